@@ -1,0 +1,13 @@
+pub use crate::event::Entity as Event;
+pub use crate::event_host::Entity as EventHost;
+pub use crate::event_theme::Entity as EventTheme;
+pub use crate::organisation::Entity as Organisation;
+pub use crate::person::Entity as Person;
+pub use crate::person_organisation::Entity as PersonOrganisation;
+pub use crate::programme_block::Entity as ProgrammeBlock;
+pub use crate::search_document::Entity as SearchDocument;
+pub use crate::session::Entity as Session;
+pub use crate::session_organisation::Entity as SessionOrganisation;
+pub use crate::session_person::Entity as SessionPerson;
+pub use crate::session_theme::Entity as SessionTheme;
+pub use crate::theme::Entity as Theme;

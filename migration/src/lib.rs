@@ -1,0 +1,16 @@
+//! Database migrations, in order. Each one runs on an empty SQLite file and an empty
+//! PostgreSQL database alike: only portable column types and plain indexes.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_create_programme;
+
+/// All migrations of buurtgraph.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_create_programme::Migration)]
+    }
+}

@@ -1,0 +1,59 @@
+//! Configuration from flags and environment, typed, with defaults for the embedded setup.
+
+use std::net::SocketAddr;
+
+use clap::{Args, ValueEnum};
+
+/// Where the data lives. The default is an SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://buurtgraph.db?mode=rwc";
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Settings of the HTTP server.
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Origins allowed to call the API from a browser, comma-separated; `*` allows any.
+    #[arg(
+        long = "cors-origin",
+        env = "CORS_ORIGINS",
+        value_delimiter = ',',
+        default_value = "*"
+    )]
+    pub cors_origins: Vec<String>,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "BODY_LIMIT_BYTES", default_value_t = 64 * 1024)]
+    pub body_limit_bytes: usize,
+    /// Longest time a request may take, in seconds.
+    #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+    /// Serve GraphiQL at `/` and allow introspection (switch off in production if wanted).
+    #[arg(long, env = "GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub graphiql: bool,
+    /// Do not load the bundled Dag van de Buurt programme into an empty database.
+    #[arg(long, env = "NO_BUNDLED_PROGRAMME")]
+    pub no_bundled_programme: bool,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            cors_origins: vec!["*".to_owned()],
+            body_limit_bytes: 64 * 1024,
+            request_timeout_secs: 30,
+            graphiql: true,
+            no_bundled_programme: false,
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! The HTTP surface: routes and the layers around them.
+
+pub mod graphql;
+pub mod health;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::routing::get;
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::state::AppState;
+
+/// Builds the router with all routes and layers.
+pub fn router(state: AppState) -> Router {
+    let config = state.config.clone();
+    let mut router = Router::new()
+        .route(
+            "/graphql",
+            get(graphql::get_handler).post(graphql::post_handler),
+        )
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz));
+    if config.graphiql {
+        router = router.route("/", get(graphql::graphiql));
+    }
+    router
+        .with_state(state)
+        .layer(cors(&config.cors_origins))
+        .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(config.request_timeout_secs),
+        ))
+        .layer(TraceLayer::new_for_http())
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let layer = CorsLayer::new()
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::IF_NONE_MATCH,
+        ])
+        .max_age(Duration::from_secs(3600));
+    if origins.iter().any(|o| o == "*") {
+        layer.allow_origin(Any)
+    } else {
+        let allowed: Vec<HeaderValue> = origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
+        layer.allow_origin(AllowOrigin::list(allowed))
+    }
+}

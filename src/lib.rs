@@ -1,0 +1,19 @@
+//! buurtgraph: a GraphQL service for the programme of neighbourhood events and the
+//! learning questions their participants bring.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod programme_bundle;
+pub mod programme_file;
+pub mod service;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+pub use startup::{Application, build_router};

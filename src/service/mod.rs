@@ -1,0 +1,7 @@
+//! Database queries and commands, one module per domain area. Functions take
+//! `&impl ConnectionTrait` so they run inside or outside a transaction.
+
+pub mod import;
+pub mod programme;
+pub mod search;
+pub mod sync;
