@@ -189,7 +189,11 @@ impl ProgrammeFile {
             InvalidFile {
                 file: file.to_owned(),
                 problems: vec![FileProblem {
-                    path: if path == "." { "$".into() } else { path },
+                    path: if path == "." || path == "?" {
+                        "$".into()
+                    } else {
+                        path
+                    },
                     reason: format!("{inner}"),
                 }],
             }

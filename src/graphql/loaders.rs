@@ -4,12 +4,22 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use std::time::Duration;
+
 use async_graphql::dataloader::{DataLoader, Loader};
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+use std::task::{Context as TaskContext, Poll};
+
 use entity::{
     event, organisation, person, person_organisation, programme_block, session, session_person,
     theme,
 };
+use futures_util::StreamExt;
+use futures_util::future::BoxFuture;
+use futures_util::stream::FuturesUnordered;
+use futures_util::task::{ArcWake, AtomicWaker};
 use sea_orm::{DatabaseConnection, DbErr};
+use tokio::sync::mpsc;
 
 use crate::service::programme as service;
 
@@ -21,9 +31,74 @@ pub struct ProgrammeLoader {
 /// The DataLoader a request uses; built fresh for each request so nothing is cached across requests.
 pub type Loaders = Arc<DataLoader<ProgrammeLoader>>;
 
+type Batch = BoxFuture<'static, ()>;
+
+/// The batches a request's loaders have queued; run them with [`BatchQueue::run_with`].
+pub struct BatchQueue(mpsc::UnboundedReceiver<Batch>);
+
 /// Builds the loaders for one request.
-pub fn loaders(db: DatabaseConnection) -> Loaders {
-    Arc::new(DataLoader::new(ProgrammeLoader { db }, tokio::spawn))
+///
+/// Batches do not go to the runtime: they queue for the request's own task, which polls them
+/// only once execution can go no further. So every key asked for at one level of the query
+/// lands in one batch, however long resolving that level takes, and a query's statement
+/// count depends on its shape, never on timing or data size.
+pub fn loaders(db: DatabaseConnection) -> (Loaders, BatchQueue) {
+    let (sender, receiver) = mpsc::unbounded_channel::<Batch>();
+    let spawner = move |batch: Batch| {
+        // The receiver lives as long as the request; a closed queue means the request is gone.
+        let _ = sender.send(batch);
+    };
+    let loader = DataLoader::new(ProgrammeLoader { db }, spawner).delay(Duration::ZERO);
+    (Arc::new(loader), BatchQueue(receiver))
+}
+
+impl BatchQueue {
+    /// Drives `work` and the batches its loaders queue, all in the calling task. A batch is
+    /// polled only when `work` is waiting on something other than its own fairness yields
+    /// (async-graphql resolves long lists in slices of 32), so one level is one batch.
+    pub async fn run_with<F: Future>(mut self, work: F) -> F::Output {
+        let mut work = std::pin::pin!(work);
+        let mut running = FuturesUnordered::new();
+        let flag = Arc::new(WakeFlag::default());
+        std::future::poll_fn(move |cx| {
+            flag.task.register(cx.waker());
+            let waker = futures_util::task::waker_ref(&flag);
+            let mut work_cx = TaskContext::from_waker(&waker);
+            loop {
+                loop {
+                    flag.woken.store(false, AtomicOrdering::SeqCst);
+                    if let Poll::Ready(output) = work.as_mut().poll(&mut work_cx) {
+                        return Poll::Ready(output);
+                    }
+                    if !flag.woken.load(AtomicOrdering::SeqCst) {
+                        break;
+                    }
+                }
+                while let Poll::Ready(Some(batch)) = self.0.poll_recv(cx) {
+                    running.push(batch);
+                }
+                while let Poll::Ready(Some(())) = running.poll_next_unpin(cx) {}
+                if !flag.woken.load(AtomicOrdering::SeqCst) {
+                    return Poll::Pending;
+                }
+            }
+        })
+        .await
+    }
+}
+
+/// Records that the work future was woken, and passes the wake on to the task.
+#[derive(Default)]
+struct WakeFlag {
+    woken: AtomicBool,
+    task: AtomicWaker,
+}
+
+impl ArcWake for WakeFlag {
+    fn wake_by_ref(arc_self: &Arc<Self>) {
+        arc_self.woken.store(true, AtomicOrdering::SeqCst);
+        arc_self.task.wake();
+    }
 }
 
 /// Errors are shared between the waiters of one batch.

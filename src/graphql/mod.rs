@@ -14,7 +14,7 @@ use sea_orm::DatabaseConnection;
 /// Deepest query accepted (the whole-programme query needs about 8).
 pub const MAX_DEPTH: usize = 15;
 /// Highest complexity accepted; list fields with `first` multiply their children.
-pub const MAX_COMPLEXITY: usize = 5_000;
+pub const MAX_COMPLEXITY: usize = 2_000;
 /// Most directives on one field.
 pub const MAX_DIRECTIVES: usize = 10;
 

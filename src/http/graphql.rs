@@ -55,14 +55,14 @@ pub async fn post_handler(
             );
         }
     };
-    if let BatchRequest::Batch(requests) = &batch {
-        if requests.is_empty() || requests.len() > MAX_BATCH {
-            return request_error(
-                StatusCode::BAD_REQUEST,
-                &format!("a batch holds 1 to {MAX_BATCH} operations"),
-                "BAD_REQUEST",
-            );
-        }
+    if let BatchRequest::Batch(requests) = &batch
+        && (requests.is_empty() || requests.len() > MAX_BATCH)
+    {
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            &format!("a batch holds 1 to {MAX_BATCH} operations"),
+            "BAD_REQUEST",
+        );
     }
     execute(&state, &headers, batch).await
 }
@@ -157,8 +157,9 @@ fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
 
 async fn execute(state: &AppState, headers: &HeaderMap, batch: BatchRequest) -> Response {
     let viewer = Viewer::Anonymous;
-    let batch = batch.data(viewer).data(loaders(state.db.clone()));
-    let response = state.schema.execute_batch(batch).await;
+    let (loaders, batches) = loaders(state.db.clone());
+    let batch = batch.data(viewer).data(loaders);
+    let response = batches.run_with(state.schema.execute_batch(batch)).await;
     respond(headers, response)
 }
 

@@ -1,1 +1,14 @@
+//! The one integration test binary: every test drives the real router in-process
+//! against a fresh database (SQLite file, or PostgreSQL when `TEST_DATABASE_URL` is set).
 
+mod fixtures;
+mod helpers;
+
+mod http;
+mod import;
+mod limits;
+mod programme;
+mod queries;
+mod schema;
+mod search;
+mod statements;
