@@ -8,6 +8,10 @@ use clap::{Parser, Subcommand};
 use crate::config::{DEFAULT_DATABASE_URL, LogFormat, ServeConfig};
 use crate::programme_file::ProgrammeFile;
 use crate::startup::{Application, redact};
+use entity::enums::AccountRole;
+
+use crate::error::AppError;
+use crate::service::accounts::{self, ScopeSpec};
 use crate::{db, graphql, service, telemetry};
 
 #[derive(Debug, Parser)]
@@ -40,6 +44,53 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Manage moderator, staff and admin accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage events.
+    #[command(subcommand)]
+    Event(EventCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add an account; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// What a moderator screens: theme:SLUG or session:ID (repeatable).
+        #[arg(long = "scope")]
+        scopes: Vec<ScopeSpec>,
+        /// Read the password from standard input (required: never on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List accounts.
+    List,
+    /// Disable an account and revoke its tokens.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum RoleArg {
+    Moderator,
+    Staff,
+    Admin,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventCommand {
+    /// Show an event's access code, generating a strong one when none is set; or set it.
+    AccessCode {
+        slug: String,
+        #[arg(long)]
+        set: Option<String>,
+    },
 }
 
 /// Runs the command line and returns the process exit code.
@@ -53,6 +104,10 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Schema) => {
             print!("{}", graphql::sdl());
             Ok(())
+        }
+        Some(Command::User(command)) => user(&cli.database_url, command).await,
+        Some(Command::Event(EventCommand::AccessCode { slug, set })) => {
+            access_code(&cli.database_url, &slug, set.as_deref()).await
         }
     };
     match result {
@@ -107,4 +162,64 @@ async fn import(database_url: &str, file: &std::path::Path) -> anyhow::Result<()
     let report = service::import::import_programme(&db, &programme).await?;
     println!("imported {}\n{report}", file.display());
     Ok(())
+}
+
+async fn user(database_url: &str, command: UserCommand) -> anyhow::Result<()> {
+    let db = connect(database_url).await?;
+    match command {
+        UserCommand::Add {
+            email,
+            role,
+            scopes,
+            ..
+        } => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let role = match role {
+                RoleArg::Moderator => AccountRole::Moderator,
+                RoleArg::Staff => AccountRole::Staff,
+                RoleArg::Admin => AccountRole::Admin,
+            };
+            let account = accounts::create_account(&db, &email, role, password, &scopes)
+                .await
+                .map_err(cli_error)?;
+            println!("added {} ({:?})", account.email, account.role);
+        }
+        UserCommand::List => {
+            for account in accounts::list_accounts(&db).await.map_err(cli_error)? {
+                let state = if account.disabled {
+                    "disabled"
+                } else {
+                    "active"
+                };
+                println!("{}\t{:?}\t{state}", account.email, account.role);
+            }
+        }
+        UserCommand::Disable { email } => {
+            accounts::disable_account(&db, &email)
+                .await
+                .map_err(cli_error)?;
+            println!("disabled {email}; its tokens no longer work");
+        }
+    }
+    Ok(())
+}
+
+async fn access_code(database_url: &str, slug: &str, set: Option<&str>) -> anyhow::Result<()> {
+    let db = connect(database_url).await?;
+    let code = accounts::access_code(&db, slug, set)
+        .await
+        .map_err(cli_error)?;
+    println!("{code}");
+    Ok(())
+}
+
+/// A service error as a command-line message: the field and the reason.
+fn cli_error(err: AppError) -> anyhow::Error {
+    match err {
+        AppError::BadUserInput { field, message } => anyhow::anyhow!("{field}: {message}"),
+        AppError::Internal(cause) => cause,
+        other => anyhow::anyhow!(other.message()),
+    }
 }

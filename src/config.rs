@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 
 use clap::{Args, ValueEnum};
+use secrecy::SecretString;
 
 /// Where the data lives. The default is an SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://buurtgraph.db?mode=rwc";
@@ -43,6 +44,16 @@ pub struct ServeConfig {
     /// Do not load the bundled Dag van de Buurt programme into an empty database.
     #[arg(long, env = "NO_BUNDLED_PROGRAMME")]
     pub no_bundled_programme: bool,
+    /// Secret for signing tokens (at least 32 bytes). Without it, a random secret is
+    /// generated once and kept in the database.
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<SecretString>,
+    /// Learning questions one participant may submit per minute.
+    #[arg(long, env = "SUBMISSIONS_PER_MINUTE", default_value_t = 10)]
+    pub submissions_per_minute: u32,
+    /// Sign-in attempts per e-mail address per minute.
+    #[arg(long, env = "LOGINS_PER_MINUTE", default_value_t = 10)]
+    pub logins_per_minute: u32,
 }
 
 impl Default for ServeConfig {
@@ -54,6 +65,9 @@ impl Default for ServeConfig {
             request_timeout_secs: 30,
             graphiql: true,
             no_bundled_programme: false,
+            jwt_secret: None,
+            submissions_per_minute: 10,
+            logins_per_minute: 10,
         }
     }
 }

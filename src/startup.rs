@@ -8,8 +8,13 @@ use axum::Router;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
+use secrecy::ExposeSecret;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::limits::Limits;
 use crate::config::ServeConfig;
 use crate::graphql::{SchemaOptions, build_schema};
+use crate::service::accounts;
 use crate::state::AppState;
 use crate::{db, http, programme_bundle};
 
@@ -45,7 +50,7 @@ impl Application {
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
-        let router = build_router(config, db);
+        let router = build_router(config, db).await?;
         Ok(Self { listener, router })
     }
 
@@ -64,18 +69,36 @@ impl Application {
 }
 
 /// The router over a migrated database; used by `Application` and by in-process tests.
-pub fn build_router(config: ServeConfig, db: DatabaseConnection) -> Router {
+pub async fn build_router(config: ServeConfig, db: DatabaseConnection) -> anyhow::Result<Router> {
+    let keys = jwt_keys(&config, &db).await?;
+    let limits = Limits::new(config.logins_per_minute, config.submissions_per_minute);
     let schema = build_schema(
         db.clone(),
+        keys.clone(),
+        limits,
         SchemaOptions {
             introspection: config.graphiql,
         },
     );
-    http::router(AppState {
+    Ok(http::router(AppState {
         db,
         schema,
+        keys,
         config: Arc::new(config),
-    })
+    }))
+}
+
+/// Keys from `JWT_SECRET`, or from the secret generated once and kept in the database.
+pub async fn jwt_keys(config: &ServeConfig, db: &DatabaseConnection) -> anyhow::Result<JwtKeys> {
+    match &config.jwt_secret {
+        Some(secret) => JwtKeys::new(secret.expose_secret().as_bytes()).context("JWT_SECRET"),
+        None => {
+            let secret = accounts::stored_jwt_secret(db)
+                .await
+                .context("reading the stored JWT secret")?;
+            JwtKeys::new(secret.as_bytes())
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
+use crate::auth::jwt::JwtKeys;
 use crate::config::ServeConfig;
 use crate::graphql::AppSchema;
 
@@ -13,6 +14,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// The GraphQL schema, built once.
     pub schema: AppSchema,
+    /// Keys that sign and check tokens.
+    pub keys: JwtKeys,
     /// Server settings.
     pub config: Arc<ServeConfig>,
 }

@@ -14,6 +14,8 @@ pub struct Model {
     pub ends_at: DateTimeUtc,
     pub timezone: String,
     pub location: Option<String>,
+    /// The code participants join with; shown to admins, never to participants.
+    pub access_code: Option<String>,
     pub updated_at: DateTimeUtc,
 }
 

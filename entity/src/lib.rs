@@ -1,10 +1,16 @@
 //! sea-orm entities of buurtgraph. Plain data: no GraphQL or HTTP concerns live here.
 
+pub mod account;
+pub mod app_secret;
 pub mod enums;
 pub mod event;
 pub mod event_host;
 pub mod event_theme;
+pub mod learning_question;
+pub mod moderation_action;
+pub mod moderator_scope;
 pub mod organisation;
+pub mod participant;
 pub mod person;
 pub mod person_organisation;
 pub mod programme_block;
@@ -14,5 +20,6 @@ pub mod session_organisation;
 pub mod session_person;
 pub mod session_theme;
 pub mod theme;
+pub mod vote;
 
 pub mod prelude;

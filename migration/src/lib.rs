@@ -4,6 +4,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_create_programme;
+mod m20261128_000002_create_feedback;
 
 /// All migrations of buurtgraph.
 pub struct Migrator;
@@ -11,6 +12,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261128_000001_create_programme::Migration)]
+        vec![
+            Box::new(m20261128_000001_create_programme::Migration),
+            Box::new(m20261128_000002_create_feedback::Migration),
+        ]
     }
 }

@@ -4,7 +4,7 @@ use sea_orm_migration::{prelude::*, schema::*};
 pub struct Migration;
 
 /// A foreign key that removes the row with its parent.
-fn cascade(
+pub(crate) fn cascade(
     table: &'static str,
     column: &'static str,
     parent: &'static str,
@@ -17,7 +17,7 @@ fn cascade(
         .take()
 }
 
-fn index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
+pub(crate) fn index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
     let mut statement = Index::create();
     statement
         .name(format!("ix_{table}_{}", columns.join("_")))
@@ -28,7 +28,7 @@ fn index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement 
     statement.take()
 }
 
-fn unique_index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
+pub(crate) fn unique_index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
     let mut statement = index(table, columns);
     statement
         .name(format!("ux_{table}_{}", columns.join("_")))

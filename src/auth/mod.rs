@@ -1,21 +1,49 @@
-//! Who is asking: the viewer of a request and their role.
+//! Who is asking: tokens, passwords, the viewer of a request and what each role may do.
 
+pub mod jwt;
+pub mod limits;
+pub mod password;
+pub mod policy;
 pub mod role;
 
 pub use role::Role;
 
-/// The viewer of one request, decoded once per request from its token.
+use entity::enums::AccountRole;
+
+/// What a moderator may screen.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scopes {
+    pub theme_ids: Vec<i32>,
+    pub session_ids: Vec<i32>,
+}
+
+/// The viewer of one request, decoded once per request from its token and checked
+/// against the database (disabled accounts and revoked tokens are refused there).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Viewer {
     /// No token.
     #[default]
     Anonymous,
+    /// A pseudonymous participant of one event.
+    Participant { participant_id: i32, event_id: i32 },
+    /// A moderator, staff member or admin.
+    Account {
+        account_id: i32,
+        role: AccountRole,
+        scopes: Scopes,
+    },
 }
 
 impl Viewer {
     pub fn role(&self) -> Role {
         match self {
             Self::Anonymous => Role::Anonymous,
+            Self::Participant { .. } => Role::Participant,
+            Self::Account { role, .. } => match role {
+                AccountRole::Moderator => Role::Moderator,
+                AccountRole::Staff => Role::Staff,
+                AccountRole::Admin => Role::Admin,
+            },
         }
     }
 }

@@ -15,16 +15,18 @@ pub enum NodeType {
     Person,
     Organisation,
     Theme,
+    LearningQuestion,
 }
 
 impl NodeType {
-    const ALL: [Self; 6] = [
+    const ALL: [Self; 7] = [
         Self::Event,
         Self::ProgrammeBlock,
         Self::Session,
         Self::Person,
         Self::Organisation,
         Self::Theme,
+        Self::LearningQuestion,
     ];
 
     pub fn name(self) -> &'static str {
@@ -35,6 +37,7 @@ impl NodeType {
             Self::Person => "Person",
             Self::Organisation => "Organisation",
             Self::Theme => "Theme",
+            Self::LearningQuestion => "LearningQuestion",
         }
     }
 }

@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::task::{Context as TaskContext, Poll};
 
 use entity::{
-    event, organisation, person, person_organisation, programme_block, session, session_person,
-    theme,
+    event, learning_question, organisation, person, person_organisation, programme_block, session,
+    session_person, theme,
 };
 use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
@@ -144,5 +144,8 @@ keys! {
     SessionsOfPerson(i32) => Vec<session::Model>, |db, ids| service::sessions_by_person(db, &ids);
     SessionsOfTheme(i32) => Vec<session::Model>, |db, ids| service::sessions_by_theme(db, &ids);
     HostIdsOfEvent(i32) => Vec<i32>, |db, ids| service::host_ids_by_event(db, &ids);
+    QuestionById(i32) => learning_question::Model, |db, ids| service::by_ids::<learning_question::Entity>(db, learning_question::Column::Id, &ids);
+    /// Whether a participant recognises a question: (participant id, question id).
+    VoteOf((i32, i32)) => bool, |db, ids| crate::service::feedback::votes_of(db, &ids);
     ThemesOfEvent(i32) => Vec<theme::Model>, |db, ids| service::themes_by_event(db, &ids);
 }

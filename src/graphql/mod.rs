@@ -3,13 +3,19 @@
 pub mod account;
 pub mod context;
 pub mod errors;
+pub mod feedback;
 pub mod ids;
 pub mod loaders;
+pub mod moderation;
 pub mod pagination;
 pub mod programme;
+pub mod summary;
 
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+use async_graphql::{EmptySubscription, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::limits::Limits;
 
 /// Deepest query accepted (the whole-programme query needs about 8).
 pub const MAX_DEPTH: usize = 15;
@@ -19,9 +25,23 @@ pub const MAX_COMPLEXITY: usize = 2_000;
 pub const MAX_DIRECTIVES: usize = 10;
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(programme::ProgrammeQuery, account::AccountQuery);
+pub struct QueryRoot(
+    programme::ProgrammeQuery,
+    account::AccountQuery,
+    feedback::FeedbackQuery,
+    moderation::ModerationQuery,
+    summary::SummaryQuery,
+);
 
-pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(
+    account::AccountMutation,
+    feedback::FeedbackMutation,
+    moderation::ModerationMutation,
+    programme::ProgrammeMutation,
+);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Options of the schema that differ between deployments.
 #[derive(Debug, Clone, Copy)]
@@ -37,15 +57,26 @@ impl Default for SchemaOptions {
     }
 }
 
-/// Builds the schema with its limits; `db` is shared by all requests.
-pub fn build_schema(db: DatabaseConnection, options: SchemaOptions) -> AppSchema {
-    let builder = Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .data(db)
-        .extension(errors::ErrorCodes)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .limit_directives(MAX_DIRECTIVES)
-        .limit_recursive_depth(64);
+/// Builds the schema with its limits; `db`, the keys and the limiters are shared by all requests.
+pub fn build_schema(
+    db: DatabaseConnection,
+    keys: JwtKeys,
+    limits: Limits,
+    options: SchemaOptions,
+) -> AppSchema {
+    let builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .data(db)
+    .data(keys)
+    .data(limits)
+    .extension(errors::ErrorCodes)
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .limit_directives(MAX_DIRECTIVES)
+    .limit_recursive_depth(64);
     let builder = if options.introspection {
         builder
     } else {
@@ -56,5 +87,11 @@ pub fn build_schema(db: DatabaseConnection, options: SchemaOptions) -> AppSchema
 
 /// The SDL of the schema, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    build_schema(DatabaseConnection::default(), SchemaOptions::default()).sdl()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .finish()
+    .sdl()
 }

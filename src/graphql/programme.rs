@@ -69,6 +69,7 @@ pub enum Node {
     Person(Person),
     Organisation(Organisation),
     Theme(Theme),
+    LearningQuestion(super::feedback::LearningQuestion),
 }
 
 /// A neighbourhood event with its programme.
@@ -533,6 +534,13 @@ impl ProgrammeQuery {
             NodeType::Theme => load_one(ctx, ThemeById(number))
                 .await?
                 .map(|m| Node::Theme(Theme(m))),
+            NodeType::LearningQuestion => {
+                let viewer = ctx.viewer();
+                load_one(ctx, super::loaders::QuestionById(number))
+                    .await?
+                    .filter(|q| crate::auth::policy::may_read(&viewer, q))
+                    .map(|q| Node::LearningQuestion(super::feedback::LearningQuestion(q)))
+            }
         })
     }
 
@@ -669,4 +677,25 @@ pub async fn find_event(ctx: &Context<'_>, slug: Option<&str>) -> Result<event::
             Some(slug) => AppError::not_found(format!("no event with slug {slug:?}")),
             None => AppError::not_found("there is no event yet"),
         })
+}
+
+#[derive(Default)]
+pub struct ProgrammeMutation;
+
+#[Object]
+impl ProgrammeMutation {
+    /// Opens or closes a session for learning questions (admins).
+    async fn set_feedback_open(
+        &self,
+        ctx: &Context<'_>,
+        session_id: ID,
+        open: bool,
+    ) -> async_graphql::Result<Session> {
+        crate::auth::policy::require_admin(&ctx.viewer())?;
+        let id = ids::decode(&session_id, NodeType::Session, "sessionId")?;
+        let session = service::set_feedback_open(ctx.db()?, id, open)
+            .await?
+            .ok_or_else(|| AppError::not_found("no session with this ID"))?;
+        Ok(Session(session))
+    }
 }

@@ -10,7 +10,9 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::auth::Viewer;
+use crate::error::AppError;
 use crate::graphql::loaders::loaders;
+use crate::service::accounts;
 use crate::state::AppState;
 
 /// Most operations in one batched POST.
@@ -156,11 +158,58 @@ fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
 }
 
 async fn execute(state: &AppState, headers: &HeaderMap, batch: BatchRequest) -> Response {
-    let viewer = Viewer::Anonymous;
+    let viewer = match viewer_from_headers(state, headers).await {
+        Ok(viewer) => viewer,
+        Err(AppError::Unauthenticated) => {
+            let mut response = request_error(
+                StatusCode::UNAUTHORIZED,
+                "the token is invalid, expired or revoked",
+                "UNAUTHENTICATED",
+            );
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return response;
+        }
+        Err(err) => {
+            let message = err.message();
+            if let AppError::Internal(cause) = &err {
+                tracing::error!(error = %cause, "resolving the viewer failed");
+            }
+            return request_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &message,
+                err.code().as_str(),
+            );
+        }
+    };
     let (loaders, batches) = loaders(state.db.clone());
     let batch = batch.data(viewer).data(loaders);
     let response = batches.run_with(state.schema.execute_batch(batch)).await;
     respond(headers, response)
+}
+
+/// The viewer behind `Authorization: Bearer`; no header is anonymous, a bad token is an error.
+pub async fn viewer_from_headers(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Viewer, AppError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(Viewer::Anonymous);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .ok_or(AppError::Unauthenticated)?;
+    let claims = state
+        .keys
+        .verify(token.trim())
+        .ok_or(AppError::Unauthenticated)?;
+    accounts::viewer_for(&state.db, &claims).await
 }
 
 /// Whether the client wants the spec's media type (the default) or plain JSON (legacy clients).

@@ -102,6 +102,7 @@ async fn import_in(db: &impl ConnectionTrait, file: &ProgrammeFile) -> Result<Im
         ends_at: entry.ends_at.to_utc(),
         timezone: entry.timezone.clone(),
         location: entry.location.clone(),
+        access_code: existing_event.as_ref().and_then(|e| e.access_code.clone()),
         updated_at: existing_event
             .as_ref()
             .map_or_else(Utc::now, |e| e.updated_at),

@@ -1,7 +1,11 @@
 //! Database queries and commands, one module per domain area. Functions take
 //! `&impl ConnectionTrait` so they run inside or outside a transaction.
 
+pub mod accounts;
+pub mod feedback;
 pub mod import;
+pub mod moderation;
 pub mod programme;
 pub mod search;
+pub mod summary;
 pub mod sync;

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 
 use entity::enums::SessionKind;
 use entity::{
-    event, event_host, event_theme, organisation, person, person_organisation, programme_block,
-    search_document, session, session_organisation, session_person, session_theme, theme,
+    event, event_host, event_theme, learning_question, organisation, person, person_organisation,
+    programme_block, search_document, session, session_organisation, session_person, session_theme,
+    theme,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query, SelectStatement};
 use sea_orm::{
@@ -264,7 +265,15 @@ macro_rules! has_id {
         })*
     };
 }
-has_id!(event, programme_block, session, person, organisation, theme);
+has_id!(
+    event,
+    programme_block,
+    session,
+    person,
+    organisation,
+    theme,
+    learning_question
+);
 
 /// Blocks of these events, each list in programme order.
 pub async fn blocks_by_event(
@@ -490,4 +499,18 @@ pub async fn themes_by_event(
         }
     }
     Ok(result)
+}
+
+/// Opens or closes a session for input; `None` when there is no such session.
+pub async fn set_feedback_open(
+    db: &impl ConnectionTrait,
+    session_id: i32,
+    open: bool,
+) -> Result<Option<session::Model>, DbErr> {
+    let Some(session) = session::Entity::find_by_id(session_id).one(db).await? else {
+        return Ok(None);
+    };
+    let mut row: session::ActiveModel = session.into();
+    row.feedback_open = sea_orm::ActiveValue::Set(open);
+    Ok(Some(sea_orm::ActiveModelTrait::update(row, db).await?))
 }

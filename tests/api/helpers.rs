@@ -82,7 +82,9 @@ impl TestApp {
             }
         });
         buurtgraph::db::migrate(&db).await.expect("migrations run");
-        let router = buurtgraph::build_router(config, db.clone());
+        let router = buurtgraph::build_router(config, db.clone())
+            .await
+            .expect("router builds");
         Self {
             router,
             db,

@@ -1,0 +1,379 @@
+//! Learning questions and votes.
+
+use chrono::Utc;
+use entity::enums::{ModerationStatus, SubmitterRole, ThemeKind};
+use entity::{event_theme, learning_question, session, session_theme, theme, vote};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
+
+use crate::domain::question::{
+    self, CONTEXT_MAX, IDEMPOTENCY_KEY_MAX, REGION_MAX, TEXT_MAX, TEXT_MIN,
+};
+use crate::domain::text::escape_like;
+use crate::error::AppError;
+
+/// A participant's submission, before validation.
+#[derive(Debug, Clone, Default)]
+pub struct Submission {
+    pub theme_id: i32,
+    pub session_id: Option<i32>,
+    pub text: String,
+    pub context: Option<String>,
+    pub submitter_role: Option<SubmitterRole>,
+    pub preferred_formats: Vec<String>,
+    pub region: Option<String>,
+    pub idempotency_key: Option<String>,
+}
+
+/// Stores a learning question after checking every rule; a retry with the same
+/// idempotency key returns the first question.
+pub async fn submit(
+    db: &DatabaseConnection,
+    participant_id: i32,
+    event_id: i32,
+    submission: Submission,
+) -> Result<learning_question::Model, AppError> {
+    let idempotency_key = question::optional_text(
+        "idempotencyKey",
+        submission.idempotency_key.as_deref(),
+        IDEMPOTENCY_KEY_MAX,
+    )?;
+    if let Some(key) = &idempotency_key
+        && let Some(existing) = by_idempotency_key(db, participant_id, key).await?
+    {
+        return Ok(existing);
+    }
+    let text = question::text("text", &submission.text, TEXT_MIN, TEXT_MAX)?;
+    let context = question::optional_text("context", submission.context.as_deref(), CONTEXT_MAX)?;
+    let region = question::optional_text("region", submission.region.as_deref(), REGION_MAX)?;
+    let mut formats = submission.preferred_formats;
+    formats.dedup();
+    let mut seen = std::collections::HashSet::new();
+    formats.retain(|f| seen.insert(f.clone()));
+
+    let theme = check_input_theme(db, event_id, submission.theme_id).await?;
+    // Feedback must be open on the session given, or on some session serving the theme.
+    let open_sessions = session::Entity::find()
+        .filter(session::Column::EventId.eq(event_id))
+        .filter(session::Column::FeedbackOpen.eq(true))
+        .filter(
+            session::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(session_theme::Column::SessionId)
+                    .from(session_theme::Entity)
+                    .and_where(Expr::col(session_theme::Column::ThemeId).eq(theme.id))
+                    .to_owned(),
+            ),
+        )
+        .all(db)
+        .await?;
+    match submission.session_id {
+        Some(session_id) => {
+            let session = session::Entity::find_by_id(session_id)
+                .one(db)
+                .await?
+                .filter(|s| s.event_id == event_id)
+                .ok_or_else(|| AppError::bad_input("sessionId", "no such session in your event"))?;
+            let serves_theme = session_theme::Entity::find()
+                .filter(session_theme::Column::SessionId.eq(session.id))
+                .filter(session_theme::Column::ThemeId.eq(theme.id))
+                .count(db)
+                .await?
+                > 0;
+            if !serves_theme {
+                return Err(AppError::bad_input(
+                    "sessionId",
+                    "this session does not serve the theme",
+                ));
+            }
+            if !session.feedback_open {
+                return Err(AppError::bad_input(
+                    "sessionId",
+                    "feedback is closed for this session",
+                ));
+            }
+        }
+        None if open_sessions.is_empty() => {
+            return Err(AppError::bad_input(
+                "themeId",
+                "feedback is closed for this theme",
+            ));
+        }
+        None => {}
+    }
+
+    let now = Utc::now();
+    let row = learning_question::ActiveModel {
+        event_id: Set(event_id),
+        theme_id: Set(theme.id),
+        session_id: Set(submission.session_id),
+        participant_id: Set(participant_id),
+        text: Set(text),
+        context: Set(context),
+        submitter_role: Set(submission.submitter_role),
+        preferred_formats: Set(serde_json::json!(formats)),
+        region: Set(region),
+        status: Set(ModerationStatus::Pending),
+        duplicate_of_id: Set(None),
+        vote_count: Set(0),
+        idempotency_key: Set(idempotency_key.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    match row.insert(db).await {
+        Ok(model) => Ok(model),
+        // A concurrent retry with the same key won the race: answer with its question.
+        Err(err) => match (&idempotency_key, err.sql_err()) {
+            (Some(key), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+                by_idempotency_key(db, participant_id, key)
+                    .await?
+                    .ok_or_else(|| AppError::Conflict("submission conflicted; retry".into()))
+            }
+            _ => Err(err.into()),
+        },
+    }
+}
+
+/// A theme that takes input in this event: a learning-agenda theme or a plenary question.
+pub async fn check_input_theme(
+    db: &impl ConnectionTrait,
+    event_id: i32,
+    theme_id: i32,
+) -> Result<theme::Model, AppError> {
+    let theme = theme::Entity::find_by_id(theme_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::bad_input("themeId", "no such theme"))?;
+    let of_event = event_theme::Entity::find()
+        .filter(event_theme::Column::EventId.eq(event_id))
+        .filter(event_theme::Column::ThemeId.eq(theme.id))
+        .count(db)
+        .await?
+        > 0;
+    if !of_event || theme.kind == ThemeKind::Topic {
+        return Err(AppError::bad_input(
+            "themeId",
+            "choose a learning-agenda theme (or the plenary question) of this event",
+        ));
+    }
+    Ok(theme)
+}
+
+async fn by_idempotency_key(
+    db: &impl ConnectionTrait,
+    participant_id: i32,
+    key: &str,
+) -> Result<Option<learning_question::Model>, AppError> {
+    Ok(learning_question::Entity::find()
+        .filter(learning_question::Column::ParticipantId.eq(participant_id))
+        .filter(learning_question::Column::IdempotencyKey.eq(key))
+        .one(db)
+        .await?)
+}
+
+/// Adds the participant's vote; only on approved questions of their own event.
+pub async fn vote(
+    db: &DatabaseConnection,
+    participant_id: i32,
+    event_id: i32,
+    question_id: i32,
+) -> Result<learning_question::Model, AppError> {
+    let question = votable(db, event_id, question_id).await?;
+    let txn = db.begin().await?;
+    // The insert comes first, so the transaction takes the write lock before reading anything.
+    vote::Entity::insert(vote::ActiveModel {
+        question_id: Set(question.id),
+        participant_id: Set(participant_id),
+        carried_from_id: Set(None),
+        created_at: Set(Utc::now()),
+    })
+    .exec(&txn)
+    .await
+    .map_err(|err| AppError::from_db_unique(err, "you already recognise this question"))?;
+    change_vote_count(&txn, question.id, 1).await?;
+    txn.commit().await?;
+    reload(db, question.id).await
+}
+
+/// Withdraws the participant's vote.
+pub async fn unvote(
+    db: &DatabaseConnection,
+    participant_id: i32,
+    event_id: i32,
+    question_id: i32,
+) -> Result<learning_question::Model, AppError> {
+    let question = votable(db, event_id, question_id).await?;
+    let txn = db.begin().await?;
+    let deleted = vote::Entity::delete_many()
+        .filter(vote::Column::QuestionId.eq(question.id))
+        .filter(vote::Column::ParticipantId.eq(participant_id))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if deleted == 0 {
+        return Err(AppError::not_found("you have not voted for this question"));
+    }
+    change_vote_count(&txn, question.id, -1).await?;
+    txn.commit().await?;
+    reload(db, question.id).await
+}
+
+async fn votable(
+    db: &impl ConnectionTrait,
+    event_id: i32,
+    question_id: i32,
+) -> Result<learning_question::Model, AppError> {
+    let question = learning_question::Entity::find_by_id(question_id)
+        .one(db)
+        .await?
+        .filter(|q| q.event_id == event_id && q.status == ModerationStatus::Approved)
+        .ok_or_else(|| AppError::not_found("no approved question with this ID in your event"))?;
+    Ok(question)
+}
+
+pub async fn change_vote_count(
+    db: &impl ConnectionTrait,
+    question_id: i32,
+    delta: i32,
+) -> Result<(), AppError> {
+    learning_question::Entity::update_many()
+        .col_expr(
+            learning_question::Column::VoteCount,
+            Expr::col(learning_question::Column::VoteCount).add(delta),
+        )
+        .filter(learning_question::Column::Id.eq(question_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn reload(
+    db: &impl ConnectionTrait,
+    question_id: i32,
+) -> Result<learning_question::Model, AppError> {
+    learning_question::Entity::find_by_id(question_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("no question with this ID"))
+}
+
+/// Filters on learning questions; all given filters must hold.
+#[derive(Debug, Clone, Default)]
+pub struct QuestionFilter {
+    pub event_id: Option<i32>,
+    pub theme_id: Option<i32>,
+    pub session_id: Option<i32>,
+    pub status: Option<ModerationStatus>,
+    pub submitter_role: Option<SubmitterRole>,
+    pub format: Option<String>,
+    pub text: Option<String>,
+    pub participant_id: Option<i32>,
+}
+
+/// Orderings of learning questions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QuestionOrder {
+    #[default]
+    Newest,
+    MostVotes,
+}
+
+pub fn filter_condition(filter: &QuestionFilter) -> Condition {
+    use learning_question::Column;
+    let mut condition = Condition::all();
+    if let Some(id) = filter.event_id {
+        condition = condition.add(Column::EventId.eq(id));
+    }
+    if let Some(id) = filter.theme_id {
+        condition = condition.add(Column::ThemeId.eq(id));
+    }
+    if let Some(id) = filter.session_id {
+        condition = condition.add(Column::SessionId.eq(id));
+    }
+    if let Some(status) = filter.status {
+        condition = condition.add(Column::Status.eq(status));
+    }
+    if let Some(role) = filter.submitter_role {
+        condition = condition.add(Column::SubmitterRole.eq(role));
+    }
+    if let Some(id) = filter.participant_id {
+        condition = condition.add(Column::ParticipantId.eq(id));
+    }
+    if let Some(format) = &filter.format {
+        // Formats are stored as a JSON array of names; the quotes make the match exact.
+        let pattern = format!("%\"{}\"%", escape_like(format));
+        condition = condition.add(
+            Expr::col(Column::PreferredFormats)
+                .cast_as("TEXT")
+                .like(LikeExpr::new(pattern).escape('\\')),
+        );
+    }
+    if let Some(text) = &filter.text {
+        for word in text.split_whitespace() {
+            let pattern = format!("%{}%", escape_like(&word.to_lowercase()));
+            condition = condition.add(
+                Expr::expr(Func::lower(Expr::col(Column::Text)))
+                    .like(LikeExpr::new(pattern).escape('\\')),
+            );
+        }
+    }
+    condition
+}
+
+/// One page of the questions matching `visible` and `filter`, and their total.
+pub async fn questions_page(
+    db: &impl ConnectionTrait,
+    visible: Condition,
+    filter: &QuestionFilter,
+    order: QuestionOrder,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<learning_question::Model>, u64), AppError> {
+    use learning_question::Column;
+    let query = learning_question::Entity::find()
+        .filter(visible)
+        .filter(filter_condition(filter));
+    let total = query.clone().count(db).await?;
+    let query = match order {
+        QuestionOrder::Newest => query
+            .order_by_desc(Column::CreatedAt)
+            .order_by_desc(Column::Id),
+        QuestionOrder::MostVotes => query
+            .order_by_desc(Column::VoteCount)
+            .order_by_desc(Column::CreatedAt)
+            .order_by_desc(Column::Id),
+    };
+    let rows = query.offset(offset).limit(limit).all(db).await?;
+    Ok((rows, total))
+}
+
+/// Which of these (participant, question) pairs have a vote.
+pub async fn votes_of(
+    db: &impl ConnectionTrait,
+    pairs: &[(i32, i32)],
+) -> Result<std::collections::HashMap<(i32, i32), bool>, sea_orm::DbErr> {
+    let mut condition = Condition::any();
+    for (participant_id, question_id) in pairs {
+        condition = condition.add(
+            Condition::all()
+                .add(vote::Column::ParticipantId.eq(*participant_id))
+                .add(vote::Column::QuestionId.eq(*question_id)),
+        );
+    }
+    let found: std::collections::HashSet<(i32, i32)> = vote::Entity::find()
+        .filter(condition)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|v| (v.participant_id, v.question_id))
+        .collect();
+    Ok(pairs
+        .iter()
+        .map(|pair| (*pair, found.contains(pair)))
+        .collect())
+}

@@ -1,0 +1,231 @@
+//! Moderation: a state change and its audit row in one transaction.
+
+use chrono::Utc;
+use entity::enums::{ModerationActionKind, ModerationStatus};
+use entity::{learning_question, moderation_action, vote};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+
+use crate::auth::{Viewer, policy};
+use crate::domain::moderation::transition;
+use crate::error::AppError;
+
+/// What a moderator asks for.
+#[derive(Debug, Clone)]
+pub struct Moderation {
+    pub question_id: i32,
+    pub action: ModerationActionKind,
+    pub duplicate_of_id: Option<i32>,
+    pub note: Option<String>,
+    pub theme_id: Option<i32>,
+}
+
+pub const NOTE_MAX: usize = 2000;
+
+/// Applies a moderation action for `viewer`, who must have the question (and a new theme) in scope.
+pub async fn moderate(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    request: Moderation,
+) -> Result<learning_question::Model, AppError> {
+    let actor = policy::require_moderator(viewer)?;
+    let note = crate::domain::question::optional_text("note", request.note.as_deref(), NOTE_MAX)?;
+    let question = learning_question::Entity::find_by_id(request.question_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("no question with this ID"))?;
+    if !policy::in_scope(viewer, question.theme_id, question.session_id) {
+        return Err(AppError::forbidden("this question is outside your scope"));
+    }
+    let to_status = transition(question.status, request.action).ok_or_else(|| {
+        AppError::Conflict(format!(
+            "cannot {:?} a question that is {:?}",
+            request.action, question.status
+        ))
+    })?;
+    let to_theme = request.theme_id.unwrap_or(question.theme_id);
+    if to_theme != question.theme_id {
+        crate::service::feedback::check_input_theme(db, question.event_id, to_theme).await?;
+        if !policy::in_scope(viewer, to_theme, None)
+            && !policy::in_scope(viewer, to_theme, question.session_id)
+        {
+            return Err(AppError::forbidden("the new theme is outside your scope"));
+        }
+    }
+    let original = match (request.action, request.duplicate_of_id) {
+        (ModerationActionKind::MarkDuplicate, None) => {
+            return Err(AppError::bad_input(
+                "duplicateOfId",
+                "say which question this one repeats",
+            ));
+        }
+        (ModerationActionKind::MarkDuplicate, Some(id)) => {
+            let original = learning_question::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .ok_or_else(|| AppError::bad_input("duplicateOfId", "no question with this ID"))?;
+            if original.id == question.id
+                || original.theme_id != to_theme
+                || original.status == ModerationStatus::Duplicate
+            {
+                return Err(AppError::bad_input(
+                    "duplicateOfId",
+                    "the original must be another question of the same theme that is not itself a duplicate",
+                ));
+            }
+            Some(original)
+        }
+        (_, Some(_)) => {
+            return Err(AppError::bad_input(
+                "duplicateOfId",
+                "only for MARK_DUPLICATE",
+            ));
+        }
+        (_, None) => None,
+    };
+
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    // Guard on the state read above: a concurrent moderation makes this a conflict, not a lost update.
+    let updated = learning_question::Entity::update_many()
+        .col_expr(learning_question::Column::Status, Expr::value(to_status))
+        .col_expr(learning_question::Column::ThemeId, Expr::value(to_theme))
+        .col_expr(
+            learning_question::Column::DuplicateOfId,
+            Expr::value(original.as_ref().map(|o| o.id)),
+        )
+        .col_expr(learning_question::Column::UpdatedAt, Expr::value(now))
+        .filter(learning_question::Column::Id.eq(question.id))
+        .filter(learning_question::Column::Status.eq(question.status))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if updated == 0 {
+        return Err(AppError::Conflict(
+            "the question was moderated by someone else; reload it".into(),
+        ));
+    }
+    if let Some(original) = &original {
+        carry_votes(&txn, question.id, original.id).await?;
+    }
+    if question.status == ModerationStatus::Duplicate
+        && let Some(original_id) = question.duplicate_of_id
+    {
+        // Restoring a duplicate takes back the votes it lent its original.
+        vote::Entity::delete_many()
+            .filter(vote::Column::QuestionId.eq(original_id))
+            .filter(vote::Column::CarriedFromId.eq(question.id))
+            .exec(&txn)
+            .await?;
+        recount(&txn, original_id).await?;
+    }
+    moderation_action::ActiveModel {
+        question_id: Set(question.id),
+        actor_account_id: Set(actor),
+        action: Set(request.action),
+        from_status: Set(question.status),
+        to_status: Set(to_status),
+        from_theme_id: Set(question.theme_id),
+        to_theme_id: Set(to_theme),
+        duplicate_of_id: Set(original.as_ref().map(|o| o.id)),
+        note: Set(note),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    crate::service::feedback::reload(db, question.id).await
+}
+
+/// Gives the original a vote of every participant who recognised the duplicate but not the original.
+async fn carry_votes(
+    db: &impl ConnectionTrait,
+    duplicate_id: i32,
+    original_id: i32,
+) -> Result<(), AppError> {
+    let voters: Vec<i32> = vote::Entity::find()
+        .select_only()
+        .column(vote::Column::ParticipantId)
+        .filter(vote::Column::QuestionId.eq(duplicate_id))
+        .filter(
+            vote::Column::ParticipantId.not_in_subquery(
+                Query::select()
+                    .column(vote::Column::ParticipantId)
+                    .from(vote::Entity)
+                    .and_where(vote::Column::QuestionId.eq(original_id))
+                    .to_owned(),
+            ),
+        )
+        .into_tuple()
+        .all(db)
+        .await?;
+    let now = Utc::now();
+    for chunk in voters.chunks(500) {
+        vote::Entity::insert_many(chunk.iter().map(|participant_id| vote::ActiveModel {
+            question_id: Set(original_id),
+            participant_id: Set(*participant_id),
+            carried_from_id: Set(Some(duplicate_id)),
+            created_at: Set(now),
+        }))
+        .exec(db)
+        .await?;
+    }
+    recount(db, original_id).await
+}
+
+async fn recount(db: &impl ConnectionTrait, question_id: i32) -> Result<(), AppError> {
+    let count = vote::Entity::find()
+        .filter(vote::Column::QuestionId.eq(question_id))
+        .count(db)
+        .await?;
+    learning_question::Entity::update_many()
+        .col_expr(
+            learning_question::Column::VoteCount,
+            Expr::value(i32::try_from(count).unwrap_or(i32::MAX)),
+        )
+        .filter(learning_question::Column::Id.eq(question_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The moderation log: staff and admins everything, moderators their own actions.
+pub async fn log_page(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    question_id: Option<i32>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<moderation_action::Model>, u64), AppError> {
+    let mut query = moderation_action::Entity::find();
+    match viewer {
+        Viewer::Anonymous => return Err(AppError::Unauthenticated),
+        Viewer::Participant { .. } => {
+            return Err(AppError::forbidden(
+                "the audit log is for moderators and staff",
+            ));
+        }
+        Viewer::Account {
+            account_id,
+            role: entity::enums::AccountRole::Moderator,
+            ..
+        } => query = query.filter(moderation_action::Column::ActorAccountId.eq(*account_id)),
+        Viewer::Account { .. } => {}
+    }
+    if let Some(id) = question_id {
+        query = query.filter(moderation_action::Column::QuestionId.eq(id));
+    }
+    let total = query.clone().count(db).await?;
+    let rows = query
+        .order_by_desc(moderation_action::Column::CreatedAt)
+        .order_by_desc(moderation_action::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok((rows, total))
+}
