@@ -36,7 +36,7 @@ pub fn weakness(password: &str) -> Option<String> {
         return Some(format!("use at least {MIN_PASSWORD_CHARS} characters"));
     }
     let lower = password.to_lowercase();
-    if COMMON.contains(&lower.as_str()) || lower.chars().all(|c| Some(c) == lower.chars().next()) {
+    if COMMON.contains(&lower.as_str()) || lower.chars().all(|c| lower.starts_with(c)) {
         return Some("this password is too common".to_owned());
     }
     None

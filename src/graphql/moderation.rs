@@ -9,7 +9,6 @@ use super::feedback::{LearningQuestion, ModerationStatus};
 use super::ids::{self, NodeType};
 use super::loaders::QuestionById;
 use super::pagination::{CountedConnection, PageRequest};
-use crate::error::AppError;
 use crate::service::moderation::{self as service, Moderation};
 
 /// What a moderator does to a question. See the README for the allowed transitions.
@@ -125,9 +124,7 @@ impl ModerationMutation {
                 .map(|id| ids::decode(&id, NodeType::Theme, "themeId"))
                 .transpose()?,
         };
-        let question = service::moderate(ctx.db()?, &ctx.viewer(), request)
-            .await
-            .map_err(AppError::from)?;
+        let question = service::moderate(ctx.db()?, &ctx.viewer(), request).await?;
         Ok(LearningQuestion(question))
     }
 }
