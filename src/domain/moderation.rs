@@ -5,6 +5,7 @@
 //! | APPROVE        | PENDING   | APPROVED  |
 //! | REJECT         | PENDING   | REJECTED  |
 //! | MARK_DUPLICATE | PENDING   | DUPLICATE |
+//! | MARK_DUPLICATE | APPROVED  | DUPLICATE |
 //! | HIDE           | APPROVED  | HIDDEN    |
 //! | RESTORE        | REJECTED  | PENDING   |
 //! | RESTORE        | DUPLICATE | PENDING   |
@@ -17,7 +18,7 @@ pub fn transition(from: Status, action: Action) -> Option<Status> {
     match (from, action) {
         (Status::Pending, Action::Approve) => Some(Status::Approved),
         (Status::Pending, Action::Reject) => Some(Status::Rejected),
-        (Status::Pending, Action::MarkDuplicate) => Some(Status::Duplicate),
+        (Status::Pending | Status::Approved, Action::MarkDuplicate) => Some(Status::Duplicate),
         (Status::Approved, Action::Hide) => Some(Status::Hidden),
         (Status::Rejected | Status::Duplicate, Action::Restore) => Some(Status::Pending),
         (Status::Hidden, Action::Restore) => Some(Status::Approved),
@@ -32,14 +33,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn exactly_seven_transitions_are_allowed() {
+    fn exactly_eight_transitions_are_allowed() {
         let allowed: Vec<_> = Status::iter()
             .flat_map(|from| {
                 Action::iter()
                     .filter_map(move |action| transition(from, action).map(|to| (from, action, to)))
             })
             .collect();
-        assert_eq!(allowed.len(), 7);
+        assert_eq!(allowed.len(), 8);
         assert_eq!(transition(Status::Approved, Action::Approve), None);
         assert_eq!(
             transition(Status::Hidden, Action::Restore),

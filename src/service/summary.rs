@@ -58,6 +58,9 @@ pub fn summary_scope(viewer: &Viewer) -> Result<Condition, AppError> {
     })
 }
 
+/// A theme id and the number of questions asking for each of the seven formats.
+type FormatRow = (i32, i64, i64, i64, i64, i64, i64, i64);
+
 #[derive(FromQueryResult)]
 struct StatusRow {
     theme_id: i32,
@@ -131,12 +134,11 @@ pub async fn summarise(
             format!("f{i}"),
         );
     }
-    let format_rows = format_query
+    let format_rows: Vec<FormatRow> = format_query
         .group_by(Column::ThemeId)
-        .into_json()
+        .into_tuple()
         .all(db)
         .await?;
-
     let mut themes: BTreeMap<i32, ThemeCounts> = BTreeMap::new();
     for row in status_rows {
         let counts = themes.entry(row.theme_id).or_default();
@@ -156,18 +158,12 @@ pub async fn summarise(
             .by_role
             .push((row.submitter_role, row.count));
     }
-    for row in format_rows {
-        let Some(theme_id) = row["theme_id"]
-            .as_i64()
-            .and_then(|id| i32::try_from(id).ok())
-        else {
-            continue;
-        };
+    for (theme_id, f0, f1, f2, f3, f4, f5, f6) in format_rows {
         let counts = themes.entry(theme_id).or_default();
         counts.by_format = FORMATS
             .iter()
-            .enumerate()
-            .map(|(i, format)| (*format, json_number(&row[format!("f{i}")])))
+            .zip([f0, f1, f2, f3, f4, f5, f6])
+            .map(|(format, count)| (*format, count))
             .filter(|(_, count)| *count > 0)
             .collect();
     }
@@ -175,14 +171,6 @@ pub async fn summarise(
         scope: condition,
         themes,
     })
-}
-
-fn json_number(value: &serde_json::Value) -> i64 {
-    value
-        .as_i64()
-        .or_else(|| value.as_str().and_then(|s| s.parse().ok()))
-        .or_else(|| value.as_f64().map(|f| f as i64))
-        .unwrap_or(0)
 }
 
 pub fn status_name(status: ModerationStatus) -> &'static str {

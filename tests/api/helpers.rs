@@ -166,6 +166,29 @@ impl TestApp {
         .json()
     }
 
+    /// Runs a GraphQL operation with a bearer token.
+    pub async fn gql_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        self.request(
+            Request::post("/graphql")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::from(
+                    json!({ "query": query, "variables": variables }).to_string(),
+                ))
+                .expect("request"),
+        )
+        .await
+        .json()
+    }
+
+    /// As `gql`, with a token when given.
+    pub async fn gql_maybe_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        match token {
+            Some(token) => self.gql_as(token, query, variables).await,
+            None => self.gql(query, variables).await,
+        }
+    }
+
     /// Runs an operation that must succeed and returns its `data`.
     pub async fn data(&self, query: &str, variables: Value) -> Value {
         let response = self.gql(query, variables).await;

@@ -1,9 +1,12 @@
 //! The one integration test binary: every test drives the real router in-process
 //! against a fresh database (SQLite file, or PostgreSQL when `TEST_DATABASE_URL` is set).
 
+mod actors;
 mod fixtures;
 mod helpers;
 
+mod authorization;
+mod feedback;
 mod http;
 mod import;
 mod limits;
@@ -12,3 +15,4 @@ mod queries;
 mod schema;
 mod search;
 mod statements;
+mod tokens;

@@ -1,0 +1,457 @@
+//! The learning flow: submit, moderate, vote, read the summary.
+
+use serde_json::{Value, json};
+
+use crate::actors::{EVENT, SUBMIT, VOTE, join, moderate, setup, submit};
+use crate::helpers::TestApp;
+
+fn code(response: &Value) -> Option<&str> {
+    response["errors"][0]["extensions"]["code"].as_str()
+}
+
+#[tokio::test]
+async fn the_whole_flow_from_question_to_summary() {
+    let (app, actors) = setup().await;
+    let submitted = app
+        .gql_as(
+            &actors.participant,
+            SUBMIT,
+            json!({ "i": {
+                "themeId": actors.theme,
+                "sessionId": actors.session,
+                "text": "  Hoe voorkomen we dat nieuwe bewoners en oude bewoners langs elkaar heen leven?  ",
+                "context": "Wijk met veel nieuwbouw",
+                "submitterRole": "PROFESSIONAL",
+                "preferredFormats": ["PEER_LEARNING", "FIELD_VISIT", "PEER_LEARNING"],
+                "region": "Utrecht"
+            } }),
+        )
+        .await;
+    let question = &submitted["data"]["submitLearningQuestion"];
+    assert_eq!(question["status"], "PENDING");
+    assert_eq!(question["isMine"], true);
+    assert_eq!(
+        question["text"],
+        "Hoe voorkomen we dat nieuwe bewoners en oude bewoners langs elkaar heen leven?"
+    );
+    let id = question["id"].as_str().expect("id").to_owned();
+
+    // Pending: other participants cannot vote yet.
+    let early = app
+        .gql_as(&actors.other_participant, VOTE, json!({ "id": id }))
+        .await;
+    assert_eq!(code(&early), Some("NOT_FOUND"));
+
+    let approved = moderate(
+        &app,
+        &actors.moderator,
+        json!({ "id": id, "action": "APPROVE", "note": "helder" }),
+    )
+    .await;
+    assert_eq!(
+        approved["data"]["moderateLearningQuestion"]["status"],
+        "APPROVED"
+    );
+
+    let voted = app
+        .gql_as(&actors.other_participant, VOTE, json!({ "id": id }))
+        .await;
+    assert_eq!(voted["data"]["voteLearningQuestion"]["voteCount"], 1);
+    assert_eq!(
+        voted["data"]["voteLearningQuestion"]["viewerHasVoted"],
+        true
+    );
+    let twice = app
+        .gql_as(&actors.other_participant, VOTE, json!({ "id": id }))
+        .await;
+    assert_eq!(code(&twice), Some("CONFLICT"));
+
+    let summary = app
+        .gql_as(
+            &actors.staff,
+            r#"{ feedbackSummary(eventSlug: "dag-van-de-buurt-2021") {
+                 total byStatus { status count }
+                 themes { theme { slug } total approved pending votes
+                          byRole { role count } byFormat { format count }
+                          topQuestions(limit: 3) { id voteCount preferredFormats } } } }"#,
+            json!({}),
+        )
+        .await;
+    let summary = &summary["data"]["feedbackSummary"];
+    assert_eq!(summary["total"], 1);
+    let theme = &summary["themes"][0];
+    assert_eq!(theme["theme"]["slug"], "gemengde-wijken");
+    assert_eq!(
+        (
+            theme["approved"].clone(),
+            theme["pending"].clone(),
+            theme["votes"].clone()
+        ),
+        (json!(1), json!(0), json!(1))
+    );
+    assert_eq!(
+        theme["byRole"],
+        json!([{ "role": "PROFESSIONAL", "count": 1 }])
+    );
+    assert_eq!(
+        theme["byFormat"],
+        json!([{ "format": "PEER_LEARNING", "count": 1 }, { "format": "FIELD_VISIT", "count": 1 }])
+    );
+    assert_eq!(theme["topQuestions"][0]["id"], json!(id));
+    assert_eq!(
+        theme["topQuestions"][0]["preferredFormats"],
+        json!(["PEER_LEARNING", "FIELD_VISIT"])
+    );
+
+    let log = app
+        .gql_as(
+            &actors.staff,
+            "{ moderationLog { edges { node { action fromStatus toStatus note } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        log["data"]["moderationLog"]["edges"][0]["node"],
+        json!({ "action": "APPROVE", "fromStatus": "PENDING", "toStatus": "APPROVED", "note": "helder" })
+    );
+
+    let unvoted = app
+        .gql_as(
+            &actors.other_participant,
+            "mutation($id: ID!) { unvoteLearningQuestion(id: $id) { voteCount viewerHasVoted } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        unvoted["data"]["unvoteLearningQuestion"],
+        json!({ "voteCount": 0, "viewerHasVoted": false })
+    );
+}
+
+#[tokio::test]
+async fn every_validation_error_names_its_field_and_stores_nothing() {
+    let (app, actors) = setup().await;
+    let topic = app
+        .data(r#"{ event { themes(kind: TOPIC) { id } } }"#, json!({}))
+        .await["event"]["themes"][0]["id"]
+        .clone();
+    let opening = app
+        .data(r#"{ event { blocks { sessions { id } } } }"#, json!({}))
+        .await["event"]["blocks"][0]["sessions"][0]["id"]
+        .clone();
+    let valid = json!({ "themeId": actors.theme, "text": "Een goede vraag over gemengde wijken" });
+    let with = |field: &str, value: Value| {
+        let mut input = valid.clone();
+        input[field] = value;
+        input
+    };
+    let cases = [
+        (with("text", json!("te kort")), "text"),
+        (with("text", json!("          ")), "text"),
+        (with("text", json!("x".repeat(1001))), "text"),
+        (with("context", json!("x".repeat(2001))), "context"),
+        (with("region", json!("x".repeat(101))), "region"),
+        (with("themeId", topic), "themeId"),
+        (with("themeId", json!("garbage")), "themeId"),
+        (with("sessionId", opening), "sessionId"),
+        (
+            with("idempotencyKey", json!("k".repeat(101))),
+            "idempotencyKey",
+        ),
+    ];
+    for (input, field) in cases {
+        let response = app
+            .gql_as(&actors.participant, SUBMIT, json!({ "i": input }))
+            .await;
+        assert_eq!(
+            code(&response),
+            Some("BAD_USER_INPUT"),
+            "{field}: {response:#}"
+        );
+        assert_eq!(response["errors"][0]["extensions"]["field"], field);
+    }
+    let bad_enum = app
+        .gql_as(
+            &actors.participant,
+            SUBMIT,
+            json!({ "i": with("submitterRole", json!("KING")) }),
+        )
+        .await;
+    assert!(bad_enum.get("errors").is_some());
+    assert_eq!(app.count_rows("learning_question").await, 0);
+}
+
+#[tokio::test]
+async fn a_retry_with_the_same_idempotency_key_returns_the_first_question() {
+    let (app, actors) = setup().await;
+    let input = json!({ "i": { "themeId": actors.theme, "text": "Dezelfde vraag, twee keer verstuurd", "idempotencyKey": "abc-123" } });
+    let first = app.gql_as(&actors.participant, SUBMIT, input.clone()).await;
+    let second = app.gql_as(&actors.participant, SUBMIT, input.clone()).await;
+    assert_eq!(
+        first["data"]["submitLearningQuestion"]["id"],
+        second["data"]["submitLearningQuestion"]["id"]
+    );
+    // Another participant's key is their own.
+    let other = app.gql_as(&actors.other_participant, SUBMIT, input).await;
+    assert_ne!(
+        other["data"]["submitLearningQuestion"]["id"],
+        first["data"]["submitLearningQuestion"]["id"]
+    );
+    assert_eq!(app.count_rows("learning_question").await, 2);
+}
+
+#[tokio::test]
+async fn submissions_are_rate_limited_per_participant() {
+    let (app, actors) = setup().await;
+    let mut last = Value::Null;
+    for i in 0..11 {
+        last = app
+            .gql_as(&actors.participant, SUBMIT, json!({ "i": { "themeId": actors.theme, "text": format!("Vraag nummer {i} over wijken") } }))
+            .await;
+    }
+    assert_eq!(code(&last), Some("RATE_LIMITED"));
+    assert!(
+        last["errors"][0]["extensions"]["retryAfter"]
+            .as_u64()
+            .is_some()
+    );
+    // Someone else at the same venue is not affected.
+    let other = submit(
+        &app,
+        &actors.other_participant,
+        &actors.theme,
+        "Mijn eigen vraag over wijken",
+    )
+    .await;
+    assert!(!other.is_empty());
+}
+
+#[tokio::test]
+async fn concurrent_votes_are_counted_exactly() {
+    let (app, actors) = setup().await;
+    let id = submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Welke vraag herkent iedereen?",
+    )
+    .await;
+    moderate(
+        &app,
+        &actors.admin,
+        json!({ "id": id, "action": "APPROVE" }),
+    )
+    .await;
+    let mut voters = Vec::new();
+    for _ in 0..40 {
+        voters.push(join(&app, EVENT).await);
+    }
+    let mut tasks = Vec::new();
+    for token in voters {
+        let router = app.router.clone();
+        let id = id.clone();
+        tasks.push(tokio::spawn(async move {
+            let request = axum::http::Request::post("/graphql")
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {token}"))
+                .body(axum::body::Body::from(
+                    json!({ "query": VOTE, "variables": { "id": id } }).to_string(),
+                ))
+                .expect("request");
+            tower::ServiceExt::oneshot(router, request)
+                .await
+                .expect("answer")
+                .status()
+        }));
+    }
+    for task in tasks {
+        assert!(task.await.expect("task").is_success());
+    }
+    let count = app
+        .gql_as(
+            &actors.staff,
+            "query($id: ID!) { learningQuestion(id: $id) { voteCount } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(count["data"]["learningQuestion"]["voteCount"], 40);
+    assert_eq!(app.count_rows("vote").await, 40);
+}
+
+async fn status(app: &TestApp, token: &str, id: &str) -> Value {
+    app.gql_as(
+        token,
+        "query($id: ID!) { learningQuestion(id: $id) { status voteCount duplicateOf { id } } }",
+        json!({ "id": id }),
+    )
+    .await["data"]["learningQuestion"]
+        .clone()
+}
+
+#[tokio::test]
+async fn each_moderation_transition_is_allowed_or_refused() {
+    let (app, actors) = setup().await;
+    let admin = &actors.admin;
+    let q = submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Een vraag om te modereren",
+    )
+    .await;
+    let act = |action: &'static str| moderate(&app, admin, json!({ "id": q, "action": action }));
+    // From PENDING: HIDE and RESTORE are refused.
+    assert_eq!(code(&act("HIDE").await), Some("CONFLICT"));
+    assert_eq!(code(&act("RESTORE").await), Some("CONFLICT"));
+    assert_eq!(
+        act("REJECT").await["data"]["moderateLearningQuestion"]["status"],
+        "REJECTED"
+    );
+    assert_eq!(code(&act("APPROVE").await), Some("CONFLICT"));
+    assert_eq!(
+        act("RESTORE").await["data"]["moderateLearningQuestion"]["status"],
+        "PENDING"
+    );
+    assert_eq!(
+        act("APPROVE").await["data"]["moderateLearningQuestion"]["status"],
+        "APPROVED"
+    );
+    assert_eq!(code(&act("REJECT").await), Some("CONFLICT"));
+    assert_eq!(
+        act("HIDE").await["data"]["moderateLearningQuestion"]["status"],
+        "HIDDEN"
+    );
+    assert_eq!(
+        act("RESTORE").await["data"]["moderateLearningQuestion"]["status"],
+        "APPROVED"
+    );
+    assert_eq!(
+        app.count_rows("moderation_action").await,
+        5,
+        "one audit row per accepted action"
+    );
+}
+
+#[tokio::test]
+async fn a_duplicate_lends_its_votes_to_the_original_and_stays_readable() {
+    let (app, actors) = setup().await;
+    let original = submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Hoe mengen we wijken op een goede manier?",
+    )
+    .await;
+    let duplicate = submit(
+        &app,
+        &actors.other_participant,
+        &actors.theme,
+        "Hoe meng je een wijk goed?",
+    )
+    .await;
+    moderate(
+        &app,
+        &actors.admin,
+        json!({ "id": original, "action": "APPROVE" }),
+    )
+    .await;
+    // MARK_DUPLICATE needs an original of the same theme.
+    let missing = moderate(
+        &app,
+        &actors.moderator,
+        json!({ "id": duplicate, "action": "MARK_DUPLICATE" }),
+    )
+    .await;
+    assert_eq!(missing["errors"][0]["extensions"]["field"], "duplicateOfId");
+    let itself = moderate(
+        &app,
+        &actors.moderator,
+        json!({ "id": duplicate, "action": "MARK_DUPLICATE", "duplicateOfId": duplicate }),
+    )
+    .await;
+    assert_eq!(code(&itself), Some("BAD_USER_INPUT"));
+
+    // Both approved; A recognises both, B only the duplicate.
+    moderate(
+        &app,
+        &actors.admin,
+        json!({ "id": duplicate, "action": "APPROVE" }),
+    )
+    .await;
+    let (a, b) = (join(&app, EVENT).await, join(&app, EVENT).await);
+    app.gql_as(&a, VOTE, json!({ "id": original })).await;
+    app.gql_as(&a, VOTE, json!({ "id": duplicate })).await;
+    app.gql_as(&b, VOTE, json!({ "id": duplicate })).await;
+    let marked = moderate(
+        &app,
+        &actors.moderator,
+        json!({ "id": duplicate, "action": "MARK_DUPLICATE", "duplicateOfId": original, "note": "zelfde vraag" }),
+    )
+    .await;
+    assert_eq!(
+        marked["data"]["moderateLearningQuestion"]["status"],
+        "DUPLICATE"
+    );
+    assert_eq!(
+        marked["data"]["moderateLearningQuestion"]["duplicateOf"]["id"],
+        json!(original)
+    );
+    assert_eq!(
+        status(&app, &actors.staff, &original).await["voteCount"],
+        2,
+        "B's vote is carried over, A's not twice"
+    );
+    assert_eq!(
+        status(&app, &actors.staff, &duplicate).await["voteCount"],
+        2,
+        "the duplicate keeps its votes"
+    );
+    // The submitter still reads their question, linked to the original.
+    let own = status(&app, &actors.other_participant, &duplicate).await;
+    assert_eq!(own["status"], "DUPLICATE");
+    assert_eq!(own["duplicateOf"]["id"], json!(original));
+    let restored = moderate(
+        &app,
+        &actors.moderator,
+        json!({ "id": duplicate, "action": "RESTORE" }),
+    )
+    .await;
+    assert_eq!(
+        restored["data"]["moderateLearningQuestion"]["status"],
+        "PENDING"
+    );
+    assert_eq!(
+        restored["data"]["moderateLearningQuestion"]["duplicateOf"],
+        Value::Null
+    );
+    assert_eq!(status(&app, &actors.staff, &original).await["voteCount"], 1);
+}
+
+#[tokio::test]
+async fn moderators_can_move_a_question_to_another_theme_in_their_scope_only() {
+    let (app, actors) = setup().await;
+    let q = submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Hoort deze vraag wel bij dit thema?",
+    )
+    .await;
+    let refused = moderate(
+        &app,
+        &actors.moderator,
+        json!({ "id": q, "action": "APPROVE", "themeId": actors.other_theme }),
+    )
+    .await;
+    assert_eq!(code(&refused), Some("FORBIDDEN"));
+    let moved = moderate(
+        &app,
+        &actors.admin,
+        json!({ "id": q, "action": "APPROVE", "themeId": actors.other_theme }),
+    )
+    .await;
+    assert_eq!(
+        moved["data"]["moderateLearningQuestion"]["theme"]["slug"],
+        "vertrouwen-in-instituties-en-elkaar"
+    );
+}
