@@ -60,7 +60,9 @@ async fn reading_questions_follows_the_roles_table() {
     let (approved, pending, elsewhere) = questions(&app, &actors).await;
     let query =
         "{ learningQuestions(first: 100) { totalCount edges { node { id status isMine } } } }";
-    let expectations: Vec<(&str, Option<&str>, Option<Vec<&String>>)> = vec![
+    // Who asks, with which token, and which questions they see (`None`: refused).
+    type Expectation<'a> = (&'a str, Option<&'a str>, Option<Vec<&'a String>>);
+    let expectations: Vec<Expectation<'_>> = vec![
         ("anonymous", None, None),
         (
             "participant",
