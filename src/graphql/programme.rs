@@ -339,6 +339,22 @@ impl Session {
     async fn feedback_open(&self) -> bool {
         self.0.feedback_open
     }
+    /// Learning questions submitted in this session that the viewer may read.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    async fn learning_questions(
+        &self,
+        ctx: &Context<'_>,
+        order_by: Option<super::feedback::LearningQuestionOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<CountedConnection<super::feedback::LearningQuestion>> {
+        let filter = crate::service::feedback::QuestionFilter {
+            session_id: Some(self.0.id),
+            ..Default::default()
+        };
+        super::feedback::list_questions(ctx, filter, order_by.unwrap_or_default(), first, after)
+            .await
+    }
 }
 
 /// A person in the role they have in one session.
@@ -488,6 +504,28 @@ impl Theme {
     async fn sessions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Session>> {
         let sessions = load_list(ctx, SessionsOfTheme(self.0.id)).await?;
         Ok(sessions.into_iter().map(Session).collect())
+    }
+    /// Learning questions on this theme that the viewer may read (over all events unless `eventSlug` is given).
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    async fn learning_questions(
+        &self,
+        ctx: &Context<'_>,
+        event_slug: Option<String>,
+        order_by: Option<super::feedback::LearningQuestionOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<CountedConnection<super::feedback::LearningQuestion>> {
+        let event_id = match event_slug {
+            Some(slug) => Some(find_event(ctx, Some(&slug)).await?.id),
+            None => None,
+        };
+        let filter = crate::service::feedback::QuestionFilter {
+            theme_id: Some(self.0.id),
+            event_id,
+            ..Default::default()
+        };
+        super::feedback::list_questions(ctx, filter, order_by.unwrap_or_default(), first, after)
+            .await
     }
 }
 

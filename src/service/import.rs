@@ -407,9 +407,25 @@ async fn import_blocks_and_sessions(
         }
     }
 
-    // What is no longer in the file goes; links cascade with their session.
+    // What is no longer in the file goes; links cascade with their session. Participants'
+    // input is never destroyed: a session that has learning questions stays.
     let stale_sessions: Vec<i32> = existing_sessions.values().map(|row| row.id).collect();
     if !stale_sessions.is_empty() {
+        let with_input = entity::learning_question::Entity::find()
+            .filter(
+                entity::learning_question::Column::SessionId.is_in(stale_sessions.iter().copied()),
+            )
+            .one(db)
+            .await?;
+        if let Some(question) = with_input {
+            let key = existing_sessions
+                .values()
+                .find(|s| Some(s.id) == question.session_id)
+                .map_or_else(String::new, |s| s.key.clone());
+            return Err(DbErr::Custom(format!(
+                "session {key:?} is no longer in the file but has learning questions; keep it in the file (or close its feedback) instead of removing it"
+            )));
+        }
         session::Entity::delete_many()
             .filter(session::Column::Id.is_in(stale_sessions.iter().copied()))
             .exec(db)

@@ -455,3 +455,90 @@ async fn moderators_can_move_a_question_to_another_theme_in_their_scope_only() {
         "vertrouwen-in-instituties-en-elkaar"
     );
 }
+
+#[tokio::test]
+async fn sessions_and_themes_list_the_questions_the_viewer_may_read() {
+    let (app, actors) = setup().await;
+    let approved = submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Zichtbaar voor de hele zaal straks",
+    )
+    .await;
+    submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Nog niet gemodereerd, dus verborgen",
+    )
+    .await;
+    moderate(
+        &app,
+        &actors.admin,
+        json!({ "id": approved, "action": "APPROVE" }),
+    )
+    .await;
+    let query = r#"{ event { themes(kind: LEARNING_AGENDA) { slug learningQuestions(eventSlug: "dag-van-de-buurt-2021") { totalCount edges { node { id } } } } } }"#;
+    let count_for = |response: &Value| {
+        response["data"]["event"]["themes"]
+            .as_array()
+            .expect("themes")
+            .iter()
+            .find(|t| t["slug"] == "gemengde-wijken")
+            .expect("theme")["learningQuestions"]["totalCount"]
+            .clone()
+    };
+    assert_eq!(
+        count_for(
+            &app.gql_as(&actors.other_participant, query, json!({}))
+                .await
+        ),
+        1
+    );
+    assert_eq!(
+        count_for(&app.gql_as(&actors.staff, query, json!({})).await),
+        2
+    );
+    let anonymous = app.gql(query, json!({})).await;
+    assert_eq!(code(&anonymous), Some("UNAUTHENTICATED"));
+    let by_session = app
+        .gql_as(
+            &actors.staff,
+            "query($id: ID!) { session(id: $id) { learningQuestions { totalCount } } }",
+            json!({ "id": actors.session }),
+        )
+        .await;
+    assert_eq!(
+        by_session["data"]["session"]["learningQuestions"]["totalCount"], 0,
+        "submitted without a session"
+    );
+}
+
+#[tokio::test]
+async fn a_reimport_never_removes_a_session_with_input() {
+    let (app, actors) = setup().await;
+    app.gql_as(
+        &actors.participant,
+        SUBMIT,
+        json!({ "i": { "themeId": actors.theme, "sessionId": actors.session, "text": "Een vraag in de sessie zelf" } }),
+    )
+    .await;
+    let mut edited = crate::fixtures::bundled();
+    for block in &mut edited.blocks {
+        block
+            .sessions
+            .retain(|s| s.key != "r2-leeragenda-gemengde-wijken");
+    }
+    let result = buurtgraph::service::import::import_programme(&app.db, &edited).await;
+    let message = format!("{:?}", result.expect_err("refused"));
+    assert!(
+        message.contains("r2-leeragenda-gemengde-wijken"),
+        "{message}"
+    );
+    assert_eq!(
+        app.count_rows("session").await,
+        56,
+        "both events keep all their sessions"
+    );
+}
