@@ -95,7 +95,9 @@ pub enum EventCommand {
 
 /// Runs the command line and returns the process exit code.
 pub async fn run(cli: Cli) -> ExitCode {
-    telemetry::init(cli.log_format);
+    // The server logs its work; the one-shot commands only warnings, so their output stays readable.
+    let serving = matches!(cli.command, None | Some(Command::Serve(_)));
+    telemetry::init(cli.log_format, if serving { "info" } else { "warn" });
     let result = match cli.command {
         None => serve(ServeConfig::parse_default(), &cli.database_url).await,
         Some(Command::Serve(config)) => serve(config, &cli.database_url).await,
