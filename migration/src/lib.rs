@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_create_programme;
 mod m20261128_000002_create_feedback;
+mod m20261128_000003_create_audit_log;
 
 /// All migrations of buurtgraph.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_create_programme::Migration),
             Box::new(m20261128_000002_create_feedback::Migration),
+            Box::new(m20261128_000003_create_audit_log::Migration),
         ]
     }
 }

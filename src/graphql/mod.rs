@@ -1,6 +1,7 @@
 //! The GraphQL schema: one module per domain area, merged here.
 
 pub mod account;
+pub mod admin;
 pub mod context;
 pub mod errors;
 pub mod feedback;
@@ -31,6 +32,7 @@ pub struct QueryRoot(
     feedback::FeedbackQuery,
     moderation::ModerationQuery,
     summary::SummaryQuery,
+    admin::AdminQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -39,6 +41,7 @@ pub struct MutationRoot(
     feedback::FeedbackMutation,
     moderation::ModerationMutation,
     programme::ProgrammeMutation,
+    admin::AdminMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -729,11 +729,13 @@ impl ProgrammeMutation {
         session_id: ID,
         open: bool,
     ) -> async_graphql::Result<Session> {
-        crate::auth::policy::require_admin(&ctx.viewer())?;
+        let actor = crate::auth::policy::require_admin(&ctx.viewer())?;
         let id = ids::decode(&session_id, NodeType::Session, "sessionId")?;
-        let session = service::set_feedback_open(ctx.db()?, id, open)
-            .await?
-            .ok_or_else(|| AppError::not_found("no session with this ID"))?;
+        let change = crate::service::admin::SessionChange {
+            feedback_open: Some(open),
+            ..Default::default()
+        };
+        let session = crate::service::admin::update_session(ctx.db()?, actor, id, change).await?;
         Ok(Session(session))
     }
 }

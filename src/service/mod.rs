@@ -2,6 +2,7 @@
 //! `&impl ConnectionTrait` so they run inside or outside a transaction.
 
 pub mod accounts;
+pub mod admin;
 pub mod feedback;
 pub mod import;
 pub mod moderation;

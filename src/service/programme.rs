@@ -500,17 +500,3 @@ pub async fn themes_by_event(
     }
     Ok(result)
 }
-
-/// Opens or closes a session for input; `None` when there is no such session.
-pub async fn set_feedback_open(
-    db: &impl ConnectionTrait,
-    session_id: i32,
-    open: bool,
-) -> Result<Option<session::Model>, DbErr> {
-    let Some(session) = session::Entity::find_by_id(session_id).one(db).await? else {
-        return Ok(None);
-    };
-    let mut row: session::ActiveModel = session.into();
-    row.feedback_open = sea_orm::ActiveValue::Set(open);
-    Ok(Some(sea_orm::ActiveModelTrait::update(row, db).await?))
-}

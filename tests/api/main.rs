@@ -2,6 +2,7 @@
 //! against a fresh database (SQLite file, or PostgreSQL when `TEST_DATABASE_URL` is set).
 
 mod actors;
+mod admin;
 mod fixtures;
 mod helpers;
 

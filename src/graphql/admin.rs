@@ -1,0 +1,350 @@
+//! Admin: programme content, accounts and the audit log. Every mutation is audited.
+
+use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{account, audit_log};
+
+use super::context::ContextExt;
+use super::ids::{self, NodeType};
+use super::pagination::{CountedConnection, PageRequest};
+use super::programme::{Session, SessionKind, SpeakerRole};
+use crate::auth::{Viewer, policy};
+use crate::error::AppError;
+use crate::service::accounts::{self, ScopeSpec};
+use crate::service::admin::{self as service, SessionChange};
+use crate::service::sync::ChangeCount;
+
+/// Roles an account can have.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::AccountRole")]
+pub enum AccountRole {
+    Moderator,
+    Staff,
+    Admin,
+}
+
+#[derive(SimpleObject)]
+pub struct ChangeCounts {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub deleted: u64,
+}
+
+impl From<ChangeCount> for ChangeCounts {
+    fn from(count: ChangeCount) -> Self {
+        let n = |v: usize| u64::try_from(v).unwrap_or(u64::MAX);
+        Self {
+            created: n(count.created),
+            updated: n(count.updated),
+            unchanged: n(count.unchanged),
+            deleted: n(count.deleted),
+        }
+    }
+}
+
+/// What an import changed.
+#[derive(SimpleObject)]
+pub struct ImportResult {
+    pub event_slug: String,
+    pub event: ChangeCounts,
+    pub organisations: ChangeCounts,
+    pub people: ChangeCounts,
+    pub themes: ChangeCounts,
+    pub blocks: ChangeCounts,
+    pub sessions: ChangeCounts,
+    pub links_added: u64,
+    pub links_removed: u64,
+}
+
+#[derive(InputObject)]
+pub struct UpdateSessionInput {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub kind: Option<SessionKind>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub feedback_open: Option<bool>,
+}
+
+#[derive(InputObject)]
+pub struct CreateAccountInput {
+    pub email: String,
+    pub role: AccountRole,
+    /// At least 12 characters; common passwords are refused.
+    #[graphql(secret)]
+    pub password: String,
+    /// For moderators: themes (by slug) and sessions they screen.
+    pub theme_slugs: Option<Vec<String>>,
+    pub session_ids: Option<Vec<ID>>,
+}
+
+/// An account (never its password hash).
+pub struct Account(pub account::Model);
+
+#[Object]
+impl Account {
+    async fn id(&self) -> i32 {
+        self.0.id
+    }
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn role(&self) -> AccountRole {
+        self.0.role.into()
+    }
+    async fn disabled(&self) -> bool {
+        self.0.disabled
+    }
+}
+
+/// One admin change.
+pub struct AuditEntry(pub audit_log::Model);
+
+#[Object]
+impl AuditEntry {
+    async fn action(&self) -> &str {
+        &self.0.action
+    }
+    async fn subject(&self) -> &str {
+        &self.0.subject
+    }
+    async fn detail(&self) -> Json<serde_json::Value> {
+        Json(serde_json::from_str(&self.0.detail).unwrap_or_default())
+    }
+    async fn actor_id(&self) -> i32 {
+        self.0.actor_account_id
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+#[derive(Default)]
+pub struct AdminQuery;
+
+#[Object]
+impl AdminQuery {
+    /// All accounts (admins).
+    async fn accounts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Account>> {
+        policy::require_admin(&ctx.viewer())?;
+        Ok(accounts::list_accounts(ctx.db()?)
+            .await?
+            .into_iter()
+            .map(Account)
+            .collect())
+    }
+
+    /// Admin changes, newest first (staff and admins).
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<CountedConnection<AuditEntry>> {
+        match ctx.viewer() {
+            Viewer::Anonymous => return Err(AppError::Unauthenticated.into()),
+            Viewer::Account { role, .. } if role >= entity::enums::AccountRole::Staff => {}
+            _ => return Err(AppError::forbidden("the audit log is for staff and admins").into()),
+        }
+        let page = PageRequest::parse(first, after.as_deref())?;
+        let (rows, total) = service::audit_page(ctx.db()?, page.offset, page.limit).await?;
+        Ok(page.connection(rows, total, AuditEntry))
+    }
+}
+
+#[derive(Default)]
+pub struct AdminMutation;
+
+#[Object]
+impl AdminMutation {
+    /// Creates or updates a whole event from a programme document (the format of
+    /// `docs/programme-format.md`): blocks, sessions, people, organisations, themes and links.
+    async fn import_programme(
+        &self,
+        ctx: &Context<'_>,
+        programme: Json<serde_json::Value>,
+    ) -> async_graphql::Result<ImportResult> {
+        let actor = policy::require_admin(&ctx.viewer())?;
+        let report = service::import_document(ctx.db()?, actor, &programme.0.to_string()).await?;
+        let n = |v: usize| u64::try_from(v).unwrap_or(u64::MAX);
+        Ok(ImportResult {
+            event_slug: report.event_slug,
+            event: report.event.into(),
+            organisations: report.organisations.into(),
+            people: report.people.into(),
+            themes: report.themes.into(),
+            blocks: report.blocks.into(),
+            sessions: report.sessions.into(),
+            links_added: n(report.links_added),
+            links_removed: n(report.links_removed),
+        })
+    }
+
+    /// Deletes an event with its programme; refused while it has learning questions.
+    async fn delete_event(&self, ctx: &Context<'_>, slug: String) -> async_graphql::Result<bool> {
+        let actor = policy::require_admin(&ctx.viewer())?;
+        service::delete_event(ctx.db()?, actor, &slug).await?;
+        Ok(true)
+    }
+
+    /// Edits a session; absent fields stay as they are.
+    async fn update_session(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateSessionInput,
+    ) -> async_graphql::Result<Session> {
+        let actor = policy::require_admin(&ctx.viewer())?;
+        let session_id = ids::decode(&id, NodeType::Session, "id")?;
+        let change = SessionChange {
+            title: input.title,
+            description: input.description,
+            kind: input.kind.map(Into::into),
+            starts_at: input.starts_at,
+            ends_at: input.ends_at,
+            feedback_open: input.feedback_open,
+        };
+        Ok(Session(
+            service::update_session(ctx.db()?, actor, session_id, change).await?,
+        ))
+    }
+
+    /// Gives a person a role in a session.
+    async fn link_speaker(
+        &self,
+        ctx: &Context<'_>,
+        session_id: ID,
+        person_id: ID,
+        role: SpeakerRole,
+    ) -> async_graphql::Result<Session> {
+        speaker(ctx, session_id, person_id, role, true).await
+    }
+
+    /// Takes a person's role in a session away.
+    async fn unlink_speaker(
+        &self,
+        ctx: &Context<'_>,
+        session_id: ID,
+        person_id: ID,
+        role: SpeakerRole,
+    ) -> async_graphql::Result<Session> {
+        speaker(ctx, session_id, person_id, role, false).await
+    }
+
+    /// Tags a session with a theme.
+    async fn link_theme(
+        &self,
+        ctx: &Context<'_>,
+        session_id: ID,
+        theme_id: ID,
+    ) -> async_graphql::Result<Session> {
+        theme(ctx, session_id, theme_id, true).await
+    }
+
+    /// Removes a theme from a session.
+    async fn unlink_theme(
+        &self,
+        ctx: &Context<'_>,
+        session_id: ID,
+        theme_id: ID,
+    ) -> async_graphql::Result<Session> {
+        theme(ctx, session_id, theme_id, false).await
+    }
+
+    /// Creates a moderator, staff or admin account.
+    async fn create_account(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateAccountInput,
+    ) -> async_graphql::Result<Account> {
+        let actor = policy::require_admin(&ctx.viewer())?;
+        let mut scopes: Vec<ScopeSpec> = input
+            .theme_slugs
+            .unwrap_or_default()
+            .into_iter()
+            .map(ScopeSpec::Theme)
+            .collect();
+        for id in input.session_ids.unwrap_or_default() {
+            scopes.push(ScopeSpec::Session(ids::decode(
+                &id,
+                NodeType::Session,
+                "input.sessionIds",
+            )?));
+        }
+        let db = ctx.db()?;
+        let created = accounts::create_account(
+            db,
+            &input.email,
+            input.role.into(),
+            &input.password,
+            &scopes,
+        )
+        .await
+        .map_err(|err| match err {
+            AppError::BadUserInput { field, message } => {
+                AppError::bad_input(format!("input.{field}"), message)
+            }
+            other => other,
+        })?;
+        service::audit(
+            db,
+            actor,
+            "CREATE_ACCOUNT",
+            format!("account:{}", created.id),
+            serde_json::json!({ "email": created.email, "role": created.role, "scopes": scopes.len() }),
+        )
+        .await?;
+        Ok(Account(created))
+    }
+
+    /// Disables an account and revokes its tokens.
+    async fn disable_account(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+    ) -> async_graphql::Result<bool> {
+        let actor = policy::require_admin(&ctx.viewer())?;
+        let db = ctx.db()?;
+        accounts::disable_account(db, &email).await?;
+        service::audit(
+            db,
+            actor,
+            "DISABLE_ACCOUNT",
+            format!("account:{}", email.trim().to_lowercase()),
+            serde_json::json!({}),
+        )
+        .await?;
+        Ok(true)
+    }
+}
+
+async fn speaker(
+    ctx: &Context<'_>,
+    session_id: ID,
+    person_id: ID,
+    role: SpeakerRole,
+    linked: bool,
+) -> async_graphql::Result<Session> {
+    let actor = policy::require_admin(&ctx.viewer())?;
+    let session_id = ids::decode(&session_id, NodeType::Session, "sessionId")?;
+    let person_id = ids::decode(&person_id, NodeType::Person, "personId")?;
+    Ok(Session(
+        service::set_speaker(ctx.db()?, actor, session_id, person_id, role.into(), linked).await?,
+    ))
+}
+
+async fn theme(
+    ctx: &Context<'_>,
+    session_id: ID,
+    theme_id: ID,
+    linked: bool,
+) -> async_graphql::Result<Session> {
+    let actor = policy::require_admin(&ctx.viewer())?;
+    let session_id = ids::decode(&session_id, NodeType::Session, "sessionId")?;
+    let theme_id = ids::decode(&theme_id, NodeType::Theme, "themeId")?;
+    Ok(Session(
+        service::set_theme(ctx.db()?, actor, session_id, theme_id, linked).await?,
+    ))
+}

@@ -1,0 +1,313 @@
+//! Admin changes to the programme and accounts. Each runs in a transaction with its audit
+//! row, and refreshes the search index so the read API shows it at once.
+
+use chrono::{DateTime, Utc};
+use entity::enums::{SessionKind, SpeakerRole};
+use entity::{audit_log, event, learning_question, session, session_person, session_theme};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+
+use crate::error::AppError;
+use crate::programme_file::ProgrammeFile;
+use crate::service::import::{ImportReport, import_programme};
+use crate::service::search::reindex_event;
+
+/// Writes one audit row.
+pub async fn audit(
+    db: &impl ConnectionTrait,
+    actor: i32,
+    action: &str,
+    subject: String,
+    detail: serde_json::Value,
+) -> Result<(), AppError> {
+    audit_log::ActiveModel {
+        actor_account_id: Set(actor),
+        action: Set(action.to_owned()),
+        subject: Set(subject),
+        detail: Set(detail.to_string()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Imports a programme document sent by an admin; problems are `BAD_USER_INPUT` naming the path.
+pub async fn import_document(
+    db: &DatabaseConnection,
+    actor: i32,
+    document: &str,
+) -> Result<ImportReport, AppError> {
+    let file = ProgrammeFile::parse("programme", document).map_err(|invalid| {
+        let first = invalid.problems.first();
+        AppError::bad_input(
+            format!("programme.{}", first.map_or("$", |p| p.path.as_str())),
+            invalid
+                .problems
+                .iter()
+                .map(|p| format!("{}: {}", p.path, p.reason))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })?;
+    let report = import_programme(db, &file).await.map_err(|err| match err {
+        sea_orm::DbErr::Custom(message) => AppError::Conflict(message),
+        other => other.into(),
+    })?;
+    audit(
+        db,
+        actor,
+        "IMPORT_PROGRAMME",
+        format!("event:{}", report.event_slug),
+        serde_json::to_value(&report).unwrap_or_default(),
+    )
+    .await?;
+    Ok(report)
+}
+
+/// Deletes an event and its programme; refused while participants' input refers to it.
+pub async fn delete_event(db: &DatabaseConnection, actor: i32, slug: &str) -> Result<(), AppError> {
+    let event = event::Entity::find()
+        .filter(event::Column::Slug.eq(slug))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no event with slug {slug:?}")))?;
+    let input = learning_question::Entity::find()
+        .filter(learning_question::Column::EventId.eq(event.id))
+        .count(db)
+        .await?;
+    if input > 0 {
+        return Err(AppError::Conflict(format!(
+            "the event has {input} learning questions; purge or keep them before deleting it"
+        )));
+    }
+    let txn = db.begin().await?;
+    event::Entity::delete_by_id(event.id).exec(&txn).await?;
+    audit(
+        &txn,
+        actor,
+        "DELETE_EVENT",
+        format!("event:{slug}"),
+        serde_json::json!({}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Changes to a session; absent fields stay as they are.
+#[derive(Debug, Clone, Default)]
+pub struct SessionChange {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub kind: Option<SessionKind>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub feedback_open: Option<bool>,
+}
+
+pub async fn update_session(
+    db: &DatabaseConnection,
+    actor: i32,
+    session_id: i32,
+    change: SessionChange,
+) -> Result<session::Model, AppError> {
+    let current = find_session(db, session_id).await?;
+    if let Some(title) = &change.title
+        && (title.trim().is_empty() || title.chars().count() > 300)
+    {
+        return Err(AppError::bad_input("input.title", "1 to 300 characters"));
+    }
+    let starts_at = change.starts_at.unwrap_or(current.starts_at);
+    let ends_at = change.ends_at.unwrap_or(current.ends_at);
+    if ends_at <= starts_at {
+        return Err(AppError::bad_input(
+            "input.endsAt",
+            "must be after startsAt",
+        ));
+    }
+    let mut row: session::ActiveModel = current.clone().into();
+    if let Some(title) = change.title {
+        row.title = Set(title.trim().to_owned());
+    }
+    if let Some(description) = change.description {
+        row.description = Set(description);
+    }
+    if let Some(kind) = change.kind {
+        row.kind = Set(kind);
+    }
+    if let Some(open) = change.feedback_open {
+        row.feedback_open = Set(open);
+    }
+    row.starts_at = Set(starts_at);
+    row.ends_at = Set(ends_at);
+    let txn = db.begin().await?;
+    let updated = row.update(&txn).await?;
+    reindex_event(&txn, updated.event_id).await?;
+    audit(
+        &txn,
+        actor,
+        "UPDATE_SESSION",
+        format!("session:{session_id}"),
+        serde_json::json!({ "title": updated.title, "feedbackOpen": updated.feedback_open }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+async fn find_session(
+    db: &impl ConnectionTrait,
+    session_id: i32,
+) -> Result<session::Model, AppError> {
+    session::Entity::find_by_id(session_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("no session with this ID"))
+}
+
+/// Links (or unlinks) a person to a session in a role.
+pub async fn set_speaker(
+    db: &DatabaseConnection,
+    actor: i32,
+    session_id: i32,
+    person_id: i32,
+    role: SpeakerRole,
+    linked: bool,
+) -> Result<session::Model, AppError> {
+    let session = find_session(db, session_id).await?;
+    entity::person::Entity::find_by_id(person_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::bad_input("personId", "no person with this ID"))?;
+    let txn = db.begin().await?;
+    if linked {
+        let position = session_person::Entity::find()
+            .filter(session_person::Column::SessionId.eq(session_id))
+            .count(&txn)
+            .await?;
+        session_person::ActiveModel {
+            session_id: Set(session_id),
+            person_id: Set(person_id),
+            role: Set(role),
+            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+        }
+        .insert(&txn)
+        .await
+        .map_err(|err| {
+            AppError::from_db_unique(err, "this person already has this role in the session")
+        })?;
+    } else {
+        let removed = session_person::Entity::delete_many()
+            .filter(session_person::Column::SessionId.eq(session_id))
+            .filter(session_person::Column::PersonId.eq(person_id))
+            .filter(session_person::Column::Role.eq(role))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        if removed == 0 {
+            return Err(AppError::not_found(
+                "this person has no such role in the session",
+            ));
+        }
+    }
+    reindex_event(&txn, session.event_id).await?;
+    let action = if linked {
+        "LINK_SPEAKER"
+    } else {
+        "UNLINK_SPEAKER"
+    };
+    audit(
+        &txn,
+        actor,
+        action,
+        format!("session:{session_id}"),
+        serde_json::json!({ "personId": person_id, "role": role }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+/// Links (or unlinks) a theme to a session.
+pub async fn set_theme(
+    db: &DatabaseConnection,
+    actor: i32,
+    session_id: i32,
+    theme_id: i32,
+    linked: bool,
+) -> Result<session::Model, AppError> {
+    let session = find_session(db, session_id).await?;
+    entity::theme::Entity::find_by_id(theme_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::bad_input("themeId", "no theme with this ID"))?;
+    let txn = db.begin().await?;
+    if linked {
+        session_theme::ActiveModel {
+            session_id: Set(session_id),
+            theme_id: Set(theme_id),
+        }
+        .insert(&txn)
+        .await
+        .map_err(|err| AppError::from_db_unique(err, "the session already has this theme"))?;
+        // The event offers every theme its sessions have.
+        let offered = entity::event_theme::Entity::find()
+            .filter(entity::event_theme::Column::EventId.eq(session.event_id))
+            .filter(entity::event_theme::Column::ThemeId.eq(theme_id))
+            .count(&txn)
+            .await?;
+        if offered == 0 {
+            entity::event_theme::ActiveModel {
+                event_id: Set(session.event_id),
+                theme_id: Set(theme_id),
+                position: Set(i32::MAX),
+            }
+            .insert(&txn)
+            .await?;
+        }
+    } else {
+        let removed = session_theme::Entity::delete_many()
+            .filter(session_theme::Column::SessionId.eq(session_id))
+            .filter(session_theme::Column::ThemeId.eq(theme_id))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        if removed == 0 {
+            return Err(AppError::not_found("the session does not have this theme"));
+        }
+    }
+    reindex_event(&txn, session.event_id).await?;
+    let action = if linked { "LINK_THEME" } else { "UNLINK_THEME" };
+    audit(
+        &txn,
+        actor,
+        action,
+        format!("session:{session_id}"),
+        serde_json::json!({ "themeId": theme_id }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+/// The admin audit log, newest first.
+pub async fn audit_page(
+    db: &impl ConnectionTrait,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<audit_log::Model>, u64), AppError> {
+    let query = audit_log::Entity::find();
+    let total = query.clone().count(db).await?;
+    let rows = query
+        .order_by_desc(audit_log::Column::CreatedAt)
+        .order_by_desc(audit_log::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok((rows, total))
+}
