@@ -7,11 +7,11 @@ use entity::{account, audit_log};
 use super::context::ContextExt;
 use super::ids::{self, NodeType};
 use super::pagination::{CountedConnection, PageRequest};
-use super::programme::{Session, SessionKind, SpeakerRole};
+use super::programme::{Organisation, Person, Session, SessionKind, SpeakerRole, Theme};
 use crate::auth::{Viewer, policy};
 use crate::error::AppError;
 use crate::service::accounts::{self, ScopeSpec};
-use crate::service::admin::{self as service, SessionChange};
+use crate::service::admin::{self as service, Deletable, PersonChange, SessionChange};
 use crate::service::sync::ChangeCount;
 
 /// Roles an account can have.
@@ -65,6 +65,29 @@ pub struct UpdateSessionInput {
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
     pub feedback_open: Option<bool>,
+}
+
+#[derive(InputObject)]
+pub struct UpdatePersonInput {
+    pub name: Option<String>,
+    /// An empty string removes the bio (likewise for the contact fields).
+    pub bio: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateOrganisationInput {
+    pub name: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateThemeInput {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub guiding_questions: Option<Vec<String>>,
 }
 
 #[derive(InputObject)]
@@ -297,6 +320,115 @@ impl AdminMutation {
         )
         .await?;
         Ok(Account(created))
+    }
+
+    /// Edits a person.
+    async fn update_person(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdatePersonInput,
+    ) -> async_graphql::Result<Person> {
+        let actor = policy::require_admin(&ctx.viewer())?;
+        let person_id = ids::decode(&id, NodeType::Person, "id")?;
+        let change = PersonChange {
+            name: input.name,
+            bio: input.bio,
+            email: input.email,
+            phone: input.phone,
+            website: input.website,
+        };
+        Ok(Person(
+            service::update_person(ctx.db()?, actor, person_id, change).await?,
+        ))
+    }
+
+    /// Edits an organisation.
+    async fn update_organisation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateOrganisationInput,
+    ) -> async_graphql::Result<Organisation> {
+        let actor = policy::require_admin(&ctx.viewer())?;
+        let organisation_id = ids::decode(&id, NodeType::Organisation, "id")?;
+        Ok(Organisation(
+            service::update_organisation(ctx.db()?, actor, organisation_id, input.name, input.url)
+                .await?,
+        ))
+    }
+
+    /// Edits a theme.
+    async fn update_theme(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateThemeInput,
+    ) -> async_graphql::Result<Theme> {
+        let actor = policy::require_admin(&ctx.viewer())?;
+        let theme_id = ids::decode(&id, NodeType::Theme, "id")?;
+        Ok(Theme(
+            service::update_theme(
+                ctx.db()?,
+                actor,
+                theme_id,
+                input.title,
+                input.description,
+                input.guiding_questions,
+            )
+            .await?,
+        ))
+    }
+
+    /// Deletes a person, organisation or theme (by global ID) with its links; a theme with input is refused.
+    async fn delete_node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
+        let actor = policy::require_admin(&ctx.viewer())?;
+        let what = match ids::decode_any(&id) {
+            Some((NodeType::Person, n)) => Deletable::Person(n),
+            Some((NodeType::Organisation, n)) => Deletable::Organisation(n),
+            Some((NodeType::Theme, n)) => Deletable::Theme(n),
+            _ => {
+                return Err(
+                    AppError::bad_input("id", "the ID of a person, organisation or theme").into(),
+                );
+            }
+        };
+        service::delete(ctx.db()?, actor, what).await?;
+        Ok(true)
+    }
+
+    /// Replaces what a moderator screens.
+    async fn set_moderator_scopes(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        theme_slugs: Option<Vec<String>>,
+        session_ids: Option<Vec<ID>>,
+    ) -> async_graphql::Result<Account> {
+        let actor = policy::require_admin(&ctx.viewer())?;
+        let mut scopes: Vec<ScopeSpec> = theme_slugs
+            .unwrap_or_default()
+            .into_iter()
+            .map(ScopeSpec::Theme)
+            .collect();
+        for id in session_ids.unwrap_or_default() {
+            scopes.push(ScopeSpec::Session(ids::decode(
+                &id,
+                NodeType::Session,
+                "sessionIds",
+            )?));
+        }
+        let db = ctx.db()?;
+        let account = accounts::set_scopes(db, &email, &scopes).await?;
+        service::audit(
+            db,
+            actor,
+            "SET_SCOPES",
+            format!("account:{}", account.id),
+            serde_json::json!({ "scopes": scopes.len() }),
+        )
+        .await?;
+        Ok(Account(account))
     }
 
     /// Disables an account and revokes its tokens.

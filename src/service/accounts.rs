@@ -84,26 +84,7 @@ pub async fn create_account(
     if let Some(why) = password::weakness(password_text) {
         return Err(AppError::bad_input("password", why));
     }
-    let mut scope_rows = Vec::new();
-    for scope in scopes {
-        scope_rows.push(match scope {
-            ScopeSpec::Theme(slug) => {
-                let theme = theme::Entity::find()
-                    .filter(theme::Column::Slug.eq(slug.as_str()))
-                    .one(db)
-                    .await?
-                    .ok_or_else(|| AppError::bad_input("scope", format!("no theme {slug:?}")))?;
-                (Some(theme.id), None)
-            }
-            ScopeSpec::Session(id) => {
-                session::Entity::find_by_id(*id)
-                    .one(db)
-                    .await?
-                    .ok_or_else(|| AppError::bad_input("scope", format!("no session {id}")))?;
-                (None, Some(*id))
-            }
-        });
-    }
+    let scope_rows = resolve_scopes(db, scopes).await?;
     let hash = password::hash(password_text).map_err(AppError::internal)?;
     let now = Utc::now();
     let txn = sea_orm::TransactionTrait::begin(db).await?;
@@ -294,4 +275,66 @@ pub async fn viewer_for(db: &impl ConnectionTrait, claims: &Claims) -> Result<Vi
 
 fn issued_before(issued_at: DateTime<Utc>, valid_after: DateTime<Utc>) -> bool {
     issued_at.timestamp() < valid_after.timestamp()
+}
+
+/// Replaces a moderator's scopes.
+pub async fn set_scopes(
+    db: &DatabaseConnection,
+    email: &str,
+    scopes: &[ScopeSpec],
+) -> Result<account::Model, AppError> {
+    let account = account::Entity::find()
+        .filter(account::Column::Email.eq(email.trim().to_lowercase()))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no account {email:?}")))?;
+    let rows = resolve_scopes(db, scopes).await?;
+    let txn = sea_orm::TransactionTrait::begin(db).await?;
+    moderator_scope::Entity::delete_many()
+        .filter(moderator_scope::Column::AccountId.eq(account.id))
+        .exec(&txn)
+        .await?;
+    for (theme_id, session_id) in rows {
+        moderator_scope::ActiveModel {
+            account_id: Set(account.id),
+            theme_id: Set(theme_id),
+            session_id: Set(session_id),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(account)
+}
+
+/// Scope specifications as (theme id, session id) rows; unknown themes or sessions are `BAD_USER_INPUT`.
+async fn resolve_scopes(
+    db: &impl ConnectionTrait,
+    scopes: &[ScopeSpec],
+) -> Result<Vec<(Option<i32>, Option<i32>)>, AppError> {
+    let mut rows = Vec::new();
+    for scope in scopes {
+        let row = match scope {
+            ScopeSpec::Theme(slug) => {
+                let theme = theme::Entity::find()
+                    .filter(theme::Column::Slug.eq(slug.as_str()))
+                    .one(db)
+                    .await?
+                    .ok_or_else(|| AppError::bad_input("scope", format!("no theme {slug:?}")))?;
+                (Some(theme.id), None)
+            }
+            ScopeSpec::Session(id) => {
+                session::Entity::find_by_id(*id)
+                    .one(db)
+                    .await?
+                    .ok_or_else(|| AppError::bad_input("scope", format!("no session {id}")))?;
+                (None, Some(*id))
+            }
+        };
+        if !rows.contains(&row) {
+            rows.push(row);
+        }
+    }
+    Ok(rows)
 }

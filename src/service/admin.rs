@@ -311,3 +311,210 @@ pub async fn audit_page(
         .await?;
     Ok((rows, total))
 }
+
+/// Rebuilds the search documents of every event (after a change to shared people,
+/// organisations or themes, which may appear in several events).
+async fn reindex_all(db: &impl ConnectionTrait) -> Result<(), AppError> {
+    let ids: Vec<i32> = event::Entity::find()
+        .select_only()
+        .column(event::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for id in ids {
+        reindex_event(db, id).await?;
+    }
+    Ok(())
+}
+
+fn name_field(field: &str, value: &Option<String>) -> Result<(), AppError> {
+    match value {
+        Some(v) if v.trim().is_empty() || v.chars().count() > 300 => Err(AppError::bad_input(
+            format!("input.{field}"),
+            "1 to 300 characters",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Changes to a person; absent fields stay, an empty string clears an optional field.
+#[derive(Debug, Clone, Default)]
+pub struct PersonChange {
+    pub name: Option<String>,
+    pub bio: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+}
+
+fn optional(value: Option<String>, current: Option<String>) -> Option<String> {
+    match value {
+        None => current,
+        Some(v) if v.trim().is_empty() => None,
+        Some(v) => Some(v.trim().to_owned()),
+    }
+}
+
+pub async fn update_person(
+    db: &DatabaseConnection,
+    actor: i32,
+    person_id: i32,
+    change: PersonChange,
+) -> Result<entity::person::Model, AppError> {
+    name_field("name", &change.name)?;
+    let current = entity::person::Entity::find_by_id(person_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("no person with this ID"))?;
+    let mut row: entity::person::ActiveModel = current.clone().into();
+    if let Some(name) = change.name {
+        row.name = Set(name.trim().to_owned());
+    }
+    row.bio = Set(optional(change.bio, current.bio));
+    row.email = Set(optional(change.email, current.email));
+    row.phone = Set(optional(change.phone, current.phone));
+    row.website = Set(optional(change.website, current.website));
+    let txn = db.begin().await?;
+    let updated = row.update(&txn).await?;
+    reindex_all(&txn).await?;
+    audit(
+        &txn,
+        actor,
+        "UPDATE_PERSON",
+        format!("person:{person_id}"),
+        serde_json::json!({ "name": updated.name }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+pub async fn update_organisation(
+    db: &DatabaseConnection,
+    actor: i32,
+    organisation_id: i32,
+    name: Option<String>,
+    url: Option<String>,
+) -> Result<entity::organisation::Model, AppError> {
+    name_field("name", &name)?;
+    let current = entity::organisation::Entity::find_by_id(organisation_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("no organisation with this ID"))?;
+    let mut row: entity::organisation::ActiveModel = current.clone().into();
+    if let Some(name) = name {
+        row.name = Set(name.trim().to_owned());
+    }
+    row.url = Set(optional(url, current.url));
+    let txn = db.begin().await?;
+    let updated = row.update(&txn).await?;
+    reindex_all(&txn).await?;
+    audit(
+        &txn,
+        actor,
+        "UPDATE_ORGANISATION",
+        format!("organisation:{organisation_id}"),
+        serde_json::json!({ "name": updated.name }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+pub async fn update_theme(
+    db: &DatabaseConnection,
+    actor: i32,
+    theme_id: i32,
+    title: Option<String>,
+    description: Option<String>,
+    guiding_questions: Option<Vec<String>>,
+) -> Result<entity::theme::Model, AppError> {
+    name_field("title", &title)?;
+    if let Some(questions) = &guiding_questions
+        && questions.iter().any(|q| q.trim().is_empty())
+    {
+        return Err(AppError::bad_input(
+            "input.guidingQuestions",
+            "questions must not be empty",
+        ));
+    }
+    let current = entity::theme::Entity::find_by_id(theme_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("no theme with this ID"))?;
+    let mut row: entity::theme::ActiveModel = current.clone().into();
+    if let Some(title) = title {
+        row.title = Set(title.trim().to_owned());
+    }
+    row.description = Set(optional(description, current.description));
+    if let Some(questions) = guiding_questions {
+        row.guiding_questions = Set(serde_json::json!(questions));
+    }
+    let txn = db.begin().await?;
+    let updated = row.update(&txn).await?;
+    reindex_all(&txn).await?;
+    audit(
+        &txn,
+        actor,
+        "UPDATE_THEME",
+        format!("theme:{theme_id}"),
+        serde_json::json!({ "title": updated.title }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// What an admin may delete outright (shared across events).
+#[derive(Debug, Clone, Copy)]
+pub enum Deletable {
+    Person(i32),
+    Organisation(i32),
+    Theme(i32),
+}
+
+/// Deletes a person, organisation or theme with its links; a theme with input is refused.
+pub async fn delete(db: &DatabaseConnection, actor: i32, what: Deletable) -> Result<(), AppError> {
+    let txn = db.begin().await?;
+    let (subject, removed) = match what {
+        Deletable::Person(id) => (
+            format!("person:{id}"),
+            entity::person::Entity::delete_by_id(id)
+                .exec(&txn)
+                .await?
+                .rows_affected,
+        ),
+        Deletable::Organisation(id) => (
+            format!("organisation:{id}"),
+            entity::organisation::Entity::delete_by_id(id)
+                .exec(&txn)
+                .await?
+                .rows_affected,
+        ),
+        Deletable::Theme(id) => {
+            let input = learning_question::Entity::find()
+                .filter(learning_question::Column::ThemeId.eq(id))
+                .count(&txn)
+                .await?;
+            if input > 0 {
+                return Err(AppError::Conflict(format!(
+                    "the theme has {input} learning questions"
+                )));
+            }
+            (
+                format!("theme:{id}"),
+                entity::theme::Entity::delete_by_id(id)
+                    .exec(&txn)
+                    .await?
+                    .rows_affected,
+            )
+        }
+    };
+    if removed == 0 {
+        return Err(AppError::not_found(format!("no {subject}")));
+    }
+    reindex_all(&txn).await?;
+    audit(&txn, actor, "DELETE", subject, serde_json::json!({})).await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -247,3 +247,147 @@ async fn an_event_with_input_cannot_be_deleted_and_accounts_are_managed() {
         .await;
     assert_eq!(code(&after), Some("UNAUTHENTICATED"));
 }
+
+#[tokio::test]
+async fn people_organisations_and_themes_are_edited_and_deleted_by_admins() {
+    let (app, actors) = setup().await;
+    let hit = |q: &'static str| {
+        app.data("query($q: String!) { search(query: $q) { ... on Person { id } ... on Organisation { id } ... on Theme { id } } }", json!({ "q": q }))
+    };
+    let person = hit("Hadassah").await["search"][0]["id"].clone();
+    let organisation = hit("Twynstra").await["search"][0]["id"].clone();
+
+    let edited = app
+        .gql_as(&actors.admin, "mutation($id: ID!) { updatePerson(id: $id, input: { bio: \"Presentator en journalist\" }) { name bio } }", json!({ "id": person }))
+        .await;
+    assert_eq!(
+        edited["data"]["updatePerson"],
+        json!({ "name": "Hadassah de Boer", "bio": "Presentator en journalist" })
+    );
+    assert_eq!(
+        hit("journalist").await["search"][0]["id"],
+        person,
+        "search sees the new bio"
+    );
+    let blank = app
+        .gql_as(
+            &actors.admin,
+            "mutation($id: ID!) { updatePerson(id: $id, input: { name: \" \" }) { name } }",
+            json!({ "id": person }),
+        )
+        .await;
+    assert_eq!(blank["errors"][0]["extensions"]["field"], "input.name");
+
+    let renamed = app
+        .gql_as(&actors.admin, "mutation($id: ID!) { updateOrganisation(id: $id, input: { url: \"https://twynstragudde.nl\" }) { name url } }", json!({ "id": organisation }))
+        .await;
+    assert_eq!(
+        renamed["data"]["updateOrganisation"]["url"],
+        "https://twynstragudde.nl"
+    );
+
+    let theme = app
+        .gql_as(
+            &actors.admin,
+            "mutation($id: ID!) { updateTheme(id: $id, input: { guidingQuestions: [\"Wat betekent inclusie in de praktijk?\"] }) { guidingQuestions } }",
+            json!({ "id": actors.theme }),
+        )
+        .await;
+    assert_eq!(
+        theme["data"]["updateTheme"]["guidingQuestions"],
+        json!(["Wat betekent inclusie in de praktijk?"])
+    );
+
+    // A theme with input stays; an organisation goes with its links.
+    submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Een vraag die het thema vasthoudt",
+    )
+    .await;
+    let refused = app
+        .gql_as(
+            &actors.admin,
+            "mutation($id: ID!) { deleteNode(id: $id) }",
+            json!({ "id": actors.theme }),
+        )
+        .await;
+    assert_eq!(code(&refused), Some("CONFLICT"));
+    let denied = app
+        .gql_as(
+            &actors.staff,
+            "mutation($id: ID!) { deleteNode(id: $id) }",
+            json!({ "id": organisation }),
+        )
+        .await;
+    assert_eq!(code(&denied), Some("FORBIDDEN"));
+    let deleted = app
+        .gql_as(
+            &actors.admin,
+            "mutation($id: ID!) { deleteNode(id: $id) }",
+            json!({ "id": organisation }),
+        )
+        .await;
+    assert_eq!(deleted["data"]["deleteNode"], true);
+    assert!(
+        hit("Twynstra").await["search"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .all(|h| h["id"] != organisation)
+    );
+    let session_id = app
+        .data(r#"{ event { blocks { sessions { id } } } }"#, json!({}))
+        .await["event"]["blocks"][0]["sessions"][0]["id"]
+        .clone();
+    let wrong_kind = app
+        .gql_as(
+            &actors.admin,
+            "mutation($id: ID!) { deleteNode(id: $id) }",
+            json!({ "id": session_id }),
+        )
+        .await;
+    assert_eq!(code(&wrong_kind), Some("BAD_USER_INPUT"));
+}
+
+#[tokio::test]
+async fn moderator_scopes_can_be_replaced() {
+    let (app, actors) = setup().await;
+    let pending = submit(
+        &app,
+        &actors.participant,
+        &actors.other_theme,
+        "Vertrouwen: wat werkt er echt?",
+    )
+    .await;
+    let before = moderate(
+        &app,
+        &actors.moderator,
+        json!({ "id": pending, "action": "APPROVE" }),
+    )
+    .await;
+    assert_eq!(code(&before), Some("FORBIDDEN"));
+    let set = app
+        .gql_as(
+            &actors.admin,
+            r#"mutation { setModeratorScopes(email: "moderator@example.org", themeSlugs: ["vertrouwen-in-instituties-en-elkaar"]) { email } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        set["data"]["setModeratorScopes"]["email"],
+        "moderator@example.org"
+    );
+    // Scopes are read per request: the same token now reaches the new theme.
+    let after = moderate(
+        &app,
+        &actors.moderator,
+        json!({ "id": pending, "action": "APPROVE" }),
+    )
+    .await;
+    assert_eq!(
+        after["data"]["moderateLearningQuestion"]["status"],
+        "APPROVED"
+    );
+}
