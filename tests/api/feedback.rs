@@ -542,3 +542,127 @@ async fn a_reimport_never_removes_a_session_with_input() {
         "both events keep all their sessions"
     );
 }
+
+#[tokio::test]
+async fn learning_questions_filter_and_order() {
+    let (app, actors) = setup().await;
+    let submit_with = |token: String,
+                       theme: String,
+                       text: &'static str,
+                       role: &'static str,
+                       formats: Value| {
+        let app = &app;
+        async move {
+            let response = app
+                .gql_as(
+                    &token,
+                    SUBMIT,
+                    json!({ "i": { "themeId": theme, "text": text, "submitterRole": role, "preferredFormats": formats } }),
+                )
+                .await;
+            response["data"]["submitLearningQuestion"]["id"]
+                .as_str()
+                .expect("id")
+                .to_owned()
+        }
+    };
+    let a = submit_with(
+        actors.participant.clone(),
+        actors.theme.clone(),
+        "Hoe meng je huur en koop in één straat?",
+        "RESIDENT",
+        json!(["WORKSHOP"]),
+    )
+    .await;
+    let b = submit_with(
+        actors.other_participant.clone(),
+        actors.theme.clone(),
+        "Wat doet een corporatie bij menging?",
+        "HOUSING_CORPORATION",
+        json!(["WEBINAR", "WORKSHOP"]),
+    )
+    .await;
+    let c = submit_with(
+        actors.participant.clone(),
+        actors.other_theme.clone(),
+        "Hoe win je vertrouwen terug na een sloopplan?",
+        "MUNICIPALITY",
+        json!(["COACHING"]),
+    )
+    .await;
+    for id in [&a, &b] {
+        moderate(
+            &app,
+            &actors.admin,
+            json!({ "id": id, "action": "APPROVE" }),
+        )
+        .await;
+    }
+    let voter = join(&app, EVENT).await;
+    app.gql_as(&voter, VOTE, json!({ "id": b })).await;
+
+    let query = "query($f: LearningQuestionFilter, $o: LearningQuestionOrder) { learningQuestions(filter: $f, orderBy: $o, first: 50) { totalCount edges { node { id } } } }";
+    let ids = |response: Value| -> Vec<String> {
+        response["data"]["learningQuestions"]["edges"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{response:#}"))
+            .iter()
+            .map(|e| e["node"]["id"].as_str().expect("id").to_owned())
+            .collect()
+    };
+    let staff = |filter: Value, order: &'static str| {
+        app.gql_as(&actors.staff, query, json!({ "f": filter, "o": order }))
+    };
+    assert_eq!(
+        ids(staff(json!({}), "NEWEST").await),
+        [c.clone(), b.clone(), a.clone()]
+    );
+    assert_eq!(ids(staff(json!({}), "MOST_VOTES").await)[0], b);
+    assert_eq!(
+        ids(staff(json!({ "themeId": actors.theme }), "NEWEST").await),
+        [b.clone(), a.clone()]
+    );
+    assert_eq!(
+        ids(staff(json!({ "status": "PENDING" }), "NEWEST").await),
+        [c.clone()]
+    );
+    assert_eq!(
+        ids(staff(json!({ "submitterRole": "RESIDENT" }), "NEWEST").await),
+        [a.clone()]
+    );
+    assert_eq!(
+        ids(staff(json!({ "format": "WORKSHOP" }), "NEWEST").await),
+        [b.clone(), a.clone()]
+    );
+    assert_eq!(
+        ids(staff(json!({ "format": "COACHING" }), "NEWEST").await),
+        [c.clone()]
+    );
+    assert_eq!(
+        ids(staff(json!({ "text": "CORPORATIE menging" }), "NEWEST").await),
+        [b.clone()]
+    );
+    assert_eq!(
+        ids(staff(json!({ "eventSlug": "buurtdag-elders" }), "NEWEST").await),
+        Vec::<String>::new()
+    );
+    let mine = app
+        .gql_as(&actors.participant, query, json!({ "f": { "mine": true } }))
+        .await;
+    assert_eq!(ids(mine), [c.clone(), a.clone()]);
+    let not_a_participant = staff(json!({ "mine": true }), "NEWEST").await;
+    assert_eq!(code(&not_a_participant), Some("BAD_USER_INPUT"));
+    // Pagination over questions.
+    let page = app
+        .gql_as(
+            &actors.staff,
+            "{ learningQuestions(first: 2) { totalCount pageInfo { hasNextPage endCursor } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(page["data"]["learningQuestions"]["totalCount"], 3);
+    assert_eq!(
+        page["data"]["learningQuestions"]["pageInfo"]["hasNextPage"],
+        true
+    );
+}
