@@ -123,11 +123,7 @@ pub async fn list_accounts(db: &impl ConnectionTrait) -> Result<Vec<account::Mod
 
 /// Disables an account and revokes every token it holds.
 pub async fn disable_account(db: &impl ConnectionTrait, email: &str) -> Result<(), AppError> {
-    let account = account::Entity::find()
-        .filter(account::Column::Email.eq(email.trim().to_lowercase()))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("no account {email:?}")))?;
+    let account = account_by_email(db, email).await?;
     let mut row: account::ActiveModel = account.into();
     row.disabled = Set(true);
     row.tokens_valid_after = Set(Utc::now());
@@ -283,11 +279,7 @@ pub async fn set_scopes(
     email: &str,
     scopes: &[ScopeSpec],
 ) -> Result<account::Model, AppError> {
-    let account = account::Entity::find()
-        .filter(account::Column::Email.eq(email.trim().to_lowercase()))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("no account {email:?}")))?;
+    let account = account_by_email(db, email).await?;
     let rows = resolve_scopes(db, scopes).await?;
     let txn = sea_orm::TransactionTrait::begin(db).await?;
     moderator_scope::Entity::delete_many()
@@ -337,4 +329,15 @@ async fn resolve_scopes(
         }
     }
     Ok(rows)
+}
+
+async fn account_by_email(
+    db: &impl ConnectionTrait,
+    email: &str,
+) -> Result<account::Model, AppError> {
+    account::Entity::find()
+        .filter(account::Column::Email.eq(email.trim().to_lowercase()))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no account {email:?}")))
 }

@@ -349,25 +349,7 @@ pub async fn sessions_by_person(
         .filter(session_person::Column::PersonId.is_in(person_ids.iter().copied()))
         .all(db)
         .await?;
-    let sessions = by_ids::<session::Entity>(
-        db,
-        session::Column::Id,
-        &links.iter().map(|l| l.session_id).collect::<Vec<_>>(),
-    )
-    .await?;
-    let mut result: HashMap<i32, Vec<session::Model>> = HashMap::new();
-    for link in links {
-        if let Some(session) = sessions.get(&link.session_id) {
-            let list = result.entry(link.person_id).or_default();
-            if !list.iter().any(|s| s.id == session.id) {
-                list.push(session.clone());
-            }
-        }
-    }
-    for list in result.values_mut() {
-        list.sort_by_key(|s| (s.starts_at, s.position, s.id));
-    }
-    Ok(result)
+    sessions_of_links(db, links.iter().map(|l| (l.person_id, l.session_id))).await
 }
 
 /// Sessions of these themes, in programme order.
@@ -379,19 +361,24 @@ pub async fn sessions_by_theme(
         .filter(session_theme::Column::ThemeId.is_in(theme_ids.iter().copied()))
         .all(db)
         .await?;
-    let sessions = by_ids::<session::Entity>(
-        db,
-        session::Column::Id,
-        &links.iter().map(|l| l.session_id).collect::<Vec<_>>(),
-    )
-    .await?;
+    sessions_of_links(db, links.iter().map(|l| (l.theme_id, l.session_id))).await
+}
+
+/// The sessions behind (owner, session id) links, per owner, once each, in programme order.
+async fn sessions_of_links(
+    db: &impl ConnectionTrait,
+    links: impl Iterator<Item = (i32, i32)>,
+) -> Result<HashMap<i32, Vec<session::Model>>, DbErr> {
+    let links: Vec<(i32, i32)> = links.collect();
+    let session_ids: Vec<i32> = links.iter().map(|(_, session_id)| *session_id).collect();
+    let sessions = by_ids::<session::Entity>(db, session::Column::Id, &session_ids).await?;
     let mut result: HashMap<i32, Vec<session::Model>> = HashMap::new();
-    for link in links {
-        if let Some(session) = sessions.get(&link.session_id) {
-            result
-                .entry(link.theme_id)
-                .or_default()
-                .push(session.clone());
+    for (owner, session_id) in links {
+        if let Some(session) = sessions.get(&session_id) {
+            let list = result.entry(owner).or_default();
+            if !list.iter().any(|s| s.id == session.id) {
+                list.push(session.clone());
+            }
         }
     }
     for list in result.values_mut() {

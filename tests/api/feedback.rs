@@ -624,11 +624,11 @@ async fn learning_questions_filter_and_order() {
     );
     assert_eq!(
         ids(staff(json!({ "status": "PENDING" }), "NEWEST").await),
-        [c.clone()]
+        vec![c.clone()]
     );
     assert_eq!(
         ids(staff(json!({ "submitterRole": "RESIDENT" }), "NEWEST").await),
-        [a.clone()]
+        vec![a.clone()]
     );
     assert_eq!(
         ids(staff(json!({ "format": "WORKSHOP" }), "NEWEST").await),
@@ -636,11 +636,11 @@ async fn learning_questions_filter_and_order() {
     );
     assert_eq!(
         ids(staff(json!({ "format": "COACHING" }), "NEWEST").await),
-        [c.clone()]
+        vec![c.clone()]
     );
     assert_eq!(
         ids(staff(json!({ "text": "CORPORATIE menging" }), "NEWEST").await),
-        [b.clone()]
+        vec![b.clone()]
     );
     assert_eq!(
         ids(staff(json!({ "eventSlug": "buurtdag-elders" }), "NEWEST").await),
