@@ -1,5 +1,7 @@
 //! The HTTP surface: routes and the layers around them.
 
+pub mod error;
+pub mod exports;
 pub mod graphql;
 pub mod health;
 
@@ -25,7 +27,16 @@ pub fn router(state: AppState) -> Router {
             get(graphql::get_handler).post(graphql::post_handler),
         )
         .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz));
+        .route("/readyz", get(health::readyz))
+        .route(
+            "/exports/learning-questions.csv",
+            get(exports::questions_csv),
+        )
+        .route(
+            "/exports/learning-questions.json",
+            get(exports::questions_json),
+        )
+        .route("/events/{slug}/calendar.ics", get(exports::calendar));
     if config.graphiql {
         router = router.route("/", get(graphql::graphiql));
     }
