@@ -363,3 +363,102 @@ async fn calendar_text(state: &AppState, slug: &str) -> Result<String, AppError>
     }
     Ok(calendar.done().to_string())
 }
+
+/// One line of the summary in long form: theme, what is counted, which value, how many.
+#[derive(Debug, Serialize)]
+struct SummaryRow {
+    theme: String,
+    dimension: &'static str,
+    value: String,
+    count: i64,
+}
+
+/// `GET /exports/summary.csv`: the per-theme counts of `feedbackSummary`, one count per
+/// line (theme, dimension, value, count), ready for a pivot table.
+pub async fn summary_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(filter): Query<ExportFilter>,
+) -> Response {
+    match summary_text(&state, &headers, filter).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"summary.csv\"",
+                ),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(err) => error_response(err),
+    }
+}
+
+async fn summary_text(
+    state: &AppState,
+    headers: &HeaderMap,
+    filter: ExportFilter,
+) -> Result<Bytes, AppError> {
+    let viewer = viewer_from_headers(state, headers).await?;
+    let scope = summary::summary_scope(&viewer)?;
+    let event = programme::event_by_slug(&state.db, filter.event.as_deref())
+        .await?
+        .ok_or_else(|| AppError::not_found("no such event"))?;
+    let themes: std::collections::HashMap<i32, String> = theme::Entity::find()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.slug))
+        .collect();
+    let theme_id = match &filter.theme {
+        Some(slug) => Some(
+            themes
+                .iter()
+                .find(|(_, s)| *s == slug)
+                .map(|(id, _)| *id)
+                .ok_or_else(|| AppError::bad_input("theme", format!("no theme {slug:?}")))?,
+        ),
+        None => None,
+    };
+    let summary = summary::summarise(&state.db, scope, event.id, theme_id).await?;
+    let mut rows = Vec::new();
+    for (theme_id, counts) in &summary.themes {
+        let theme = themes.get(theme_id).cloned().unwrap_or_default();
+        let row = |dimension, value: String, count| SummaryRow {
+            theme: theme.clone(),
+            dimension,
+            value,
+            count,
+        };
+        rows.push(row("total", String::new(), counts.total));
+        rows.push(row("votes", String::new(), counts.votes));
+        for (status, count) in &counts.by_status {
+            rows.push(row("status", status.clone(), *count));
+        }
+        for (role, count) in &counts.by_role {
+            rows.push(row(
+                "role",
+                role.map(|r| format!("{r:?}")).unwrap_or_default(),
+                *count,
+            ));
+        }
+        for (format, count) in &counts.by_format {
+            rows.push(row("format", (*format).to_owned(), *count));
+        }
+    }
+    let mut writer = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
+    if rows.is_empty() {
+        writer
+            .write_record(["theme", "dimension", "value", "count"])
+            .map_err(AppError::internal)?;
+    }
+    for row in &rows {
+        writer.serialize(row).map_err(AppError::internal)?;
+    }
+    Ok(Bytes::from(writer.into_inner().map_err(|err| {
+        AppError::internal(anyhow::anyhow!("{err}"))
+    })?))
+}

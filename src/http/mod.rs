@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
             "/exports/learning-questions.json",
             get(exports::questions_json),
         )
+        .route("/exports/summary.csv", get(exports::summary_csv))
         .route("/events/{slug}/calendar.ics", get(exports::calendar));
     if config.graphiql {
         router = router.route("/", get(graphql::graphiql));

@@ -192,3 +192,41 @@ async fn the_calendar_has_every_session_in_amsterdam_time() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_summary_exports_as_csv_with_the_same_counts() {
+    let (app, actors) = setup().await;
+    questions(&app, &actors).await;
+    let response = get_as(&app, Some(&actors.staff), "/exports/summary.csv").await;
+    assert_eq!(response.status, StatusCode::OK);
+    let (headers, rows) = read_csv(&response);
+    assert_eq!(headers, ["theme", "dimension", "value", "count"]);
+    let count = |theme: &str, dimension: &str, value: &str| {
+        rows.iter()
+            .find(|r| &r[0] == theme && &r[1] == dimension && &r[2] == value)
+            .map(|r| r[3].to_owned())
+    };
+    assert_eq!(count("gemengde-wijken", "total", "").as_deref(), Some("1"));
+    assert_eq!(
+        count("gemengde-wijken", "status", "APPROVED").as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        count("vertrouwen-in-instituties-en-elkaar", "status", "PENDING").as_deref(),
+        Some("1")
+    );
+    let summary = app
+        .gql_as(&actors.staff, "{ feedbackSummary { total } }", json!({}))
+        .await;
+    let total: i64 = rows
+        .iter()
+        .filter(|r| &r[1] == "total")
+        .map(|r| r[3].parse::<i64>().expect("number"))
+        .sum();
+    assert_eq!(
+        summary["data"]["feedbackSummary"]["total"], total,
+        "the CSV agrees with the API"
+    );
+    let denied = get_as(&app, Some(&actors.participant), "/exports/summary.csv").await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+}
