@@ -1,13 +1,13 @@
 //! Aggregated input per theme, for staff, admins and (in their scope) moderators.
 
-use async_graphql::{Context, ID, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, ID, Object, SimpleObject};
 use sea_orm::Condition;
 
 use super::context::{ContextExt, load_one};
 use super::feedback::{LearningFormat, LearningQuestion, ModerationStatus, SubmitterRole};
 use super::ids::{self, NodeType};
-use super::loaders::ThemeById;
-use super::programme::{Theme, find_event};
+use super::loaders::{EventById, SessionById, ThemeById};
+use super::programme::{Event, Session, Theme, find_event};
 use crate::error::AppError;
 use crate::service::summary::{self as service, ThemeCounts};
 
@@ -25,6 +25,64 @@ pub struct RoleCount {
 }
 
 #[derive(SimpleObject)]
+pub struct RegionCount {
+    /// `null` for questions without a region.
+    pub region: Option<String>,
+    pub count: i64,
+}
+
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct SessionCount {
+    #[graphql(skip)]
+    pub session_id: Option<i32>,
+    pub count: i64,
+}
+
+#[ComplexObject]
+impl SessionCount {
+    /// `null` for questions given without a session.
+    async fn session(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Session>> {
+        let Some(id) = self.session_id else {
+            return Ok(None);
+        };
+        Ok(load_one(ctx, SessionById(id)).await?.map(Session))
+    }
+}
+
+/// Questions in one hour or day.
+#[derive(SimpleObject)]
+pub struct TimelinePoint {
+    /// Start of the bucket (UTC): `2021-01-28T14:00:00Z` or `2021-01-29`.
+    pub bucket: String,
+    pub count: i64,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimelineGranularity {
+    Hour,
+    Day,
+}
+
+/// A theme's input in one event.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct ThemeEventCount {
+    #[graphql(skip)]
+    pub event_id: i32,
+    pub total: i64,
+    pub votes: i64,
+}
+
+#[ComplexObject]
+impl ThemeEventCount {
+    async fn event(&self, ctx: &Context<'_>) -> async_graphql::Result<Event> {
+        let event = load_one(ctx, EventById(self.event_id)).await?;
+        Ok(Event(event.ok_or_else(|| AppError::not_found("event"))?))
+    }
+}
+
+#[derive(SimpleObject)]
 pub struct FormatCount {
     pub format: LearningFormat,
     pub count: i64,
@@ -32,11 +90,45 @@ pub struct FormatCount {
 
 /// The input of one event, per theme.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct FeedbackSummary {
     /// Questions in any state.
     pub total: i64,
     pub by_status: Vec<StatusCount>,
     pub themes: Vec<ThemeSummary>,
+    #[graphql(skip)]
+    pub event_id: i32,
+    #[graphql(skip)]
+    pub theme_id: Option<i32>,
+    #[graphql(skip)]
+    pub scope: Condition,
+}
+
+#[ComplexObject]
+impl FeedbackSummary {
+    /// Questions over time: per hour (e.g. during the event day) or per day (after it).
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        granularity: TimelineGranularity,
+    ) -> async_graphql::Result<Vec<TimelinePoint>> {
+        let granularity = match granularity {
+            TimelineGranularity::Hour => service::Granularity::Hour,
+            TimelineGranularity::Day => service::Granularity::Day,
+        };
+        let points = service::timeline(
+            ctx.db()?,
+            self.scope.clone(),
+            self.event_id,
+            self.theme_id,
+            granularity,
+        )
+        .await?;
+        Ok(points
+            .into_iter()
+            .map(|(bucket, count)| TimelinePoint { bucket, count })
+            .collect())
+    }
 }
 
 /// The input on one theme.
@@ -100,6 +192,26 @@ impl ThemeSummary {
             })
             .collect()
     }
+    async fn by_session(&self) -> Vec<SessionCount> {
+        self.counts
+            .by_session
+            .iter()
+            .map(|(session_id, count)| SessionCount {
+                session_id: *session_id,
+                count: *count,
+            })
+            .collect()
+    }
+    async fn by_region(&self) -> Vec<RegionCount> {
+        self.counts
+            .by_region
+            .iter()
+            .map(|(region, count)| RegionCount {
+                region: region.clone(),
+                count: *count,
+            })
+            .collect()
+    }
     async fn by_format(&self) -> Vec<FormatCount> {
         self.counts
             .by_format
@@ -138,6 +250,25 @@ pub struct SummaryQuery;
 
 #[Object]
 impl SummaryQuery {
+    /// One theme followed through the learning network: its input per event.
+    async fn theme_across_events(
+        &self,
+        ctx: &Context<'_>,
+        theme_id: ID,
+    ) -> async_graphql::Result<Vec<ThemeEventCount>> {
+        let scope = service::summary_scope(&ctx.viewer())?;
+        let theme_id = ids::decode(&theme_id, NodeType::Theme, "themeId")?;
+        let rows = service::across_events(ctx.db()?, scope, theme_id).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(event_id, total, votes)| ThemeEventCount {
+                event_id,
+                total,
+                votes,
+            })
+            .collect())
+    }
+
     /// Counts of an event's input per theme: by status, role and format, with votes and top questions.
     async fn feedback_summary(
         &self,
@@ -159,6 +290,9 @@ impl SummaryQuery {
             }
         }
         Ok(FeedbackSummary {
+            event_id: event.id,
+            theme_id,
+            scope: summary.scope.clone(),
             total: all.total,
             by_status: status_counts(&all),
             themes: summary

@@ -34,6 +34,10 @@ pub struct ThemeCounts {
     pub votes: i64,
     pub by_role: Vec<(Option<SubmitterRole>, i64)>,
     pub by_format: Vec<(&'static str, i64)>,
+    /// (session id, count); `None` for questions given without a session.
+    pub by_session: Vec<(Option<i32>, i64)>,
+    /// (region, count); `None` for questions without a region.
+    pub by_region: Vec<(Option<String>, i64)>,
 }
 
 /// The summary: counts per theme, in theme id order.
@@ -107,6 +111,26 @@ pub async fn summarise(
         .into_model::<StatusRow>()
         .all(db)
         .await?;
+    let session_rows: Vec<(i32, Option<i32>, i64)> = base()
+        .column(Column::ThemeId)
+        .column(Column::SessionId)
+        .column_as(Expr::col(Column::Id).count(), "count")
+        .group_by(Column::ThemeId)
+        .group_by(Column::SessionId)
+        .order_by_asc(Column::SessionId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let region_rows: Vec<(i32, Option<String>, i64)> = base()
+        .column(Column::ThemeId)
+        .column(Column::Region)
+        .column_as(Expr::col(Column::Id).count(), "count")
+        .group_by(Column::ThemeId)
+        .group_by(Column::Region)
+        .order_by_asc(Column::Region)
+        .into_tuple()
+        .all(db)
+        .await?;
     let role_rows = base()
         .column(Column::ThemeId)
         .column(Column::SubmitterRole)
@@ -150,6 +174,20 @@ pub async fn summarise(
         if row.status == ModerationStatus::Approved {
             counts.votes += row.votes.unwrap_or(0);
         }
+    }
+    for (theme_id, session_id, count) in session_rows {
+        themes
+            .entry(theme_id)
+            .or_default()
+            .by_session
+            .push((session_id, count));
+    }
+    for (theme_id, region, count) in region_rows {
+        themes
+            .entry(theme_id)
+            .or_default()
+            .by_region
+            .push((region, count));
     }
     for row in role_rows {
         themes
@@ -197,6 +235,79 @@ pub async fn top_questions(
         .order_by_desc(Column::VoteCount)
         .order_by_asc(Column::Id)
         .limit(limit)
+        .all(db)
+        .await?)
+}
+
+/// How finely the timeline counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Granularity {
+    Hour,
+    Day,
+}
+
+/// Questions per hour or day (UTC buckets, ISO 8601 text), counted by the database.
+pub async fn timeline(
+    db: &impl ConnectionTrait,
+    scope: Condition,
+    event_id: i32,
+    theme_id: Option<i32>,
+    granularity: Granularity,
+) -> Result<Vec<(String, i64)>, AppError> {
+    use sea_orm::DbBackend;
+    let bucket = match (db.get_database_backend(), granularity) {
+        (DbBackend::Postgres, Granularity::Hour) => {
+            "to_char(date_trunc('hour', created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T\"HH24:00:00\"Z\"')"
+        }
+        (DbBackend::Postgres, Granularity::Day) => {
+            "to_char(date_trunc('day', created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
+        }
+        (_, Granularity::Hour) => "strftime('%Y-%m-%dT%H:00:00Z', created_at)",
+        (_, Granularity::Day) => "strftime('%Y-%m-%d', created_at)",
+    };
+    let mut condition = Condition::all()
+        .add(scope)
+        .add(Column::EventId.eq(event_id));
+    if let Some(theme_id) = theme_id {
+        condition = condition.add(Column::ThemeId.eq(theme_id));
+    }
+    Ok(learning_question::Entity::find()
+        .select_only()
+        .column_as(Expr::cust(bucket), "bucket")
+        .column_as(Expr::col(Column::Id).count(), "count")
+        .filter(condition)
+        .group_by(Expr::cust(bucket))
+        .order_by_asc(Expr::cust(bucket))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// A theme followed through the learning network: its counts per event.
+pub async fn across_events(
+    db: &impl ConnectionTrait,
+    scope: Condition,
+    theme_id: i32,
+) -> Result<Vec<(i32, i64, i64)>, AppError> {
+    Ok(learning_question::Entity::find()
+        .select_only()
+        .column(Column::EventId)
+        .column_as(Expr::col(Column::Id).count(), "count")
+        .column_as(
+            Expr::case(
+                Column::Status.eq(ModerationStatus::Approved),
+                Expr::col(Column::VoteCount),
+            )
+            .finally(0)
+            .sum()
+            .cast_as("BIGINT"),
+            "votes",
+        )
+        .filter(scope)
+        .filter(Column::ThemeId.eq(theme_id))
+        .group_by(Column::EventId)
+        .order_by_asc(Column::EventId)
+        .into_tuple()
         .all(db)
         .await?)
 }

@@ -666,3 +666,87 @@ async fn learning_questions_filter_and_order() {
         true
     );
 }
+
+#[tokio::test]
+async fn the_summary_counts_by_session_region_time_and_across_events() {
+    let (app, actors) = setup().await;
+    app.gql_as(
+        &actors.participant,
+        SUBMIT,
+        json!({ "i": { "themeId": actors.theme, "sessionId": actors.session, "text": "Vraag uit de sessie zelf", "region": "Utrecht" } }),
+    )
+    .await;
+    app.gql_as(
+        &actors.other_participant,
+        SUBMIT,
+        json!({ "i": { "themeId": actors.theme, "text": "Vraag van daarna, zonder sessie" } }),
+    )
+    .await;
+    let elsewhere = crate::actors::join(&app, crate::actors::OTHER_EVENT).await;
+    submit(
+        &app,
+        &elsewhere,
+        &actors.theme,
+        "Dezelfde thema, ander evenement",
+    )
+    .await;
+
+    let data = app
+        .gql_as(
+            &actors.staff,
+            r#"{ feedbackSummary { total
+                 hours: timeline(granularity: HOUR) { bucket count }
+                 days: timeline(granularity: DAY) { bucket count }
+                 themes { bySession { session { id } count } byRegion { region count } } } }"#,
+            json!({}),
+        )
+        .await;
+    let summary = &data["data"]["feedbackSummary"];
+    assert_eq!(summary["total"], 2, "{data:#}");
+    let theme = &summary["themes"][0];
+    let mut by_session = theme["bySession"].as_array().expect("list").clone();
+    by_session.sort_by_key(|s| s["session"].is_null());
+    assert_eq!(
+        by_session,
+        vec![
+            json!({ "session": { "id": actors.session }, "count": 1 }),
+            json!({ "session": null, "count": 1 })
+        ]
+    );
+    assert!(
+        theme["byRegion"]
+            .as_array()
+            .expect("list")
+            .contains(&json!({ "region": "Utrecht", "count": 1 }))
+    );
+    let hours: i64 = summary["hours"]
+        .as_array()
+        .expect("hours")
+        .iter()
+        .map(|p| p["count"].as_i64().unwrap_or(0))
+        .sum();
+    assert_eq!(hours, 2, "every question is in one hour");
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    assert_eq!(summary["days"], json!([{ "bucket": today, "count": 2 }]));
+    assert!(
+        summary["hours"][0]["bucket"]
+            .as_str()
+            .expect("bucket")
+            .ends_with(":00:00Z")
+    );
+
+    let across = app
+        .gql_as(
+            &actors.staff,
+            "query($t: ID!) { themeAcrossEvents(themeId: $t) { event { slug } total votes } }",
+            json!({ "t": actors.theme }),
+        )
+        .await;
+    assert_eq!(
+        across["data"]["themeAcrossEvents"],
+        json!([
+            { "event": { "slug": "dag-van-de-buurt-2021" }, "total": 2, "votes": 0 },
+            { "event": { "slug": "buurtdag-elders" }, "total": 1, "votes": 0 }
+        ])
+    );
+}
