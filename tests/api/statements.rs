@@ -6,6 +6,9 @@ use serde_json::json;
 use crate::fixtures::{WHOLE_PROGRAMME, bundled, scaled};
 use crate::helpers::TestApp;
 
+/// The number of (depth, relation) steps of `WHOLE_PROGRAMME`.
+const MAX_STATEMENTS: usize = 17;
+
 async fn statements_for(app: &TestApp, slug: &str) -> (usize, usize) {
     app.reset_statements();
     let data = app.data(WHOLE_PROGRAMME, json!({ "slug": slug })).await;
@@ -33,11 +36,19 @@ async fn whole_programme_statement_count_does_not_grow_with_the_programme() {
         "whole-programme query: {bundled_statements} statements for {bundled_sessions} sessions, \
          {large_statements} for {large_sessions}"
     );
-    if bundled_statements != large_statements {
+    // Each (depth, relation) of the query is one batch, so 17 is the most it can take;
+    // two batches of the same table at different depths may merge, giving fewer.
+    if large_statements > MAX_STATEMENTS || bundled_statements > MAX_STATEMENTS {
         for sql in app.statement_log() {
             println!("{}", &sql[..sql.len().min(160)]);
         }
     }
-    assert_eq!(bundled_statements, large_statements);
-    assert!(bundled_statements <= 20, "{bundled_statements} statements");
+    assert!(
+        bundled_statements <= MAX_STATEMENTS,
+        "{bundled_statements} statements"
+    );
+    assert!(
+        large_statements <= MAX_STATEMENTS,
+        "{large_statements} statements"
+    );
 }
