@@ -166,6 +166,28 @@ impl LearningQuestion {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// Other questions on the same theme that resemble this one (candidates for MARK_DUPLICATE).
+    async fn similar_questions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<LearningQuestion>> {
+        let readable = policy::readable_questions(&ctx.viewer())?;
+        let limit = usize::try_from(first.unwrap_or(5).clamp(0, 20)).unwrap_or(5);
+        let found = crate::service::clusters::similar(
+            ctx.db()?,
+            readable,
+            self.0.theme_id,
+            &self.0.text,
+            Some(self.0.id),
+            limit,
+        )
+        .await?;
+        Ok(found
+            .into_iter()
+            .map(|(q, _)| LearningQuestion(q))
+            .collect())
+    }
 }
 
 #[derive(InputObject)]

@@ -131,8 +131,19 @@ impl FeedbackSummary {
     }
 }
 
+/// Similar questions grouped together.
+#[derive(SimpleObject)]
+pub struct QuestionCluster {
+    /// The most recognised question of the group.
+    pub representative: LearningQuestion,
+    pub members: Vec<LearningQuestion>,
+    pub size: i32,
+    pub total_votes: i64,
+}
+
 /// The input on one theme.
 pub struct ThemeSummary {
+    event_id: i32,
     theme_id: i32,
     counts: ThemeCounts,
     scope: Condition,
@@ -224,6 +235,34 @@ impl ThemeSummary {
             })
             .collect()
     }
+    /// Groups of similar approved or pending questions (at least `minSize`, default 2), largest first.
+    async fn clusters(
+        &self,
+        ctx: &Context<'_>,
+        min_size: Option<i32>,
+    ) -> async_graphql::Result<Vec<QuestionCluster>> {
+        let min_size = usize::try_from(min_size.unwrap_or(2).max(1)).unwrap_or(1);
+        let groups = crate::service::clusters::clusters(
+            ctx.db()?,
+            self.scope.clone(),
+            self.event_id,
+            self.theme_id,
+            min_size,
+        )
+        .await?;
+        Ok(groups
+            .into_iter()
+            .filter_map(|members| {
+                let representative = members.first()?.clone();
+                Some(QuestionCluster {
+                    representative: LearningQuestion(representative),
+                    size: i32::try_from(members.len()).unwrap_or(i32::MAX),
+                    total_votes: members.iter().map(|m| i64::from(m.vote_count)).sum(),
+                    members: members.into_iter().map(LearningQuestion).collect(),
+                })
+            })
+            .collect())
+    }
     /// The most recognised approved questions (at most 50).
     async fn top_questions(
         &self,
@@ -250,6 +289,30 @@ pub struct SummaryQuery;
 
 #[Object]
 impl SummaryQuery {
+    /// Readable questions on a theme that resemble `text`: to suggest duplicates to moderators
+    /// and to show participants what others asked before they submit.
+    async fn similar_questions(
+        &self,
+        ctx: &Context<'_>,
+        theme_id: ID,
+        text: String,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<LearningQuestion>> {
+        let readable = crate::auth::policy::readable_questions(&ctx.viewer())?;
+        let theme_id = ids::decode(&theme_id, NodeType::Theme, "themeId")?;
+        if text.trim().is_empty() || text.chars().count() > 1000 {
+            return Err(AppError::bad_input("text", "1 to 1000 characters").into());
+        }
+        let limit = usize::try_from(first.unwrap_or(5).clamp(0, 20)).unwrap_or(5);
+        let found =
+            crate::service::clusters::similar(ctx.db()?, readable, theme_id, &text, None, limit)
+                .await?;
+        Ok(found
+            .into_iter()
+            .map(|(q, _)| LearningQuestion(q))
+            .collect())
+    }
+
     /// One theme followed through the learning network: its input per event.
     async fn theme_across_events(
         &self,
@@ -299,6 +362,7 @@ impl SummaryQuery {
                 .themes
                 .into_iter()
                 .map(|(theme_id, counts)| ThemeSummary {
+                    event_id: event.id,
                     theme_id,
                     counts,
                     scope: summary.scope.clone(),

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod clusters;
 pub mod feedback;
 pub mod import;
 pub mod moderation;
