@@ -4,6 +4,7 @@ pub mod error;
 pub mod exports;
 pub mod graphql;
 pub mod health;
+pub mod report;
 
 use std::time::Duration;
 
@@ -37,7 +38,8 @@ pub fn router(state: AppState) -> Router {
             get(exports::questions_json),
         )
         .route("/exports/summary.csv", get(exports::summary_csv))
-        .route("/events/{slug}/calendar.ics", get(exports::calendar));
+        .route("/events/{slug}/calendar.ics", get(exports::calendar))
+        .route("/reports/{slug}/leeragenda", get(report::leeragenda));
     if config.graphiql {
         router = router.route("/", get(graphql::graphiql));
     }

@@ -230,3 +230,77 @@ async fn the_summary_exports_as_csv_with_the_same_counts() {
     let denied = get_as(&app, Some(&actors.participant), "/exports/summary.csv").await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_leeragenda_report_renders_for_staff_only() {
+    let (app, actors) = setup().await;
+    questions(&app, &actors).await;
+    let script = submit(
+        &app,
+        &actors.other_participant,
+        &actors.theme,
+        "<script>alert('x')</script> is dit veilig?",
+    )
+    .await;
+    moderate(
+        &app,
+        &actors.moderator,
+        json!({ "id": script, "action": "APPROVE", "note": "Vraag over veiligheid van de site" }),
+    )
+    .await;
+    let response = get_as(
+        &app,
+        Some(&actors.staff),
+        "/reports/dag-van-de-buurt-2021/leeragenda",
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert!(
+        response
+            .header(header::CONTENT_SECURITY_POLICY)
+            .is_some_and(|csp| csp.contains("default-src 'none'"))
+    );
+    let html = response.text();
+    assert!(html.contains("Leeragenda: Dag van de Buurt 2021"));
+    assert!(
+        html.contains("Gemengde wijken") && html.contains("Vertrouwen in instituties en elkaar")
+    );
+    assert!(html.contains("<svg"), "charts as inline SVG");
+    assert!(
+        html.contains("Vraag over veiligheid van de site"),
+        "moderators' notes"
+    );
+    assert!(!html.contains("<script>alert"), "question text is escaped");
+    assert!(html.contains("&lt;script&gt;"));
+    for (who, token) in actors.all() {
+        let status = get_as(&app, token, "/reports/dag-van-de-buurt-2021/leeragenda")
+            .await
+            .status;
+        let expected = match who {
+            "anonymous" => StatusCode::UNAUTHORIZED,
+            "participant" | "participant of another event" => StatusCode::FORBIDDEN,
+            _ => StatusCode::OK,
+        };
+        assert_eq!(status, expected, "{who}");
+    }
+    let unknown = get_as(
+        &app,
+        Some(&actors.staff),
+        "/reports/bestaat-niet/leeragenda",
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_report_renders_for_the_bundled_event_without_input() {
+    let (app, actors) = setup().await;
+    let response = get_as(
+        &app,
+        Some(&actors.admin),
+        "/reports/dag-van-de-buurt-2021/leeragenda",
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert!(response.text().contains("Nog geen leervragen."));
+}

@@ -1,0 +1,200 @@
+//! The learning-agenda report: a printable HTML page per event for staff, rendered with
+//! minijinja (auto-escaped), charts as inline SVG.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+use entity::{learning_question, moderation_action, theme};
+use minijinja::{Environment, context};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::Serialize;
+
+use super::error::error_response;
+use super::graphql::viewer_from_headers;
+use crate::error::AppError;
+use crate::service::{clusters, programme, summary};
+use crate::state::AppState;
+
+const TEMPLATE: &str = include_str!("../../templates/leeragenda.html");
+/// The content security policy of the report: nothing but its own inline styles.
+const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const BAR_MAX: f64 = 170.0;
+
+#[derive(Serialize)]
+struct Bar {
+    label: String,
+    count: i64,
+    width: i64,
+    y: i64,
+}
+
+#[derive(Serialize)]
+struct Chart {
+    title: &'static str,
+    height: i64,
+    bars: Vec<Bar>,
+}
+
+fn chart(title: &'static str, values: Vec<(String, i64)>) -> Chart {
+    let max = values.iter().map(|(_, c)| *c).max().unwrap_or(0).max(1) as f64;
+    let bars: Vec<Bar> = values
+        .into_iter()
+        .enumerate()
+        .map(|(i, (label, count))| Bar {
+            label,
+            count,
+            width: ((count as f64 / max) * BAR_MAX).round() as i64,
+            y: i64::try_from(i).unwrap_or(0) * 22,
+        })
+        .collect();
+    Chart {
+        title,
+        height: i64::try_from(bars.len()).unwrap_or(0) * 22 + 4,
+        bars,
+    }
+}
+
+#[derive(Serialize)]
+struct Question {
+    text: String,
+    votes: i32,
+}
+
+#[derive(Serialize)]
+struct ClusterView {
+    representative: String,
+    size: usize,
+    votes: i64,
+}
+
+#[derive(Serialize)]
+struct ThemeView {
+    title: String,
+    total: i64,
+    approved: i64,
+    pending: i64,
+    votes: i64,
+    charts: Vec<Chart>,
+    top: Vec<Question>,
+    clusters: Vec<ClusterView>,
+    notes: Vec<String>,
+}
+
+pub async fn leeragenda(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Response {
+    match render(&state, &headers, &slug).await {
+        Ok(html) => {
+            let mut response = Html(html).into_response();
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(CSP),
+            );
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Err(err) => error_response(err),
+    }
+}
+
+async fn render(state: &AppState, headers: &HeaderMap, slug: &str) -> Result<String, AppError> {
+    let viewer = viewer_from_headers(state, headers).await?;
+    let scope = summary::summary_scope(&viewer)?;
+    let db = &state.db;
+    let event = programme::event_by_slug(db, Some(slug))
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no event with slug {slug:?}")))?;
+    let counts = summary::summarise(db, scope.clone(), event.id, None).await?;
+    let mut themes = Vec::new();
+    for (theme_id, c) in &counts.themes {
+        let title = theme::Entity::find_by_id(*theme_id)
+            .one(db)
+            .await?
+            .map_or_else(String::new, |t| t.title);
+        let top = summary::top_questions(db, scope.clone(), *theme_id, 10).await?;
+        let groups = clusters::clusters(db, scope.clone(), event.id, *theme_id, 2).await?;
+        let question_ids: Vec<i32> = learning_question::Entity::find()
+            .select_only()
+            .column(learning_question::Column::Id)
+            .filter(scope.clone())
+            .filter(learning_question::Column::EventId.eq(event.id))
+            .filter(learning_question::Column::ThemeId.eq(*theme_id))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let notes = moderation_action::Entity::find()
+            .filter(moderation_action::Column::QuestionId.is_in(question_ids))
+            .filter(moderation_action::Column::Note.is_not_null())
+            .order_by_asc(moderation_action::Column::CreatedAt)
+            .limit(50)
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|a| a.note)
+            .collect();
+        themes.push(ThemeView {
+            title,
+            total: c.total,
+            approved: c.by_status.get("APPROVED").copied().unwrap_or(0),
+            pending: c.by_status.get("PENDING").copied().unwrap_or(0),
+            votes: c.votes,
+            charts: vec![
+                chart(
+                    "Wie vraagt",
+                    c.by_role
+                        .iter()
+                        .map(|(role, n)| {
+                            (
+                                role.map_or_else(|| "onbekend".to_owned(), |r| format!("{r:?}")),
+                                *n,
+                            )
+                        })
+                        .collect(),
+                ),
+                chart(
+                    "Gewenste leervormen",
+                    c.by_format
+                        .iter()
+                        .map(|(f, n)| ((*f).to_owned(), *n))
+                        .collect(),
+                ),
+            ],
+            top: top
+                .into_iter()
+                .map(|q| Question {
+                    text: q.text,
+                    votes: q.vote_count,
+                })
+                .collect(),
+            clusters: groups
+                .iter()
+                .filter_map(|members| {
+                    Some(ClusterView {
+                        representative: members.first()?.text.clone(),
+                        size: members.len(),
+                        votes: members.iter().map(|m| i64::from(m.vote_count)).sum(),
+                    })
+                })
+                .collect(),
+            notes,
+        });
+    }
+    let mut env = Environment::new();
+    env.add_template("leeragenda.html", TEMPLATE)
+        .map_err(AppError::internal)?;
+    let template = env
+        .get_template("leeragenda.html")
+        .map_err(AppError::internal)?;
+    let total: i64 = counts.themes.values().map(|c| c.total).sum();
+    template
+        .render(context! {
+            event => context! { title => event.title, slug => event.slug },
+            total => total,
+            generated_at => chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+            themes => minijinja::value::Serde(themes),
+        })
+        .map_err(AppError::internal)
+}
