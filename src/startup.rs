@@ -76,6 +76,7 @@ pub async fn build_router(config: ServeConfig, db: DatabaseConnection) -> anyhow
         db.clone(),
         keys.clone(),
         limits,
+        crate::graphql::live::Changes::new(),
         SchemaOptions {
             introspection: config.graphiql,
         },

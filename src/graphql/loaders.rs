@@ -52,6 +52,11 @@ pub fn loaders(db: DatabaseConnection) -> (Loaders, BatchQueue) {
     (Arc::new(loader), BatchQueue(receiver))
 }
 
+/// Loaders for a long-lived connection (subscriptions): batches run on the runtime.
+pub fn spawned_loaders(db: DatabaseConnection) -> Loaders {
+    Arc::new(DataLoader::new(ProgrammeLoader { db }, tokio::spawn))
+}
+
 impl BatchQueue {
     /// Drives `work` and the batches its loaders queue, all in the calling task. A batch is
     /// polled only when `work` is waiting on something other than its own fairness yields

@@ -6,13 +6,14 @@ pub mod context;
 pub mod errors;
 pub mod feedback;
 pub mod ids;
+pub mod live;
 pub mod loaders;
 pub mod moderation;
 pub mod pagination;
 pub mod programme;
 pub mod summary;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 use sea_orm::DatabaseConnection;
 
 use crate::auth::jwt::JwtKeys;
@@ -44,7 +45,7 @@ pub struct MutationRoot(
     admin::AdminMutation,
 );
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, live::SubscriptionRoot>;
 
 /// Options of the schema that differ between deployments.
 #[derive(Debug, Clone, Copy)]
@@ -65,14 +66,16 @@ pub fn build_schema(
     db: DatabaseConnection,
     keys: JwtKeys,
     limits: Limits,
+    changes: live::Changes,
     options: SchemaOptions,
 ) -> AppSchema {
     let builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        live::SubscriptionRoot,
     )
     .data(db)
+    .data(changes)
     .data(keys)
     .data(limits)
     .extension(errors::ErrorCodes)
@@ -93,7 +96,7 @@ pub fn sdl() -> String {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        live::SubscriptionRoot,
     )
     .finish()
     .sdl()

@@ -125,6 +125,7 @@ impl ModerationMutation {
                 .transpose()?,
         };
         let question = service::moderate(ctx.db()?, &ctx.viewer(), request).await?;
+        super::live::publish(ctx, super::live::QuestionChange::Moderated, question.id);
         Ok(LearningQuestion(question))
     }
 }

@@ -265,3 +265,49 @@ fn request_error(status: StatusCode, message: &str, code: &str) -> Response {
     )
         .into_response()
 }
+
+/// WebSocket subscriptions (graphql-transport-ws); the token goes in `connection_init`
+/// as `{ "token": "…" }` (or `{ "Authorization": "Bearer …" }`).
+pub async fn ws_handler(
+    State(state): State<AppState>,
+    protocol: async_graphql_axum::GraphQLProtocol,
+    upgrade: axum::extract::WebSocketUpgrade,
+) -> Response {
+    upgrade
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            let schema = state.schema.clone();
+            async_graphql_axum::GraphQLWebSocket::new(socket, schema, protocol)
+                .on_connection_init(move |payload| connection_init(state, payload))
+                .serve()
+        })
+}
+
+async fn connection_init(
+    state: AppState,
+    payload: serde_json::Value,
+) -> async_graphql::Result<async_graphql::Data> {
+    let token = payload
+        .get("token")
+        .and_then(|t| t.as_str())
+        .map(str::to_owned)
+        .or_else(|| {
+            payload
+                .get("Authorization")
+                .or_else(|| payload.get("authorization"))
+                .and_then(|v| v.as_str())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::to_owned)
+        });
+    let viewer = match token {
+        None => Viewer::Anonymous,
+        Some(token) => {
+            let claims = state.keys.verify(&token).ok_or(AppError::Unauthenticated)?;
+            accounts::viewer_for(&state.db, &claims).await?
+        }
+    };
+    let mut data = async_graphql::Data::default();
+    data.insert(viewer);
+    data.insert(crate::graphql::loaders::spawned_loaders(state.db.clone()));
+    Ok(data)
+}

@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
             "/graphql",
             get(graphql::get_handler).post(graphql::post_handler),
         )
+        .route("/graphql/ws", get(graphql::ws_handler))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route(

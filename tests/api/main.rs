@@ -13,6 +13,7 @@ mod feedback;
 mod http;
 mod import;
 mod limits;
+mod live;
 mod programme;
 mod queries;
 mod schema;

@@ -1,0 +1,154 @@
+//! Subscriptions end to end: a real server, real WebSocket clients (graphql-transport-ws).
+
+use std::time::Duration;
+
+use buurtgraph::Application;
+use buurtgraph::config::ServeConfig;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use crate::actors::setup;
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(address: std::net::SocketAddr, token: Option<&str>) -> Socket {
+    let mut request = format!("ws://{address}/graphql/ws")
+        .into_client_request()
+        .expect("request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connects");
+    let payload = token.map_or(json!({}), |t| json!({ "token": t }));
+    send(
+        &mut socket,
+        json!({ "type": "connection_init", "payload": payload }),
+    )
+    .await;
+    assert_eq!(next(&mut socket).await["type"], "connection_ack");
+    socket
+}
+
+async fn send(socket: &mut Socket, message: Value) {
+    socket
+        .send(Message::text(message.to_string()))
+        .await
+        .expect("sends");
+}
+
+async fn next(socket: &mut Socket) -> Value {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .expect("a message within 5 s")
+            .expect("open")
+            .expect("readable");
+        if let Message::Text(text) = message {
+            let value: Value = serde_json::from_str(&text).expect("json");
+            if value["type"] != "ping" && value["type"] != "pong" {
+                return value;
+            }
+        }
+    }
+}
+
+async fn no_message(socket: &mut Socket) -> bool {
+    tokio::time::timeout(Duration::from_millis(500), socket.next())
+        .await
+        .is_err()
+}
+
+const EVENTS: &str =
+    "subscription { learningQuestionEvents { change question { id text status } } }";
+
+#[tokio::test]
+async fn a_moderator_receives_a_question_the_moment_it_is_submitted() {
+    let (app, actors) = setup().await;
+    let config = ServeConfig {
+        bind: "127.0.0.1:0".parse().expect("address"),
+        ..Default::default()
+    };
+    let server = Application::with_database(config, app.db.clone())
+        .await
+        .expect("server");
+    let address = server.local_addr().expect("address");
+    tokio::spawn(server.run_until_stopped());
+
+    let mut moderator = connect(address, Some(&actors.moderator)).await;
+    send(
+        &mut moderator,
+        json!({ "id": "s", "type": "subscribe", "payload": { "query": EVENTS } }),
+    )
+    .await;
+    let mut neighbour = connect(address, Some(&actors.other_participant)).await;
+    send(
+        &mut neighbour,
+        json!({ "id": "s", "type": "subscribe", "payload": { "query": EVENTS } }),
+    )
+    .await;
+
+    let mut participant = connect(address, Some(&actors.participant)).await;
+    let submit = json!({ "id": "m", "type": "subscribe", "payload": {
+        "query": "mutation($t: ID!) { submitLearningQuestion(input: { themeId: $t, text: \"Live: hoe mengen we wijken?\" }) { id } }",
+        "variables": { "t": actors.theme } } });
+    send(&mut participant, submit).await;
+    let submitted = next(&mut participant).await;
+    let id = submitted["payload"]["data"]["submitLearningQuestion"]["id"].clone();
+    assert!(id.is_string(), "{submitted:#}");
+
+    let event = next(&mut moderator).await;
+    assert_eq!(event["type"], "next");
+    assert_eq!(
+        event["payload"]["data"]["learningQuestionEvents"]["change"],
+        "SUBMITTED"
+    );
+    assert_eq!(
+        event["payload"]["data"]["learningQuestionEvents"]["question"]["id"],
+        id
+    );
+    assert!(
+        no_message(&mut neighbour).await,
+        "a pending question is not shown to other participants"
+    );
+
+    // Approval reaches the other participants of the event.
+    let approve = json!({ "id": "a", "type": "subscribe", "payload": {
+        "query": "mutation($q: ID!) { moderateLearningQuestion(input: { id: $q, action: APPROVE }) { status } }",
+        "variables": { "q": id } } });
+    send(&mut moderator, approve).await;
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        seen.push(next(&mut moderator).await);
+    }
+    assert!(
+        seen.iter().any(|m| m["id"] == "a"
+            && m["payload"]["data"]["moderateLearningQuestion"]["status"] == "APPROVED"),
+        "{seen:#?}"
+    );
+    let approved = next(&mut neighbour).await;
+    assert_eq!(
+        approved["payload"]["data"]["learningQuestionEvents"]["change"],
+        "MODERATED"
+    );
+    assert_eq!(
+        approved["payload"]["data"]["learningQuestionEvents"]["question"]["status"],
+        "APPROVED"
+    );
+
+    // Without a token there is nothing to subscribe to.
+    let mut anonymous = connect(address, None).await;
+    send(
+        &mut anonymous,
+        json!({ "id": "x", "type": "subscribe", "payload": { "query": EVENTS } }),
+    )
+    .await;
+    let refused = next(&mut anonymous).await;
+    let code = refused["payload"]["errors"][0]["extensions"]["code"].clone();
+    assert_eq!(code, "UNAUTHENTICATED", "{refused:#}");
+}
