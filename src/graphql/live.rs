@@ -108,7 +108,7 @@ impl SubscriptionRoot {
                 let wanted = event_id.is_none_or(|id| id == question.event_id)
                     && theme_id.is_none_or(|id| id == question.theme_id)
                     && policy::may_read(&viewer, &question);
-                wanted.then(|| LearningQuestionEvent {
+                wanted.then_some(LearningQuestionEvent {
                     change: published.change,
                     question: LearningQuestion(question),
                 })
