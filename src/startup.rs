@@ -76,7 +76,9 @@ pub async fn build_router(config: ServeConfig, db: DatabaseConnection) -> anyhow
         db.clone(),
         keys.clone(),
         limits,
-        crate::graphql::live::Changes::new(),
+        crate::graphql::live::Changes::for_database(&db)
+            .await
+            .context("listening for changes")?,
         SchemaOptions {
             introspection: config.graphiql,
         },

@@ -358,7 +358,7 @@ impl FeedbackMutation {
             idempotency_key: input.idempotency_key,
         };
         let question = service::submit(ctx.db()?, participant_id, event_id, submission).await?;
-        super::live::publish(ctx, super::live::QuestionChange::Submitted, question.id);
+        super::live::publish(ctx, super::live::QuestionChange::Submitted, question.id).await;
         Ok(LearningQuestion(question))
     }
 

@@ -5,7 +5,8 @@
 
 use async_graphql::{Context, Enum, ID, SimpleObject, Subscription};
 use futures_util::{Stream, StreamExt};
-use sea_orm::EntityTrait;
+use sea_orm::sqlx::postgres::{PgListener, PgPoolOptions};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement};
 use tokio::sync::broadcast;
 use tokio_stream::wrappers::BroadcastStream;
 
@@ -31,34 +32,113 @@ pub struct Published {
     pub question_id: i32,
 }
 
-/// The channel of changes; cheap to clone.
+/// The PostgreSQL channel that carries changes between server instances.
+const CHANNEL: &str = "buurtgraph_question_changes";
+
+/// The channel of changes; cheap to clone. On PostgreSQL every instance listens with
+/// LISTEN/NOTIFY, so a change made on one reaches subscribers on all; on SQLite (one
+/// instance) changes go straight to the local subscribers.
 #[derive(Clone)]
-pub struct Changes(broadcast::Sender<Published>);
+pub struct Changes {
+    local: broadcast::Sender<Published>,
+    postgres: Option<DatabaseConnection>,
+}
 
 impl Changes {
-    pub fn new() -> Self {
-        Self(broadcast::channel(4096).0)
+    /// Local delivery only.
+    pub fn local() -> Self {
+        Self {
+            local: broadcast::channel(4096).0,
+            postgres: None,
+        }
+    }
+
+    /// Local delivery, plus LISTEN/NOTIFY when `db` is PostgreSQL.
+    pub async fn for_database(db: &DatabaseConnection) -> anyhow::Result<Self> {
+        let mut changes = Self::local();
+        if db.get_database_backend() != DbBackend::Postgres {
+            return Ok(changes);
+        }
+        // A pool of its own: the listener holds its connection for good, and must not keep
+        // the main pool from closing.
+        let options = db.get_postgres_connection_pool().connect_options();
+        let pool = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with((*options).clone())
+            .await?;
+        let mut listener = PgListener::connect_with(&pool).await?;
+        listener.listen(CHANNEL).await?;
+        let local = changes.local.clone();
+        tokio::spawn(async move {
+            loop {
+                match listener.recv().await {
+                    Ok(notification) => {
+                        if let Some(published) = Published::decode(notification.payload()) {
+                            let _ = local.send(published);
+                        }
+                    }
+                    Err(err) => {
+                        // The listener reconnects on the next call; wait a moment first.
+                        tracing::warn!(error = %err, "listening for changes failed; retrying");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+        changes.postgres = Some(db.clone());
+        Ok(changes)
     }
 
     /// Announces a committed change; nobody listening is fine.
-    pub fn publish(&self, change: QuestionChange, question_id: i32) {
-        let _ = self.0.send(Published {
+    pub async fn publish(&self, change: QuestionChange, question_id: i32) {
+        let published = Published {
             change,
             question_id,
-        });
+        };
+        if let Some(db) = &self.postgres {
+            let statement = Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT pg_notify($1, $2)",
+                [CHANNEL.into(), published.encode().into()],
+            );
+            match db.execute_raw(statement).await {
+                Ok(_) => return,
+                Err(err) => tracing::warn!(error = %err, "NOTIFY failed; delivering locally only"),
+            }
+        }
+        let _ = self.local.send(published);
     }
 }
 
-impl Default for Changes {
-    fn default() -> Self {
-        Self::new()
+impl Published {
+    fn encode(self) -> String {
+        let change = match self.change {
+            QuestionChange::Submitted => "S",
+            QuestionChange::Moderated => "M",
+            QuestionChange::Voted => "V",
+        };
+        format!("{change}:{}", self.question_id)
+    }
+
+    fn decode(payload: &str) -> Option<Self> {
+        let (change, id) = payload.split_once(':')?;
+        let change = match change {
+            "S" => QuestionChange::Submitted,
+            "M" => QuestionChange::Moderated,
+            "V" => QuestionChange::Voted,
+            _ => return None,
+        };
+        Some(Self {
+            change,
+            question_id: id.parse().ok()?,
+        })
     }
 }
 
 /// Publishes from a resolver, if the schema has a channel.
-pub fn publish(ctx: &Context<'_>, change: QuestionChange, question_id: i32) {
+pub async fn publish(ctx: &Context<'_>, change: QuestionChange, question_id: i32) {
     if let Ok(changes) = ctx.data::<Changes>() {
-        changes.publish(change, question_id);
+        changes.publish(change, question_id).await;
     }
 }
 
@@ -95,7 +175,7 @@ impl SubscriptionRoot {
         let changes = ctx
             .data::<Changes>()
             .map_err(|_| AppError::internal(anyhow::anyhow!("no change channel")))?;
-        let stream = BroadcastStream::new(changes.0.subscribe()).filter_map(move |published| {
+        let stream = BroadcastStream::new(changes.local.subscribe()).filter_map(move |published| {
             let db = db.clone();
             let viewer = viewer.clone();
             async move {

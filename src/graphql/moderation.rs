@@ -125,7 +125,7 @@ impl ModerationMutation {
                 .transpose()?,
         };
         let question = service::moderate(ctx.db()?, &ctx.viewer(), request).await?;
-        super::live::publish(ctx, super::live::QuestionChange::Moderated, question.id);
+        super::live::publish(ctx, super::live::QuestionChange::Moderated, question.id).await;
         Ok(LearningQuestion(question))
     }
 }

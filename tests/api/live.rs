@@ -152,3 +152,50 @@ async fn a_moderator_receives_a_question_the_moment_it_is_submitted() {
     let code = refused["payload"]["errors"][0]["extensions"]["code"].clone();
     assert_eq!(code, "UNAUTHENTICATED", "{refused:#}");
 }
+
+/// Starts a server instance over the test database.
+async fn instance(app: &crate::helpers::TestApp) -> std::net::SocketAddr {
+    let config = ServeConfig {
+        bind: "127.0.0.1:0".parse().expect("address"),
+        ..Default::default()
+    };
+    let server = Application::with_database(config, app.db.clone())
+        .await
+        .expect("server");
+    let address = server.local_addr().expect("address");
+    tokio::spawn(server.run_until_stopped());
+    address
+}
+
+#[tokio::test]
+async fn on_postgresql_an_event_reaches_a_subscriber_on_another_instance() {
+    if std::env::var_os("TEST_DATABASE_URL").is_none() {
+        println!("skipped: several instances share changes through PostgreSQL only");
+        return;
+    }
+    let (app, actors) = setup().await;
+    let (first, second) = (instance(&app).await, instance(&app).await);
+    let mut moderator = connect(first, Some(&actors.moderator)).await;
+    send(
+        &mut moderator,
+        json!({ "id": "s", "type": "subscribe", "payload": { "query": EVENTS } }),
+    )
+    .await;
+    // Let the subscription start before the change is made.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut participant = connect(second, Some(&actors.participant)).await;
+    send(&mut participant, json!({ "id": "m", "type": "subscribe", "payload": {
+        "query": "mutation($t: ID!) { submitLearningQuestion(input: { themeId: $t, text: \"Via de andere server gesteld\" }) { id } }",
+        "variables": { "t": actors.theme } } }))
+    .await;
+    let submitted = next(&mut participant).await;
+    let event = next(&mut moderator).await;
+    assert_eq!(
+        event["payload"]["data"]["learningQuestionEvents"]["change"],
+        "SUBMITTED"
+    );
+    assert_eq!(
+        event["payload"]["data"]["learningQuestionEvents"]["question"]["id"],
+        submitted["payload"]["data"]["submitLearningQuestion"]["id"]
+    );
+}
