@@ -132,6 +132,31 @@ async fn the_json_export_is_one_array() {
 }
 
 #[tokio::test]
+async fn every_export_and_report_route_follows_the_roles_table() {
+    let (app, actors) = setup().await;
+    questions(&app, &actors).await;
+    for route in [
+        "/exports/learning-questions.csv",
+        "/exports/learning-questions.json",
+        "/exports/summary.csv",
+        "/reports/dag-van-de-buurt-2021/leeragenda",
+    ] {
+        for (who, token) in actors.all() {
+            let expected = match who {
+                "anonymous" => StatusCode::UNAUTHORIZED,
+                "participant" | "participant of another event" => StatusCode::FORBIDDEN,
+                _ => StatusCode::OK,
+            };
+            assert_eq!(
+                get_as(&app, token, route).await.status,
+                expected,
+                "{who} {route}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
 async fn exports_follow_the_roles_table() {
     let (app, actors) = setup().await;
     questions(&app, &actors).await;

@@ -697,7 +697,7 @@ async fn the_summary_counts_by_session_region_time_and_across_events() {
             r#"{ feedbackSummary { total
                  hours: timeline(granularity: HOUR) { bucket count }
                  days: timeline(granularity: DAY) { bucket count }
-                 themes { bySession { session { id } count } byRegion { region count } } } }"#,
+                 themes { total bySession { session { id } count } byRegion { region count } } } }"#,
             json!({}),
         )
         .await;
@@ -718,6 +718,18 @@ async fn the_summary_counts_by_session_region_time_and_across_events() {
             .as_array()
             .expect("list")
             .contains(&json!({ "region": "Utrecht", "count": 1 }))
+    );
+    // One definition of what is counted: the summary agrees with `learningQuestions`.
+    let listed = app
+        .gql_as(
+            &actors.staff,
+            "query($t: ID!) { learningQuestions(filter: { eventSlug: \"dag-van-de-buurt-2021\", themeId: $t }) { totalCount } }",
+            json!({ "t": actors.theme }),
+        )
+        .await;
+    assert_eq!(
+        listed["data"]["learningQuestions"]["totalCount"],
+        summary["themes"][0]["total"]
     );
     let hours: i64 = summary["hours"]
         .as_array()
