@@ -315,11 +315,6 @@ impl ProgrammeFile {
         }
         check.problems
     }
-
-    /// Number of sessions over all blocks.
-    pub fn session_count(&self) -> usize {
-        self.blocks.iter().map(|b| b.sessions.len()).sum()
-    }
 }
 
 #[derive(Default)]

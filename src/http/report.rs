@@ -108,12 +108,16 @@ async fn render(state: &AppState, headers: &HeaderMap, slug: &str) -> Result<Str
         .await?
         .ok_or_else(|| AppError::not_found(format!("no event with slug {slug:?}")))?;
     let counts = summary::summarise(db, scope.clone(), event.id, None).await?;
+    let titles: std::collections::HashMap<i32, String> = theme::Entity::find()
+        .filter(theme::Column::Id.is_in(counts.themes.keys().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.title))
+        .collect();
     let mut themes = Vec::new();
     for (theme_id, c) in &counts.themes {
-        let title = theme::Entity::find_by_id(*theme_id)
-            .one(db)
-            .await?
-            .map_or_else(String::new, |t| t.title);
+        let title = titles.get(theme_id).cloned().unwrap_or_default();
         let top = summary::top_questions(db, scope.clone(), *theme_id, 10).await?;
         let groups = clusters::clusters(db, scope.clone(), event.id, *theme_id, 2).await?;
         let question_ids: Vec<i32> = learning_question::Entity::find()

@@ -100,16 +100,7 @@ pub async fn create_account(
     .insert(&txn)
     .await
     .map_err(|err| AppError::from_db_unique(err, "an account with this e-mail address exists"))?;
-    for (theme_id, session_id) in scope_rows {
-        moderator_scope::ActiveModel {
-            account_id: Set(account.id),
-            theme_id: Set(theme_id),
-            session_id: Set(session_id),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-    }
+    insert_scopes(&txn, account.id, scope_rows).await?;
     txn.commit().await?;
     Ok(account)
 }
@@ -286,18 +277,30 @@ pub async fn set_scopes(
         .filter(moderator_scope::Column::AccountId.eq(account.id))
         .exec(&txn)
         .await?;
-    for (theme_id, session_id) in rows {
+    insert_scopes(&txn, account.id, rows).await?;
+    txn.commit().await?;
+    Ok(account)
+}
+
+async fn insert_scopes(
+    db: &impl ConnectionTrait,
+    account_id: i32,
+    rows: Vec<(Option<i32>, Option<i32>)>,
+) -> Result<(), AppError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    moderator_scope::Entity::insert_many(rows.into_iter().map(|(theme_id, session_id)| {
         moderator_scope::ActiveModel {
-            account_id: Set(account.id),
+            account_id: Set(account_id),
             theme_id: Set(theme_id),
             session_id: Set(session_id),
             ..Default::default()
         }
-        .insert(&txn)
-        .await?;
-    }
-    txn.commit().await?;
-    Ok(account)
+    }))
+    .exec(db)
+    .await?;
+    Ok(())
 }
 
 /// Scope specifications as (theme id, session id) rows; unknown themes or sessions are `BAD_USER_INPUT`.

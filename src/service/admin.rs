@@ -337,6 +337,28 @@ fn name_field(field: &str, value: &Option<String>) -> Result<(), AppError> {
     }
 }
 
+/// Saves a changed person, organisation or theme with its audit row, and refreshes the
+/// search of every event (they are shared between events).
+async fn save_shared<A>(
+    db: &DatabaseConnection,
+    actor: i32,
+    row: A,
+    action: &str,
+    subject: String,
+    detail: impl FnOnce(&<A::Entity as EntityTrait>::Model) -> serde_json::Value,
+) -> Result<<A::Entity as EntityTrait>::Model, AppError>
+where
+    A: ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+{
+    let txn = db.begin().await?;
+    let updated = row.update(&txn).await?;
+    reindex_all(&txn).await?;
+    audit(&txn, actor, action, subject, detail(&updated)).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
 /// Changes to a person; absent fields stay, an empty string clears an optional field.
 #[derive(Debug, Clone, Default)]
 pub struct PersonChange {
@@ -374,19 +396,15 @@ pub async fn update_person(
     row.email = Set(optional(change.email, current.email));
     row.phone = Set(optional(change.phone, current.phone));
     row.website = Set(optional(change.website, current.website));
-    let txn = db.begin().await?;
-    let updated = row.update(&txn).await?;
-    reindex_all(&txn).await?;
-    audit(
-        &txn,
+    save_shared(
+        db,
         actor,
+        row,
         "UPDATE_PERSON",
         format!("person:{person_id}"),
-        serde_json::json!({ "name": updated.name }),
+        |updated| serde_json::json!({ "name": updated.name }),
     )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
+    .await
 }
 
 pub async fn update_organisation(
@@ -406,19 +424,15 @@ pub async fn update_organisation(
         row.name = Set(name.trim().to_owned());
     }
     row.url = Set(optional(url, current.url));
-    let txn = db.begin().await?;
-    let updated = row.update(&txn).await?;
-    reindex_all(&txn).await?;
-    audit(
-        &txn,
+    save_shared(
+        db,
         actor,
+        row,
         "UPDATE_ORGANISATION",
         format!("organisation:{organisation_id}"),
-        serde_json::json!({ "name": updated.name }),
+        |updated| serde_json::json!({ "name": updated.name }),
     )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
+    .await
 }
 
 pub async fn update_theme(
@@ -450,19 +464,15 @@ pub async fn update_theme(
     if let Some(questions) = guiding_questions {
         row.guiding_questions = Set(serde_json::json!(questions));
     }
-    let txn = db.begin().await?;
-    let updated = row.update(&txn).await?;
-    reindex_all(&txn).await?;
-    audit(
-        &txn,
+    save_shared(
+        db,
         actor,
+        row,
         "UPDATE_THEME",
         format!("theme:{theme_id}"),
-        serde_json::json!({ "title": updated.title }),
+        |updated| serde_json::json!({ "title": updated.title }),
     )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
+    .await
 }
 
 /// What an admin may delete outright (shared across events).

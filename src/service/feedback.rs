@@ -51,26 +51,11 @@ pub async fn submit(
     let context = question::optional_text("context", submission.context.as_deref(), CONTEXT_MAX)?;
     let region = question::optional_text("region", submission.region.as_deref(), REGION_MAX)?;
     let mut formats = submission.preferred_formats;
-    formats.dedup();
     let mut seen = std::collections::HashSet::new();
     formats.retain(|f| seen.insert(f.clone()));
 
     let theme = check_input_theme(db, event_id, submission.theme_id).await?;
     // Feedback must be open on the session given, or on some session serving the theme.
-    let open_sessions = session::Entity::find()
-        .filter(session::Column::EventId.eq(event_id))
-        .filter(session::Column::FeedbackOpen.eq(true))
-        .filter(
-            session::Column::Id.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(session_theme::Column::SessionId)
-                    .from(session_theme::Entity)
-                    .and_where(Expr::col(session_theme::Column::ThemeId).eq(theme.id))
-                    .to_owned(),
-            ),
-        )
-        .all(db)
-        .await?;
     match submission.session_id {
         Some(session_id) => {
             let session = session::Entity::find_by_id(session_id)
@@ -97,13 +82,29 @@ pub async fn submit(
                 ));
             }
         }
-        None if open_sessions.is_empty() => {
-            return Err(AppError::bad_input(
-                "themeId",
-                "feedback is closed for this theme",
-            ));
+        None => {
+            // Counted only when no session is given: one statement, no rows loaded.
+            let open_sessions = session::Entity::find()
+                .filter(session::Column::EventId.eq(event_id))
+                .filter(session::Column::FeedbackOpen.eq(true))
+                .filter(
+                    session::Column::Id.in_subquery(
+                        sea_orm::sea_query::Query::select()
+                            .column(session_theme::Column::SessionId)
+                            .from(session_theme::Entity)
+                            .and_where(Expr::col(session_theme::Column::ThemeId).eq(theme.id))
+                            .to_owned(),
+                    ),
+                )
+                .count(db)
+                .await?;
+            if open_sessions == 0 {
+                return Err(AppError::bad_input(
+                    "themeId",
+                    "feedback is closed for this theme",
+                ));
+            }
         }
-        None => {}
     }
 
     let now = Utc::now();
