@@ -54,6 +54,12 @@ pub struct ServeConfig {
     /// Sign-in attempts per e-mail address per minute.
     #[arg(long, env = "LOGINS_PER_MINUTE", default_value_t = 10)]
     pub logins_per_minute: u32,
+    /// Keep anonymous programme responses in memory until the programme changes.
+    #[arg(long, env = "RESPONSE_CACHE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub response_cache: bool,
+    /// Most distinct responses kept by the response cache.
+    #[arg(long, env = "RESPONSE_CACHE_ENTRIES", default_value_t = 512)]
+    pub response_cache_entries: usize,
 }
 
 impl Default for ServeConfig {
@@ -68,6 +74,8 @@ impl Default for ServeConfig {
             jwt_secret: None,
             submissions_per_minute: 10,
             logins_per_minute: 10,
+            response_cache: true,
+            response_cache_entries: 512,
         }
     }
 }

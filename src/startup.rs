@@ -14,9 +14,11 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::limits::Limits;
 use crate::config::ServeConfig;
 use crate::graphql::{SchemaOptions, build_schema};
+use crate::http::response_cache::ResponseCache;
 use crate::service::accounts;
 use crate::state::AppState;
 use crate::{db, http, programme_bundle};
+use async_graphql::extensions::apollo_persisted_queries::LruCacheStorage;
 
 /// A server bound to its address, ready to run.
 pub struct Application {
@@ -72,6 +74,7 @@ impl Application {
 pub async fn build_router(config: ServeConfig, db: DatabaseConnection) -> anyhow::Result<Router> {
     let keys = jwt_keys(&config, &db).await?;
     let limits = Limits::new(config.logins_per_minute, config.submissions_per_minute);
+    let persisted_queries = LruCacheStorage::new(crate::graphql::PERSISTED_QUERIES);
     let schema = build_schema(
         db.clone(),
         keys.clone(),
@@ -81,13 +84,21 @@ pub async fn build_router(config: ServeConfig, db: DatabaseConnection) -> anyhow
             .context("listening for changes")?,
         SchemaOptions {
             introspection: config.graphiql,
+            persisted_queries: persisted_queries.clone(),
         },
     );
+    let response_cache = if config.response_cache {
+        ResponseCache::new(config.response_cache_entries)
+    } else {
+        ResponseCache::disabled()
+    };
     Ok(http::router(AppState {
         db,
         schema,
         keys,
         config: Arc::new(config),
+        response_cache: Arc::new(response_cache),
+        persisted_queries,
     }))
 }
 

@@ -2,11 +2,13 @@
 
 use std::sync::Arc;
 
+use async_graphql::extensions::apollo_persisted_queries::LruCacheStorage;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::jwt::JwtKeys;
 use crate::config::ServeConfig;
 use crate::graphql::AppSchema;
+use crate::http::response_cache::ResponseCache;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -18,4 +20,8 @@ pub struct AppState {
     pub keys: JwtKeys,
     /// Server settings.
     pub config: Arc<ServeConfig>,
+    /// Anonymous query responses, by request.
+    pub response_cache: Arc<ResponseCache>,
+    /// The queries known by hash (shared with the schema's persisted-query extension).
+    pub persisted_queries: LruCacheStorage,
 }

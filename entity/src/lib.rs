@@ -3,6 +3,7 @@
 pub mod account;
 pub mod app_secret;
 pub mod audit_log;
+pub mod content_version;
 pub mod enums;
 pub mod event;
 pub mod event_host;

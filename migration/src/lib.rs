@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_create_programme;
 mod m20261128_000002_create_feedback;
 mod m20261128_000003_create_audit_log;
+mod m20261129_000004_create_content_version;
 
 /// All migrations of buurtgraph.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_create_programme::Migration),
             Box::new(m20261128_000002_create_feedback::Migration),
             Box::new(m20261128_000003_create_audit_log::Migration),
+            Box::new(m20261129_000004_create_content_version::Migration),
         ]
     }
 }

@@ -35,6 +35,10 @@ pub enum Viewer {
 }
 
 impl Viewer {
+    pub fn is_admin(&self) -> bool {
+        self.role() == Role::Admin
+    }
+
     pub fn role(&self) -> Role {
         match self {
             Self::Anonymous => Role::Anonymous,

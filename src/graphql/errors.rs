@@ -4,10 +4,11 @@
 use std::sync::Arc;
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
+    NextValidation,
 };
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{Request, ServerError, ServerResult, ValidationResult, Variables};
 
 /// Adds `extensions.code` to parse and validation errors.
 pub struct ErrorCodes;
@@ -42,6 +43,23 @@ fn is_limit_error(message: &str) -> bool {
 
 #[async_graphql::async_trait::async_trait]
 impl Extension for ErrorCodesExtension {
+    /// Persisted-query errors; the code is the one Apollo clients look for.
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        next.run(ctx, request).await.map_err(|error| {
+            let code = if error.message == "PersistedQueryNotFound" {
+                "PERSISTED_QUERY_NOT_FOUND"
+            } else {
+                "BAD_REQUEST"
+            };
+            with_code(error, code)
+        })
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,

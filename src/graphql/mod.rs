@@ -13,6 +13,9 @@ pub mod pagination;
 pub mod programme;
 pub mod summary;
 
+use async_graphql::extensions::apollo_persisted_queries::{
+    ApolloPersistedQueries, LruCacheStorage,
+};
 use async_graphql::{MergedObject, Schema};
 use sea_orm::DatabaseConnection;
 
@@ -47,16 +50,22 @@ pub struct MutationRoot(
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, live::SubscriptionRoot>;
 
+/// Queries remembered for automatic persisted queries (by SHA-256 of their text).
+pub const PERSISTED_QUERIES: usize = 1_000;
+
 /// Options of the schema that differ between deployments.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone)]
 pub struct SchemaOptions {
     pub introspection: bool,
+    /// Automatic persisted queries: clients may send a query's hash instead of its text.
+    pub persisted_queries: LruCacheStorage,
 }
 
 impl Default for SchemaOptions {
     fn default() -> Self {
         Self {
             introspection: true,
+            persisted_queries: LruCacheStorage::new(PERSISTED_QUERIES),
         }
     }
 }
@@ -79,6 +88,7 @@ pub fn build_schema(
     .data(keys)
     .data(limits)
     .extension(errors::ErrorCodes)
+    .extension(ApolloPersistedQueries::new(options.persisted_queries))
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
     .limit_directives(MAX_DIRECTIVES)

@@ -1,7 +1,10 @@
 //! GraphQL over HTTP (POST and GET), following the GraphQL-over-HTTP spec: JSON in,
 //! `application/graphql-response+json` out, request errors as 400, mutations only over POST.
 
-use async_graphql::parser::types::OperationType;
+use std::sync::Arc;
+
+use async_graphql::extensions::apollo_persisted_queries::CacheStorage;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{BatchRequest, BatchResponse, Variables};
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -12,6 +15,7 @@ use serde::Deserialize;
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::graphql::loaders::loaders;
+use crate::http::response_cache::{CachedResponse, etag_of, matches_etag};
 use crate::service::accounts;
 use crate::state::AppState;
 
@@ -93,24 +97,17 @@ pub async fn get_handler(
             );
         }
     };
-    let Some(query) = params.query else {
+    // A persisted query may come by hash alone, without its text.
+    let Some(query) = params
+        .query
+        .or_else(|| params.extensions.as_ref().map(|_| String::new()))
+    else {
         return request_error(
             StatusCode::BAD_REQUEST,
             "the `query` parameter is missing",
             "BAD_REQUEST",
         );
     };
-    if is_mutation(&query, params.operation_name.as_deref()) {
-        let mut response = request_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "mutations are only accepted over POST",
-            "METHOD_NOT_ALLOWED",
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
-    }
     let mut request = async_graphql::Request::new(query);
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
@@ -139,14 +136,48 @@ pub async fn get_handler(
             }
         }
     }
+    if runs_a_mutation(&state, &request).await {
+        let mut response = request_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "mutations are only accepted over POST",
+            "METHOD_NOT_ALLOWED",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
     execute(&state, &headers, BatchRequest::Single(request)).await
+}
+
+/// Whether a GET would run a mutation, looking up persisted queries sent by hash alone.
+async fn runs_a_mutation(state: &AppState, request: &async_graphql::Request) -> bool {
+    let operation_name = request.operation_name.as_deref();
+    if !request.query.is_empty() {
+        return is_mutation(&request.query, operation_name);
+    }
+    let hash = match request.extensions.get("persistedQuery") {
+        Some(async_graphql::Value::Object(fields)) => match fields.get("sha256Hash") {
+            Some(async_graphql::Value::String(hash)) => hash.clone(),
+            _ => return false,
+        },
+        _ => return false,
+    };
+    match state.persisted_queries.get(hash).await {
+        Some(document) => has_mutation(&document, operation_name),
+        None => false,
+    }
 }
 
 /// Whether the operation that would run is a mutation (or subscription), which GET must not run.
 fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
-    let Ok(document) = async_graphql::parser::parse_query(query) else {
-        return false;
-    };
+    match async_graphql::parser::parse_query(query) {
+        Ok(document) => has_mutation(&document, operation_name),
+        Err(_) => false,
+    }
+}
+
+fn has_mutation(document: &ExecutableDocument, operation_name: Option<&str>) -> bool {
     document.operations.iter().any(|(name, operation)| {
         let selected = match (operation_name, name) {
             (Some(wanted), Some(name)) => name.as_str() == wanted,
@@ -158,6 +189,30 @@ fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
 }
 
 async fn execute(state: &AppState, headers: &HeaderMap, batch: BatchRequest) -> Response {
+    let spec_media_type = wants_graphql_response_json(headers);
+    // Only anonymous queries are cached: they can read nothing but the published programme.
+    let cache_slot = match &batch {
+        BatchRequest::Single(request)
+            if state.response_cache.is_enabled()
+                && !headers.contains_key(header::AUTHORIZATION) =>
+        {
+            match state.response_cache.version(&state.db).await {
+                Ok(version) => {
+                    let key = cache_key(request, spec_media_type);
+                    if let Some(hit) = state.response_cache.get(&key, version) {
+                        return cached_response(headers, &hit);
+                    }
+                    let is_query = !is_mutation(&request.query, request.operation_name.as_deref());
+                    is_query.then_some((key, version))
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "cannot read the content version; not caching");
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
     let viewer = match viewer_from_headers(state, headers).await {
         Ok(viewer) => viewer,
         Err(AppError::Unauthenticated) => {
@@ -183,10 +238,88 @@ async fn execute(state: &AppState, headers: &HeaderMap, batch: BatchRequest) -> 
             );
         }
     };
+    // Only admins change the programme; their next read must not see an old response.
+    let may_change_content = viewer.is_admin();
     let (loaders, batches) = loaders(state.db.clone());
     let batch = batch.data(viewer).data(loaders);
     let response = batches.run_with(state.schema.execute_batch(batch)).await;
-    respond(headers, response)
+    if may_change_content {
+        state.response_cache.content_changed();
+    }
+    let succeeded = match &response {
+        BatchResponse::Single(r) => r.errors.is_empty(),
+        BatchResponse::Batch(_) => false,
+    };
+    let Some(rendered) = render(spec_media_type, &response) else {
+        return request_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal error",
+            "INTERNAL",
+        );
+    };
+    match cache_slot {
+        Some((key, version)) if succeeded && rendered.status == StatusCode::OK => {
+            let entry = Arc::new(CachedResponse {
+                version,
+                etag: etag_of(&rendered.body),
+                body: rendered.body,
+                content_type: rendered.content_type,
+            });
+            state.response_cache.put(key, entry.clone());
+            cached_response(headers, &entry)
+        }
+        _ => {
+            let mut response = (
+                rendered.status,
+                [(header::CONTENT_TYPE, rendered.content_type)],
+                rendered.body,
+            )
+                .into_response();
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+    }
+}
+
+/// Everything that makes two anonymous requests give the same response.
+fn cache_key(request: &async_graphql::Request, spec_media_type: bool) -> String {
+    let variables = serde_json::to_string(&request.variables).unwrap_or_default();
+    let extensions = serde_json::to_string(&request.extensions).unwrap_or_default();
+    format!(
+        "{}\u{0}{}\u{0}{variables}\u{0}{extensions}\u{0}{spec_media_type}",
+        request.query,
+        request.operation_name.as_deref().unwrap_or_default(),
+    )
+}
+
+/// A cacheable response: shared caches may keep it for a minute, and a GET that names its
+/// entity tag gets `304 Not Modified`.
+fn cached_response(headers: &HeaderMap, entry: &CachedResponse) -> Response {
+    let not_modified = headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|wanted| matches_etag(wanted, &entry.etag));
+    let mut response = if not_modified {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        (
+            [(header::CONTENT_TYPE, entry.content_type)],
+            entry.body.clone(),
+        )
+            .into_response()
+    };
+    let response_headers = response.headers_mut();
+    response_headers.insert(header::ETAG, entry.etag.clone());
+    response_headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=60"),
+    );
+    response_headers.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept, Authorization"),
+    );
+    response
 }
 
 /// The viewer behind `Authorization: Bearer`; no header is anonymous, a bad token is an error.
@@ -223,9 +356,15 @@ fn wants_graphql_response_json(headers: &HeaderMap) -> bool {
         || !accept.contains("application/json")
 }
 
-fn respond(headers: &HeaderMap, response: BatchResponse) -> Response {
-    let spec_media_type = wants_graphql_response_json(headers);
-    let is_request_error = match &response {
+struct Rendered {
+    status: StatusCode,
+    content_type: &'static str,
+    body: Bytes,
+}
+
+/// The response's status and bytes; `None` (logged) if it cannot be serialised.
+fn render(spec_media_type: bool, response: &BatchResponse) -> Option<Rendered> {
+    let is_request_error = match response {
         BatchResponse::Single(r) => r.data == async_graphql::Value::Null && !r.errors.is_empty(),
         BatchResponse::Batch(_) => false,
     };
@@ -234,23 +373,19 @@ fn respond(headers: &HeaderMap, response: BatchResponse) -> Response {
     } else {
         StatusCode::OK
     };
-    let body = match serde_json::to_vec(&response) {
-        Ok(body) => body,
-        Err(err) => {
-            tracing::error!(error = %err, "could not serialise a response");
-            return request_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal error",
-                "INTERNAL",
-            );
-        }
-    };
+    let body = serde_json::to_vec(response)
+        .inspect_err(|err| tracing::error!(error = %err, "could not serialise a response"))
+        .ok()?;
     let content_type = if spec_media_type {
         GRAPHQL_RESPONSE_JSON
     } else {
         "application/json"
     };
-    (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
+    Some(Rendered {
+        status,
+        content_type,
+        body: Bytes::from(body),
+    })
 }
 
 /// A request error in GraphQL's response shape.

@@ -5,6 +5,7 @@ pub mod exports;
 pub mod graphql;
 pub mod health;
 pub mod report;
+pub mod response_cache;
 
 use std::time::Duration;
 

@@ -14,7 +14,8 @@ use crate::programme_file::ProgrammeFile;
 use crate::service::import::{ImportReport, import_programme};
 use crate::service::search::reindex_event;
 
-/// Writes one audit row.
+/// Writes one audit row. Every audited admin change may alter what readers of the
+/// programme see, so it also bumps the content version in the same transaction.
 pub async fn audit(
     db: &impl ConnectionTrait,
     actor: i32,
@@ -32,6 +33,7 @@ pub async fn audit(
     }
     .insert(db)
     .await?;
+    crate::service::content::bump(db).await?;
     Ok(())
 }
 

@@ -79,6 +79,7 @@ pub async fn import_programme(
 ) -> Result<ImportReport, DbErr> {
     let txn = db.begin().await?;
     let report = import_in(&txn, file).await?;
+    crate::service::content::bump(&txn).await?;
     txn.commit().await?;
     Ok(report)
 }

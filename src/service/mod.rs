@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod clusters;
+pub mod content;
 pub mod feedback;
 pub mod import;
 pub mod moderation;

@@ -64,6 +64,20 @@ impl TestApp {
         app
     }
 
+    /// A fresh database with the bundled programme and no response cache, so every request
+    /// executes in full (for tests that count statements).
+    pub async fn bundled_uncached() -> Self {
+        let app = Self::with_config(ServeConfig {
+            response_cache: false,
+            ..ServeConfig::default()
+        })
+        .await;
+        buurtgraph::programme_bundle::import_if_empty(&app.db)
+            .await
+            .expect("bundled programme imports");
+        app
+    }
+
     pub async fn with_config(config: ServeConfig) -> Self {
         let (url, dir) = match std::env::var("TEST_DATABASE_URL") {
             Ok(admin_url) => (fresh_postgres_database(&admin_url).await, None),

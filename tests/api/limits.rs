@@ -6,7 +6,7 @@ use crate::helpers::{TestApp, first_error_code};
 
 #[tokio::test]
 async fn too_deep_queries_are_refused() {
-    let app = TestApp::bundled().await;
+    let app = TestApp::bundled_uncached().await;
     let mut query = String::from("id");
     for _ in 0..10 {
         query = format!("sessions {{ block {{ {query} }} }}");

@@ -7,6 +7,7 @@ mod fixtures;
 mod helpers;
 
 mod authorization;
+mod caching;
 mod clusters;
 mod exports;
 mod feedback;

@@ -1,6 +1,7 @@
 //! The whole-programme query runs a fixed number of SQL statements, whatever the size of
 //! the programme: every relation goes through a DataLoader.
 
+use buurtgraph::config::ServeConfig;
 use serde_json::json;
 
 use crate::fixtures::{WHOLE_PROGRAMME, bundled, scaled};
@@ -23,7 +24,11 @@ async fn statements_for(app: &TestApp, slug: &str) -> (usize, usize) {
 
 #[tokio::test]
 async fn whole_programme_statement_count_does_not_grow_with_the_programme() {
-    let app = TestApp::empty().await;
+    let app = TestApp::with_config(ServeConfig {
+        response_cache: false,
+        ..ServeConfig::default()
+    })
+    .await;
     app.import(&bundled()).await;
     app.import(&scaled(10, "tien-keer-groter")).await;
 

@@ -1,0 +1,160 @@
+//! A cache of anonymous GraphQL query responses, which only hold published programme data.
+//!
+//! Entries carry the content version they were computed at; a change to the programme bumps
+//! the version in the database, so every process stops serving the old bytes. This process
+//! notices its own changes at once and other writers' (the CLI importer, other instances)
+//! within `VERSION_CHECK_INTERVAL`.
+
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::http::HeaderValue;
+use lru::LruCache;
+use sea_orm::{DatabaseConnection, DbErr};
+use sha2::{Digest, Sha256};
+
+use crate::service::content;
+
+/// How long a read of the content version is trusted before it is read again.
+pub const VERSION_CHECK_INTERVAL: Duration = Duration::from_secs(1);
+
+/// A response body ready to be sent again.
+pub struct CachedResponse {
+    pub version: i64,
+    pub etag: HeaderValue,
+    pub body: Bytes,
+    pub content_type: &'static str,
+}
+
+/// Shared by all requests of a process; `disabled()` never stores anything.
+pub struct ResponseCache {
+    entries: Option<Mutex<LruCache<String, Arc<CachedResponse>>>>,
+    known_version: Mutex<Option<(i64, Instant)>>,
+}
+
+impl ResponseCache {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            entries: NonZeroUsize::new(capacity).map(|cap| Mutex::new(LruCache::new(cap))),
+            known_version: Mutex::new(None),
+        }
+    }
+
+    pub fn disabled() -> Self {
+        Self::new(0)
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        self.entries.is_some()
+    }
+
+    /// The content version, read from the database at most once per `VERSION_CHECK_INTERVAL`.
+    pub async fn version(&self, db: &DatabaseConnection) -> Result<i64, DbErr> {
+        if let Some((version, read_at)) = *lock(&self.known_version)
+            && read_at.elapsed() < VERSION_CHECK_INTERVAL
+        {
+            return Ok(version);
+        }
+        let version = content::current(db).await?;
+        *lock(&self.known_version) = Some((version, Instant::now()));
+        Ok(version)
+    }
+
+    /// This process changed content: read the version again before the next lookup.
+    pub fn content_changed(&self) {
+        *lock(&self.known_version) = None;
+    }
+
+    pub fn get(&self, key: &str, version: i64) -> Option<Arc<CachedResponse>> {
+        let entries = self.entries.as_ref()?;
+        let mut entries = lock(entries);
+        match entries.get(key) {
+            Some(hit) if hit.version == version => Some(hit.clone()),
+            Some(_) => {
+                entries.pop(key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    pub fn put(&self, key: String, response: Arc<CachedResponse>) {
+        if let Some(entries) = &self.entries {
+            lock(entries).put(key, response);
+        }
+    }
+}
+
+/// A strong entity tag for a response body.
+pub fn etag_of(body: &[u8]) -> HeaderValue {
+    let digest = Sha256::digest(body);
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    HeaderValue::from_str(&format!("\"{hex}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
+}
+
+/// Whether an `If-None-Match` header value names this tag (or is `*`).
+pub fn matches_etag(if_none_match: &HeaderValue, etag: &HeaderValue) -> bool {
+    let Ok(wanted) = if_none_match.to_str() else {
+        return false;
+    };
+    let etag = etag.as_bytes();
+    wanted
+        .split(',')
+        .map(str::trim)
+        .any(|candidate| candidate == "*" || candidate.trim_start_matches("W/").as_bytes() == etag)
+}
+
+// A panic while holding the lock leaves plain data behind, still fit to use.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(version: i64) -> Arc<CachedResponse> {
+        Arc::new(CachedResponse {
+            version,
+            etag: etag_of(b"body"),
+            body: Bytes::from_static(b"body"),
+            content_type: "application/json",
+        })
+    }
+
+    #[test]
+    fn an_entry_of_an_older_version_is_a_miss() {
+        let cache = ResponseCache::new(4);
+        cache.put("q".into(), entry(1));
+        assert!(cache.get("q", 1).is_some());
+        assert!(cache.get("q", 2).is_none());
+        assert!(cache.get("q", 1).is_none(), "the stale entry is dropped");
+    }
+
+    #[test]
+    fn a_disabled_cache_stores_nothing() {
+        let cache = ResponseCache::disabled();
+        cache.put("q".into(), entry(1));
+        assert!(cache.get("q", 1).is_none());
+        assert!(!cache.is_enabled());
+    }
+
+    #[test]
+    fn if_none_match_accepts_lists_weak_tags_and_star() {
+        let etag = etag_of(b"x");
+        let tag = etag.to_str().unwrap_or_default().to_owned();
+        for header in [
+            tag.clone(),
+            format!("\"other\", {tag}"),
+            format!("W/{tag}"),
+            "*".into(),
+        ] {
+            let header = HeaderValue::from_str(&header).unwrap_or(HeaderValue::from_static(""));
+            assert!(matches_etag(&header, &etag), "{header:?}");
+        }
+        assert!(!matches_etag(&HeaderValue::from_static("\"other\""), &etag));
+        assert_ne!(etag_of(b"x"), etag_of(b"y"));
+    }
+}

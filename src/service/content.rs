@@ -1,0 +1,29 @@
+//! The version of published content. Every change to the programme bumps it in the same
+//! transaction, so caches of programme responses in any process can tell they are stale.
+
+use entity::content_version;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+
+const ROW: i32 = 1;
+
+/// Marks published content as changed.
+pub async fn bump(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    content_version::Entity::update_many()
+        .col_expr(
+            content_version::Column::Version,
+            Expr::col(content_version::Column::Version).add(1),
+        )
+        .filter(content_version::Column::Id.eq(ROW))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The current version of published content.
+pub async fn current(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    Ok(content_version::Entity::find_by_id(ROW)
+        .one(db)
+        .await?
+        .map_or(0, |row| row.version))
+}

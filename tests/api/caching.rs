@@ -1,0 +1,234 @@
+//! Caching of published programme responses: HTTP validators, the in-memory response cache
+//! and automatic persisted queries. Correctness only; speed is shown by `buurtgraph bench`.
+
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use buurtgraph::config::ServeConfig;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::actors::{self, EVENT};
+use crate::fixtures::WHOLE_PROGRAMME;
+use crate::helpers::TestApp;
+
+const TITLES: &str = "{ event { blocks { sessions { id title } } } }";
+
+fn get_uri(query: &str) -> String {
+    format!(
+        "/graphql?{}",
+        serde_urlencoded::to_string([("query", query)]).expect("encodes")
+    )
+}
+
+fn get_with(uri: &str, name: header::HeaderName, value: &str) -> Request<Body> {
+    Request::get(uri)
+        .header(name, value)
+        .body(Body::empty())
+        .expect("request")
+}
+
+fn first_session(response: &serde_json::Value) -> (String, String) {
+    let session = &response["data"]["event"]["blocks"][1]["sessions"][0];
+    (
+        session["id"].as_str().expect("id").to_owned(),
+        session["title"].as_str().expect("title").to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn an_unchanged_programme_answers_a_conditional_get_with_304() {
+    let app = TestApp::bundled().await;
+    let uri = get_uri(WHOLE_PROGRAMME);
+    let first = app.get(&uri).await;
+    assert_eq!(first.status, StatusCode::OK);
+    let etag = first.header(header::ETAG).expect("an ETag").to_owned();
+    assert_eq!(
+        first.header(header::CACHE_CONTROL),
+        Some("public, max-age=60")
+    );
+    assert!(first.json()["data"]["event"]["blocks"].is_array());
+
+    let again = app
+        .request(get_with(&uri, header::IF_NONE_MATCH, &etag))
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.body.is_empty());
+    assert_eq!(again.header(header::ETAG), Some(etag.as_str()));
+
+    let other = app
+        .request(get_with(&uri, header::IF_NONE_MATCH, "\"something-else\""))
+        .await;
+    assert_eq!(other.status, StatusCode::OK);
+    assert_eq!(other.body, first.body, "the cached bytes are the same");
+}
+
+#[tokio::test]
+async fn a_repeated_anonymous_query_runs_no_sql() {
+    let app = TestApp::bundled().await;
+    let first = app.gql(WHOLE_PROGRAMME, json!({})).await;
+    app.reset_statements();
+    let second = app.gql(WHOLE_PROGRAMME, json!({})).await;
+    assert_eq!(first, second);
+    assert!(second["data"]["event"]["blocks"].is_array());
+    // At most the content version is read again, when the check interval has passed.
+    assert!(app.statements() <= 1, "{:?}", app.statement_log());
+}
+
+#[tokio::test]
+async fn an_admin_edit_is_visible_to_the_next_anonymous_read() {
+    let (app, actors) = actors::setup().await;
+    let before = app.gql(TITLES, json!({})).await;
+    let etag_before = app
+        .get(&get_uri(TITLES))
+        .await
+        .header(header::ETAG)
+        .map(str::to_owned);
+    let (id, title) = first_session(&before);
+
+    let edited = app
+        .gql_as(
+            &actors.admin,
+            "mutation($id: ID!, $t: String!) { updateSession(id: $id, input: { title: $t }) { title } }",
+            json!({ "id": id, "t": format!("{title} (verplaatst)") }),
+        )
+        .await;
+    assert!(edited.get("errors").is_none(), "{edited}");
+
+    let after = app.gql(TITLES, json!({})).await;
+    assert_eq!(first_session(&after).1, format!("{title} (verplaatst)"));
+    let fresh = app.get(&get_uri(TITLES)).await;
+    assert_ne!(fresh.header(header::ETAG).map(str::to_owned), etag_before);
+}
+
+#[tokio::test]
+async fn a_change_written_by_another_process_is_seen_within_the_check_interval() {
+    let app = TestApp::bundled().await;
+    let query = "{ event { title } }";
+    assert_eq!(
+        app.gql(query, json!({})).await["data"]["event"]["title"],
+        "Dag van de Buurt 2021"
+    );
+    // The CLI importer writes straight to the database, past this server's cache.
+    let mut file = crate::fixtures::bundled();
+    file.event.title = "Dag van de Buurt 2021 (herzien)".to_owned();
+    app.import(&file).await;
+
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let title = app.gql(query, json!({})).await["data"]["event"]["title"].clone();
+        if title == "Dag van de Buurt 2021 (herzien)" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still {title} after 5 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn responses_for_signed_in_viewers_and_mutations_are_never_stored() {
+    let (app, actors) = actors::setup().await;
+    let me = "{ me { role } }";
+    let signed_in = app
+        .request(
+            Request::get(get_uri(me))
+                .header(header::AUTHORIZATION, format!("Bearer {}", actors.staff))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(signed_in.json()["data"]["me"]["role"], "STAFF");
+    assert_eq!(signed_in.header(header::CACHE_CONTROL), Some("no-store"));
+    assert!(signed_in.header(header::ETAG).is_none());
+
+    let anonymous = app.get(&get_uri(me)).await;
+    assert_eq!(anonymous.json()["data"]["me"]["role"], "ANONYMOUS");
+
+    let first = actors::join(&app, EVENT).await;
+    let second = actors::join(&app, EVENT).await;
+    assert_ne!(first, second, "each join is a new participant");
+}
+
+#[tokio::test]
+async fn with_the_cache_off_every_response_is_computed_and_carries_no_validator() {
+    let app = TestApp::with_config(ServeConfig {
+        response_cache: false,
+        ..ServeConfig::default()
+    })
+    .await;
+    let response = app.get(&get_uri("{ me { role } }")).await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert!(response.header(header::ETAG).is_none());
+    assert_eq!(response.header(header::CACHE_CONTROL), Some("no-store"));
+}
+
+fn sha256(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn persisted(hash: &str) -> String {
+    json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } }).to_string()
+}
+
+#[tokio::test]
+async fn a_query_sent_once_can_be_sent_again_by_its_hash() {
+    let app = TestApp::bundled().await;
+    let query = "{ event { slug title } }";
+    let hash = sha256(query);
+    let by_hash = format!(
+        "/graphql?{}",
+        serde_urlencoded::to_string([("extensions", persisted(&hash))]).expect("encodes")
+    );
+
+    let unknown = app.get(&by_hash).await;
+    assert_eq!(
+        unknown.json()["errors"][0]["extensions"]["code"],
+        "PERSISTED_QUERY_NOT_FOUND"
+    );
+
+    let registered = app
+        .post_json(
+            "/graphql",
+            &json!({ "query": query, "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash } } }),
+        )
+        .await;
+    assert_eq!(registered.json()["data"]["event"]["slug"], EVENT);
+
+    let known = app.get(&by_hash).await;
+    assert_eq!(known.status, StatusCode::OK);
+    assert_eq!(known.json()["data"]["event"]["slug"], EVENT);
+
+    let wrong = app
+        .post_json(
+            "/graphql",
+            &json!({ "query": query, "extensions": { "persistedQuery": { "version": 1, "sha256Hash": sha256("other") } } }),
+        )
+        .await;
+    assert_eq!(
+        wrong.json()["errors"][0]["extensions"]["code"],
+        "BAD_REQUEST"
+    );
+}
+
+#[tokio::test]
+async fn a_persisted_mutation_is_refused_over_get() {
+    let app = TestApp::bundled().await;
+    let mutation = "mutation { joinEvent(input: { accessCode: \"wrong\" }) { token } }";
+    let hash = sha256(mutation);
+    app.post_json(
+        "/graphql",
+        &json!({ "query": mutation, "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash } } }),
+    )
+    .await;
+    let response = app
+        .get(&format!(
+            "/graphql?{}",
+            serde_urlencoded::to_string([("extensions", persisted(&hash))]).expect("encodes")
+        ))
+        .await;
+    assert_eq!(response.status, StatusCode::METHOD_NOT_ALLOWED);
+}
