@@ -54,6 +54,30 @@ pub struct ServeConfig {
     /// Sign-in attempts per e-mail address per minute.
     #[arg(long, env = "LOGINS_PER_MINUTE", default_value_t = 10)]
     pub logins_per_minute: u32,
+    /// GraphQL requests per second from one address (a whole venue may share one); 0 switches it off.
+    #[arg(long, env = "IP_REQUESTS_PER_SECOND", default_value_t = 100)]
+    pub ip_requests_per_second: u32,
+    /// Requests one address may send at once before the per-second rate applies.
+    #[arg(long, env = "IP_REQUEST_BURST", default_value_t = 1_000)]
+    pub ip_request_burst: u32,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
+    #[arg(long, env = "TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+    /// Attempts to join an event per address per minute (access codes cannot be guessed).
+    #[arg(long, env = "JOINS_PER_MINUTE", default_value_t = 600)]
+    pub joins_per_minute: u32,
+    /// Votes and withdrawn votes one participant may cast per minute.
+    #[arg(long, env = "VOTES_PER_MINUTE", default_value_t = 120)]
+    pub votes_per_minute: u32,
+    /// Open WebSocket connections per address; 0 means no limit.
+    #[arg(long, env = "WS_CONNECTIONS_PER_IP", default_value_t = 2_000)]
+    pub ws_connections_per_ip: usize,
+    /// Open WebSocket connections per token (participant or account); 0 means no limit.
+    #[arg(long, env = "WS_CONNECTIONS_PER_TOKEN", default_value_t = 5)]
+    pub ws_connections_per_token: usize,
+    /// Largest WebSocket message accepted, in bytes.
+    #[arg(long, env = "WS_MAX_MESSAGE_BYTES", default_value_t = 64 * 1024)]
+    pub ws_max_message_bytes: usize,
     /// Keep anonymous programme responses in memory until the programme changes.
     #[arg(long, env = "RESPONSE_CACHE", default_value_t = true, action = clap::ArgAction::Set)]
     pub response_cache: bool,
@@ -74,6 +98,14 @@ impl Default for ServeConfig {
             jwt_secret: None,
             submissions_per_minute: 10,
             logins_per_minute: 10,
+            ip_requests_per_second: 100,
+            ip_request_burst: 1_000,
+            trust_forwarded_for: false,
+            joins_per_minute: 600,
+            votes_per_minute: 120,
+            ws_connections_per_ip: 2_000,
+            ws_connections_per_token: 5,
+            ws_max_message_bytes: 64 * 1024,
             response_cache: true,
             response_cache_entries: 512,
         }

@@ -63,7 +63,10 @@ impl Application {
     /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         tracing::info!(address = %self.local_addr()?, "ready");
-        axum::serve(self.listener, self.router)
+        let router = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, router)
             .with_graceful_shutdown(shutdown_signal())
             .await
             .context("serving HTTP")
@@ -73,12 +76,12 @@ impl Application {
 /// The router over a migrated database; used by `Application` and by in-process tests.
 pub async fn build_router(config: ServeConfig, db: DatabaseConnection) -> anyhow::Result<Router> {
     let keys = jwt_keys(&config, &db).await?;
-    let limits = Limits::new(config.logins_per_minute, config.submissions_per_minute);
+    let limits = Limits::new(&config);
     let persisted_queries = LruCacheStorage::new(crate::graphql::PERSISTED_QUERIES);
     let schema = build_schema(
         db.clone(),
         keys.clone(),
-        limits,
+        limits.clone(),
         crate::graphql::live::Changes::for_database(&db)
             .await
             .context("listening for changes")?,
@@ -98,6 +101,8 @@ pub async fn build_router(config: ServeConfig, db: DatabaseConnection) -> anyhow
         keys,
         config: Arc::new(config),
         response_cache: Arc::new(response_cache),
+        limits,
+        ws_connections: Arc::default(),
         persisted_queries,
     }))
 }

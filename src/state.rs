@@ -6,8 +6,10 @@ use async_graphql::extensions::apollo_persisted_queries::LruCacheStorage;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::jwt::JwtKeys;
+use crate::auth::limits::Limits;
 use crate::config::ServeConfig;
 use crate::graphql::AppSchema;
+use crate::http::rate_limit::ConnectionCounter;
 use crate::http::response_cache::ResponseCache;
 
 #[derive(Clone)]
@@ -22,6 +24,10 @@ pub struct AppState {
     pub config: Arc<ServeConfig>,
     /// Anonymous query responses, by request.
     pub response_cache: Arc<ResponseCache>,
+    /// Throttles shared with the schema.
+    pub limits: Limits,
+    /// Open WebSocket connections per address and per token.
+    pub ws_connections: Arc<ConnectionCounter>,
     /// The queries known by hash (shared with the schema's persisted-query extension).
     pub persisted_queries: LruCacheStorage,
 }

@@ -35,6 +35,17 @@ pub enum Viewer {
 }
 
 impl Viewer {
+    /// Who holds the token, as a key for per-token limits; `None` for anonymous viewers.
+    pub fn subject_key(&self) -> Option<String> {
+        match self {
+            Self::Anonymous => None,
+            Self::Participant { participant_id, .. } => {
+                Some(format!("participant:{participant_id}"))
+            }
+            Self::Account { account_id, .. } => Some(format!("account:{account_id}")),
+        }
+    }
+
     pub fn is_admin(&self) -> bool {
         self.role() == Role::Admin
     }

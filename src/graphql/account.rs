@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::context::ContextExt;
 use crate::auth::Role;
 use crate::auth::jwt::{JwtKeys, Subject};
-use crate::auth::limits::Limits;
+use crate::auth::limits::{ClientAddr, Limits};
 use crate::error::AppError;
 use crate::service::accounts;
 
@@ -70,6 +70,11 @@ impl AccountMutation {
         ctx: &Context<'_>,
         input: JoinEventInput,
     ) -> async_graphql::Result<AuthPayload> {
+        if let (Ok(limits), Ok(ClientAddr(address))) =
+            (ctx.data::<Limits>(), ctx.data::<ClientAddr>())
+        {
+            limits.check_join(*address)?;
+        }
         let participant =
             accounts::join_event(ctx.db()?, &input.event_slug, &input.access_code).await?;
         let issued = keys(ctx)?

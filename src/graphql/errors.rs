@@ -36,6 +36,7 @@ fn is_limit_error(message: &str) -> bool {
         "nested too deep",
         "too many",
         "recursion depth",
+        "number of directives",
     ]
     .iter()
     .any(|needle| message.contains(needle))

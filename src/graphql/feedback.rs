@@ -369,6 +369,9 @@ impl FeedbackMutation {
         id: ID,
     ) -> async_graphql::Result<LearningQuestion> {
         let (participant_id, event_id) = policy::require_participant(&ctx.viewer())?;
+        if let Ok(limits) = ctx.data::<Limits>() {
+            limits.check_vote(participant_id)?;
+        }
         let question_id = ids::decode(&id, NodeType::LearningQuestion, "id")?;
         Ok(LearningQuestion(
             service::vote(ctx.db()?, participant_id, event_id, question_id).await?,
@@ -382,6 +385,9 @@ impl FeedbackMutation {
         id: ID,
     ) -> async_graphql::Result<LearningQuestion> {
         let (participant_id, event_id) = policy::require_participant(&ctx.viewer())?;
+        if let Ok(limits) = ctx.data::<Limits>() {
+            limits.check_vote(participant_id)?;
+        }
         let question_id = ids::decode(&id, NodeType::LearningQuestion, "id")?;
         Ok(LearningQuestion(
             service::unvote(ctx.db()?, participant_id, event_id, question_id).await?,

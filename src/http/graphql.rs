@@ -5,14 +5,17 @@ use std::sync::Arc;
 
 use async_graphql::extensions::apollo_persisted_queries::CacheStorage;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
-use async_graphql::{BatchRequest, BatchResponse, Variables};
+use async_graphql::{BatchRequest, BatchResponse, ErrorExtensions, Variables};
+use axum::Extension;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::auth::Viewer;
+use crate::auth::limits::ClientAddr;
 use crate::error::AppError;
 use crate::graphql::loaders::loaders;
 use crate::http::response_cache::{CachedResponse, etag_of, matches_etag};
@@ -35,9 +38,23 @@ pub async fn graphiql() -> Html<String> {
 
 pub async fn post_handler(
     State(state): State<AppState>,
+    Extension(client): Extension<ClientAddr>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            return request_error(
+                rejection.status(),
+                &format!(
+                    "the request body could not be read (at most {} bytes are accepted)",
+                    state.config.body_limit_bytes
+                ),
+                "BAD_REQUEST",
+            );
+        }
+    };
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -70,7 +87,7 @@ pub async fn post_handler(
             "BAD_REQUEST",
         );
     }
-    execute(&state, &headers, batch).await
+    execute(&state, client, &headers, batch).await
 }
 
 #[derive(Deserialize)]
@@ -84,6 +101,7 @@ struct GetParams {
 
 pub async fn get_handler(
     State(state): State<AppState>,
+    Extension(client): Extension<ClientAddr>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
@@ -147,7 +165,7 @@ pub async fn get_handler(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    execute(&state, &headers, BatchRequest::Single(request)).await
+    execute(&state, client, &headers, BatchRequest::Single(request)).await
 }
 
 /// Whether a GET would run a mutation, looking up persisted queries sent by hash alone.
@@ -188,7 +206,12 @@ fn has_mutation(document: &ExecutableDocument, operation_name: Option<&str>) -> 
     })
 }
 
-async fn execute(state: &AppState, headers: &HeaderMap, batch: BatchRequest) -> Response {
+async fn execute(
+    state: &AppState,
+    client: ClientAddr,
+    headers: &HeaderMap,
+    batch: BatchRequest,
+) -> Response {
     let spec_media_type = wants_graphql_response_json(headers);
     // Only anonymous queries are cached: they can read nothing but the published programme.
     let cache_slot = match &batch {
@@ -241,7 +264,7 @@ async fn execute(state: &AppState, headers: &HeaderMap, batch: BatchRequest) -> 
     // Only admins change the programme; their next read must not see an old response.
     let may_change_content = viewer.is_admin();
     let (loaders, batches) = loaders(state.db.clone());
-    let batch = batch.data(viewer).data(loaders);
+    let batch = batch.data(viewer).data(loaders).data(client);
     let response = batches.run_with(state.schema.execute_batch(batch)).await;
     if may_change_content {
         state.response_cache.content_changed();
@@ -405,21 +428,42 @@ fn request_error(status: StatusCode, message: &str, code: &str) -> Response {
 /// as `{ "token": "…" }` (or `{ "Authorization": "Bearer …" }`).
 pub async fn ws_handler(
     State(state): State<AppState>,
+    Extension(client): Extension<ClientAddr>,
     protocol: async_graphql_axum::GraphQLProtocol,
     upgrade: axum::extract::WebSocketUpgrade,
 ) -> Response {
+    let Some(slot) = state.ws_connections.open(
+        format!("address:{}", client.0),
+        state.config.ws_connections_per_ip,
+    ) else {
+        let mut response = request_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many open connections from this address",
+            "RATE_LIMITED",
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
+        return response;
+    };
+    let max_message = state.config.ws_max_message_bytes;
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| {
+        .max_message_size(max_message)
+        .max_frame_size(max_message)
+        .on_upgrade(move |socket| async move {
+            let _slot = slot;
             let schema = state.schema.clone();
             async_graphql_axum::GraphQLWebSocket::new(socket, schema, protocol)
-                .on_connection_init(move |payload| connection_init(state, payload))
+                .on_connection_init(move |payload| connection_init(state, client, payload))
                 .serve()
+                .await;
         })
 }
 
 async fn connection_init(
     state: AppState,
+    client: ClientAddr,
     payload: serde_json::Value,
 ) -> async_graphql::Result<async_graphql::Data> {
     let token = payload
@@ -442,7 +486,21 @@ async fn connection_init(
         }
     };
     let mut data = async_graphql::Data::default();
+    if let Some(subject) = viewer.subject_key() {
+        // Kept in the connection's data, so the slot is given back when the connection ends.
+        let slot = state
+            .ws_connections
+            .open(subject, state.config.ws_connections_per_token)
+            .ok_or_else(|| {
+                AppError::RateLimited {
+                    retry_after_secs: 10,
+                }
+                .extend()
+            })?;
+        data.insert(slot);
+    }
     data.insert(viewer);
+    data.insert(client);
     data.insert(crate::graphql::loaders::spawned_loaders(state.db.clone()));
     Ok(data)
 }

@@ -4,13 +4,16 @@ pub mod error;
 pub mod exports;
 pub mod graphql;
 pub mod health;
+pub mod rate_limit;
 pub mod report;
 pub mod response_cache;
 
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::routing::get;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -18,17 +21,40 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use tower_governor::GovernorLayer;
+
+use std::sync::Arc;
+
+use crate::auth::limits::{ClientAddr, Limits};
+use crate::http::rate_limit::ClientIp;
 use crate::state::AppState;
 
 /// Builds the router with all routes and layers.
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
-    let mut router = Router::new()
+    let client_ip = ClientIp {
+        trust_forwarded_for: config.trust_forwarded_for,
+    };
+    let mut api = Router::new()
         .route(
             "/graphql",
             get(graphql::get_handler).post(graphql::post_handler),
         )
-        .route("/graphql/ws", get(graphql::ws_handler))
+        .route("/graphql/ws", get(graphql::ws_handler));
+    let quota = rate_limit::per_ip_quota(
+        config.ip_requests_per_second,
+        config.ip_request_burst,
+        client_ip,
+    );
+    tokio::spawn(forget_idle_clients(
+        state.limits.clone(),
+        quota.as_ref().map(|quota| quota.limiter().clone()),
+    ));
+    if let Some(quota) = quota {
+        api = api.layer(GovernorLayer::new(quota).error_handler(rate_limit::too_many_requests));
+    }
+    let mut router = Router::new()
+        .merge(api)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route(
@@ -47,6 +73,13 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .with_state(state)
+        .layer(middleware::from_fn(
+            move |mut request: Request, next: Next| async move {
+                let address = client_ip.of(&request);
+                request.extensions_mut().insert(ClientAddr(address));
+                next.run(request).await
+            },
+        ))
         .layer(cors(&config.cors_origins))
         .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -58,6 +91,19 @@ pub fn router(state: AppState) -> Router {
             Duration::from_secs(config.request_timeout_secs),
         ))
         .layer(TraceLayer::new_for_http())
+}
+
+/// Forgets clients whose quotas are full again, so the limiters' memory follows the
+/// active clients rather than every client ever seen.
+async fn forget_idle_clients(limits: Limits, per_ip: Option<Arc<rate_limit::IpLimiter>>) {
+    let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        every_minute.tick().await;
+        limits.retain_recent();
+        if let Some(per_ip) = &per_ip {
+            per_ip.retain_recent();
+        }
+    }
 }
 
 fn cors(origins: &[String]) -> CorsLayer {

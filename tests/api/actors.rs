@@ -1,6 +1,7 @@
 //! The people of the learning flow, signed in: participants of two events, moderators in
 //! and out of scope, staff and an admin.
 
+use buurtgraph::config::ServeConfig;
 use buurtgraph::service::accounts::{self, ScopeSpec};
 use entity::enums::AccountRole;
 use serde_json::{Value, json};
@@ -107,7 +108,15 @@ async fn theme_and_session(app: &TestApp, slug: &str) -> (String, String) {
 
 /// The bundled event and a second one, with everyone signed in.
 pub async fn setup() -> (TestApp, Actors) {
-    let app = TestApp::bundled().await;
+    setup_with(ServeConfig::default()).await
+}
+
+/// As `setup`, on a server with these settings.
+pub async fn setup_with(config: ServeConfig) -> (TestApp, Actors) {
+    let app = TestApp::with_config(config).await;
+    buurtgraph::programme_bundle::import_if_empty(&app.db)
+        .await
+        .expect("bundled programme imports");
     app.import(&scaled(1, OTHER_EVENT)).await;
     add_account(
         &app,

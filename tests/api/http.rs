@@ -136,6 +136,10 @@ async fn bodies_over_the_limit_are_refused() {
     let huge = json!({ "query": format!("{{ me {{ role }} }} # {}", "x".repeat(100_000)) });
     let response = app.post_json("/graphql", &huge).await;
     assert_eq!(response.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        response.json()["errors"][0]["extensions"]["code"],
+        "BAD_REQUEST"
+    );
 }
 
 #[tokio::test]

@@ -11,10 +11,17 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::actors::setup;
 
-type Socket =
+pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(address: std::net::SocketAddr, token: Option<&str>) -> Socket {
+pub async fn connect(address: std::net::SocketAddr, token: Option<&str>) -> Socket {
+    let (socket, reply) = connect_raw(address, token).await;
+    assert_eq!(reply["type"], "connection_ack", "{reply}");
+    socket
+}
+
+/// Opens a socket and sends `connection_init`; returns the server's first reply.
+pub async fn connect_raw(address: std::net::SocketAddr, token: Option<&str>) -> (Socket, Value) {
     let mut request = format!("ws://{address}/graphql/ws")
         .into_client_request()
         .expect("request");
@@ -31,18 +38,44 @@ async fn connect(address: std::net::SocketAddr, token: Option<&str>) -> Socket {
         json!({ "type": "connection_init", "payload": payload }),
     )
     .await;
-    assert_eq!(next(&mut socket).await["type"], "connection_ack");
-    socket
+    let reply = next_or_close(&mut socket).await;
+    (socket, reply)
 }
 
-async fn send(socket: &mut Socket, message: Value) {
+/// The next message, or `{ "type": "close", "code", "reason" }` when the server hangs up.
+pub async fn next_or_close(socket: &mut Socket) -> Value {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .expect("a message within 5 s");
+        match message {
+            Some(Ok(Message::Text(text))) => {
+                let value: Value = serde_json::from_str(&text).expect("json");
+                if value["type"] != "ping" && value["type"] != "pong" {
+                    return value;
+                }
+            }
+            Some(Ok(Message::Close(frame))) => {
+                return json!({
+                    "type": "close",
+                    "code": frame.as_ref().map(|f| u16::from(f.code)),
+                    "reason": frame.as_ref().map(|f| f.reason.to_string()),
+                });
+            }
+            Some(Ok(_)) => {}
+            None | Some(Err(_)) => return json!({ "type": "close" }),
+        }
+    }
+}
+
+pub async fn send(socket: &mut Socket, message: Value) {
     socket
         .send(Message::text(message.to_string()))
         .await
         .expect("sends");
 }
 
-async fn next(socket: &mut Socket) -> Value {
+pub async fn next(socket: &mut Socket) -> Value {
     loop {
         let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
             .await
@@ -155,9 +188,17 @@ async fn a_moderator_receives_a_question_the_moment_it_is_submitted() {
 
 /// Starts a server instance over the test database.
 async fn instance(app: &crate::helpers::TestApp) -> std::net::SocketAddr {
+    instance_with(app, ServeConfig::default()).await
+}
+
+/// Starts a server instance with these settings over the test database.
+pub async fn instance_with(
+    app: &crate::helpers::TestApp,
+    config: ServeConfig,
+) -> std::net::SocketAddr {
     let config = ServeConfig {
         bind: "127.0.0.1:0".parse().expect("address"),
-        ..Default::default()
+        ..config
     };
     let server = Application::with_database(config, app.db.clone())
         .await

@@ -1,6 +1,7 @@
 //! The one integration test binary: every test drives the real router in-process
 //! against a fresh database (SQLite file, or PostgreSQL when `TEST_DATABASE_URL` is set).
 
+mod abuse;
 mod actors;
 mod admin;
 mod fixtures;
