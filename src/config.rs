@@ -18,6 +18,16 @@ pub enum LogFormat {
     Json,
 }
 
+/// Where the service runs: production refuses unsafe settings at start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Environment {
+    /// Local use: a generated JWT secret and GraphiQL are fine.
+    #[default]
+    Development,
+    /// A strong `JWT_SECRET` is required; GraphiQL and introspection are off unless asked for.
+    Production,
+}
+
 /// Settings of the HTTP server.
 #[derive(Debug, Clone, Args)]
 pub struct ServeConfig {
@@ -38,9 +48,12 @@ pub struct ServeConfig {
     /// Longest time a request may take, in seconds.
     #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
-    /// Serve GraphiQL at `/` and allow introspection (switch off in production if wanted).
-    #[arg(long, env = "GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set)]
-    pub graphiql: bool,
+    /// Development or production.
+    #[arg(long, env = "APP_ENV", value_enum, default_value_t = Environment::Development)]
+    pub environment: Environment,
+    /// Serve GraphiQL at `/` and allow introspection; by default on in development, off in production.
+    #[arg(long, env = "GRAPHIQL", action = clap::ArgAction::Set)]
+    pub graphiql: Option<bool>,
     /// Do not load the bundled Dag van de Buurt programme into an empty database.
     #[arg(long, env = "NO_BUNDLED_PROGRAMME")]
     pub no_bundled_programme: bool,
@@ -48,6 +61,9 @@ pub struct ServeConfig {
     /// generated once and kept in the database.
     #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<SecretString>,
+    /// A file holding the JWT secret (for container secrets); read at start.
+    #[arg(long, env = "JWT_SECRET_FILE", conflicts_with = "jwt_secret")]
+    pub jwt_secret_file: Option<std::path::PathBuf>,
     /// Learning questions one participant may submit per minute.
     #[arg(long, env = "SUBMISSIONS_PER_MINUTE", default_value_t = 10)]
     pub submissions_per_minute: u32,
@@ -93,9 +109,11 @@ impl Default for ServeConfig {
             cors_origins: vec!["*".to_owned()],
             body_limit_bytes: 64 * 1024,
             request_timeout_secs: 30,
-            graphiql: true,
+            environment: Environment::Development,
+            graphiql: None,
             no_bundled_programme: false,
             jwt_secret: None,
+            jwt_secret_file: None,
             submissions_per_minute: 10,
             logins_per_minute: 10,
             ip_requests_per_second: 100,
@@ -109,5 +127,84 @@ impl Default for ServeConfig {
             response_cache: true,
             response_cache_entries: 512,
         }
+    }
+}
+
+/// Fewest distinct bytes a production JWT secret must have (a long run of one character,
+/// or a short word repeated, is not a secret).
+pub const MIN_DISTINCT_SECRET_BYTES: usize = 16;
+
+impl ServeConfig {
+    /// Whether GraphiQL and introspection are on.
+    pub fn graphiql_enabled(&self) -> bool {
+        self.graphiql
+            .unwrap_or(self.environment == Environment::Development)
+    }
+
+    /// Reads `JWT_SECRET_FILE` into `jwt_secret`, then refuses what production must not run
+    /// with. Messages name the setting and the reason.
+    pub fn resolve_secrets(&mut self) -> anyhow::Result<()> {
+        if let Some(path) = &self.jwt_secret_file {
+            let text = std::fs::read_to_string(path).map_err(|err| {
+                anyhow::anyhow!("JWT_SECRET_FILE {}: cannot read it: {err}", path.display())
+            })?;
+            self.jwt_secret = Some(SecretString::from(text.trim_end_matches(['\n', '\r'])));
+        }
+        if self.environment == Environment::Production {
+            use secrecy::ExposeSecret;
+            let Some(secret) = &self.jwt_secret else {
+                anyhow::bail!(
+                    "JWT_SECRET: required in production (or JWT_SECRET_FILE); generate one with `openssl rand -base64 48`"
+                );
+            };
+            check_strong_secret(secret.expose_secret())?;
+        }
+        Ok(())
+    }
+}
+
+/// A production secret: at least 32 bytes, with enough distinct bytes to be random.
+pub fn check_strong_secret(secret: &str) -> anyhow::Result<()> {
+    let bytes = secret.as_bytes();
+    anyhow::ensure!(
+        bytes.len() >= 32,
+        "JWT_SECRET: too short ({} bytes; at least 32 are needed)",
+        bytes.len()
+    );
+    let distinct = bytes
+        .iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    anyhow::ensure!(
+        distinct >= MIN_DISTINCT_SECRET_BYTES,
+        "JWT_SECRET: too weak ({distinct} distinct characters; use a random secret such as `openssl rand -base64 48`)"
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weak_and_short_secrets_are_refused() {
+        assert!(check_strong_secret("short").is_err());
+        assert!(check_strong_secret(&"a".repeat(64)).is_err());
+        assert!(check_strong_secret(&"changeme".repeat(8)).is_err());
+        assert!(check_strong_secret("k3P9vQz7Lx2mN8rT5wY1bC4dF6gH0jS-").is_ok());
+    }
+
+    #[test]
+    fn production_needs_a_secret_and_hides_graphiql_by_default() {
+        let mut config = ServeConfig {
+            environment: Environment::Production,
+            ..ServeConfig::default()
+        };
+        assert!(!config.graphiql_enabled());
+        let missing = config.resolve_secrets().err().map(|e| e.to_string());
+        assert!(missing.is_some_and(|m| m.starts_with("JWT_SECRET: required")));
+        config.jwt_secret = Some(SecretString::from("x".repeat(40)));
+        assert!(config.resolve_secrets().is_err());
+        assert!(ServeConfig::default().graphiql_enabled());
     }
 }

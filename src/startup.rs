@@ -74,7 +74,11 @@ impl Application {
 }
 
 /// The router over a migrated database; used by `Application` and by in-process tests.
-pub async fn build_router(config: ServeConfig, db: DatabaseConnection) -> anyhow::Result<Router> {
+pub async fn build_router(
+    mut config: ServeConfig,
+    db: DatabaseConnection,
+) -> anyhow::Result<Router> {
+    config.resolve_secrets()?;
     let keys = jwt_keys(&config, &db).await?;
     let limits = Limits::new(&config);
     let persisted_queries = LruCacheStorage::new(crate::graphql::PERSISTED_QUERIES);
@@ -86,7 +90,7 @@ pub async fn build_router(config: ServeConfig, db: DatabaseConnection) -> anyhow
             .await
             .context("listening for changes")?,
         SchemaOptions {
-            introspection: config.graphiql,
+            introspection: config.graphiql_enabled(),
             persisted_queries: persisted_queries.clone(),
         },
     );

@@ -68,7 +68,7 @@ pub fn router(state: AppState) -> Router {
         .route("/exports/summary.csv", get(exports::summary_csv))
         .route("/events/{slug}/calendar.ics", get(exports::calendar))
         .route("/reports/{slug}/leeragenda", get(report::leeragenda));
-    if config.graphiql {
+    if config.graphiql_enabled() {
         router = router.route("/", get(graphql::graphiql));
     }
     router
@@ -85,6 +85,14 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
         ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

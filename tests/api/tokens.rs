@@ -229,3 +229,49 @@ async fn joining_needs_the_right_access_code() {
     );
     assert_eq!(app.count_rows("participant").await, 0);
 }
+
+#[tokio::test]
+async fn production_refuses_to_start_without_a_strong_secret_and_reads_secret_files() {
+    use buurtgraph::config::{Environment, ServeConfig};
+    let production = |secret: Option<&str>, file: Option<std::path::PathBuf>| ServeConfig {
+        environment: Environment::Production,
+        jwt_secret: secret.map(|s| secrecy::SecretString::from(s.to_owned())),
+        jwt_secret_file: file,
+        ..ServeConfig::default()
+    };
+    let app = crate::helpers::TestApp::empty().await;
+    let refusal = |config| async {
+        buurtgraph::build_router(config, app.db.clone())
+            .await
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    };
+    assert!(
+        refusal(production(None, None))
+            .await
+            .contains("JWT_SECRET: required")
+    );
+    assert!(
+        refusal(production(Some("geheim"), None))
+            .await
+            .contains("too short")
+    );
+    assert!(
+        refusal(production(Some(&"ab".repeat(20)), None))
+            .await
+            .contains("too weak")
+    );
+    let missing = std::path::PathBuf::from("/nonexistent/jwt-secret");
+    assert!(
+        refusal(production(None, Some(missing)))
+            .await
+            .contains("JWT_SECRET_FILE /nonexistent/jwt-secret")
+    );
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("jwt-secret");
+    std::fs::write(&file, "k3P9vQz7Lx2mN8rT5wY1bC4dF6gH0jS-qWeRtY\n").expect("writes");
+    let router = buurtgraph::build_router(production(None, Some(file)), app.db.clone()).await;
+    assert!(router.is_ok());
+}
