@@ -91,6 +91,14 @@ pub enum EventCommand {
         #[arg(long)]
         set: Option<String>,
     },
+    /// Replace an event's participants by one anonymous stand-in once the retention period
+    /// after the event is over; questions and vote counts stay, votes and tokens go.
+    PurgeParticipants {
+        slug: String,
+        /// Days after the end of the event that participant data is kept.
+        #[arg(long, default_value_t = 180)]
+        retention_days: u32,
+    },
 }
 
 /// Runs the command line and returns the process exit code.
@@ -111,6 +119,10 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Event(EventCommand::AccessCode { slug, set })) => {
             access_code(&cli.database_url, &slug, set.as_deref()).await
         }
+        Some(Command::Event(EventCommand::PurgeParticipants {
+            slug,
+            retention_days,
+        })) => purge_participants(&cli.database_url, &slug, retention_days).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -214,6 +226,23 @@ async fn access_code(database_url: &str, slug: &str, set: Option<&str>) -> anyho
         .await
         .map_err(cli_error)?;
     println!("{code}");
+    Ok(())
+}
+
+async fn purge_participants(
+    database_url: &str,
+    slug: &str,
+    retention_days: u32,
+) -> anyhow::Result<()> {
+    let db = connect(database_url).await?;
+    let retention = chrono::Duration::days(i64::from(retention_days));
+    let purged = service::privacy::purge_participants(&db, slug, retention, chrono::Utc::now())
+        .await
+        .map_err(cli_error)?;
+    println!(
+        "{slug}: {} participants purged; {} questions kept without participant identifiers",
+        purged.participants, purged.questions_kept
+    );
     Ok(())
 }
 

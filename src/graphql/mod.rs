@@ -10,6 +10,7 @@ pub mod live;
 pub mod loaders;
 pub mod moderation;
 pub mod pagination;
+pub mod privacy;
 pub mod programme;
 pub mod summary;
 
@@ -37,6 +38,7 @@ pub struct QueryRoot(
     moderation::ModerationQuery,
     summary::SummaryQuery,
     admin::AdminQuery,
+    privacy::PrivacyQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -46,6 +48,7 @@ pub struct MutationRoot(
     moderation::ModerationMutation,
     programme::ProgrammeMutation,
     admin::AdminMutation,
+    privacy::PrivacyMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, live::SubscriptionRoot>;

@@ -8,6 +8,7 @@ pub mod content;
 pub mod feedback;
 pub mod import;
 pub mod moderation;
+pub mod privacy;
 pub mod programme;
 pub mod search;
 pub mod summary;

@@ -16,6 +16,7 @@ mod http;
 mod import;
 mod limits;
 mod live;
+mod privacy;
 mod programme;
 mod queries;
 mod schema;
