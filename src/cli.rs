@@ -1,4 +1,4 @@
-//! The command line: `buurtgraph [serve|migrate|import|schema]`.
+//! The command line: `buurtgraph [serve|migrate|import|schema|user|event|bench]`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,6 +50,11 @@ pub enum Command {
     /// Manage events.
     #[command(subcommand)]
     Event(EventCommand),
+    /// Benchmark the service on loopback against a ceiling server and print the results.
+    Bench(crate::bench::BenchArgs),
+    /// The ceiling server of `bench` (started by it).
+    #[command(hide = true)]
+    BenchCeiling(crate::bench::ceiling::CeilingArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -111,6 +116,8 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Event(EventCommand::AccessCode { slug, set })) => {
             access_code(&cli.database_url, &slug, set.as_deref()).await
         }
+        Some(Command::Bench(args)) => crate::bench::run(args).await,
+        Some(Command::BenchCeiling(args)) => crate::bench::ceiling::serve(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -218,7 +225,7 @@ async fn access_code(database_url: &str, slug: &str, set: Option<&str>) -> anyho
 }
 
 /// A service error as a command-line message: the field and the reason.
-fn cli_error(err: AppError) -> anyhow::Error {
+pub(crate) fn cli_error(err: AppError) -> anyhow::Error {
     match err {
         AppError::BadUserInput { field, message } => anyhow::anyhow!("{field}: {message}"),
         AppError::Internal(cause) => cause,
