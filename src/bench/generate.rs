@@ -171,7 +171,10 @@ pub async fn generate(
         .filter(|t| t.id != cluster_theme)
         .map(|t| t.id)
         .collect();
-    anyhow::ensure!(!other_themes.is_empty(), "the event has one input theme only");
+    anyhow::ensure!(
+        !other_themes.is_empty(),
+        "the event has one input theme only"
+    );
 
     // Participants.
     let day = Utc
@@ -231,9 +234,12 @@ pub async fn generate(
                 text: Set(question_text(i)),
                 context: Set(None),
                 submitter_role: Set((h % 8 != 7).then(|| ROLES[((h >> 4) % 7) as usize])),
-                preferred_formats: Set(serde_json::json!([FORMATS
-                    [((h >> 12) % FORMATS.len() as u64) as usize]])),
-                region: Set((h % 5 != 0).then(|| REGIONS[((h >> 20) % 6) as usize].to_owned())),
+                preferred_formats: Set(serde_json::json!([
+                    FORMATS[((h >> 12) % FORMATS.len() as u64) as usize]
+                ])),
+                region: Set(
+                    (!h.is_multiple_of(5)).then(|| REGIONS[((h >> 20) % 6) as usize].to_owned())
+                ),
                 status: Set(status),
                 duplicate_of_id: Set(None),
                 vote_count: Set(i32::try_from(counts[i]).unwrap_or(i32::MAX)),

@@ -256,7 +256,10 @@ pub fn evaluate(rows: &mut Vec<Row>) {
             ),
             "A1 summary" => ("p50≤100".to_owned(), Some(row.p50_ms <= 100.0)),
             "A1 clusters" => ("p50≤1000".to_owned(), Some(row.p50_ms <= 1000.0)),
-            "S1 delivery" => ("p99≤200".to_owned(), Some(row.p99_ms <= 200.0 && row.errors == 0)),
+            "S1 delivery" => (
+                "p99≤200".to_owned(),
+                Some(row.p99_ms <= 200.0 && row.errors == 0),
+            ),
             "idle" => ("RSS≤50 MB".to_owned(), Some(row.peak_rss_mb <= 50.0)),
             _ => ("-".to_owned(), None),
         };
@@ -385,8 +388,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     selection.insert("IDLE".to_owned());
 
     let workdir = std::env::temp_dir().join(format!("buurtgraph-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&workdir)
-        .with_context(|| format!("creating {}", workdir.display()))?;
+    std::fs::create_dir_all(&workdir).with_context(|| format!("creating {}", workdir.display()))?;
     let mut backends = Vec::new();
     if args.database == BenchDatabase::Sqlite {
         backends.push(Backend::Sqlite {
@@ -501,7 +503,9 @@ mod tests {
         assert!(rows[0].target.contains("0.60×"), "{}", rows[0].target);
         assert_eq!(rows[1].met, Some(false));
         assert_eq!(rows[2].met, None);
-        let peak = rows.last().map(|r| (r.scenario.as_str(), r.peak_rss_mb, r.met));
+        let peak = rows
+            .last()
+            .map(|r| (r.scenario.as_str(), r.peak_rss_mb, r.met));
         assert_eq!(peak, Some(("peak RSS (all)", 60.0, Some(true))));
     }
 
@@ -517,7 +521,10 @@ mod tests {
         assert!(lines[0].starts_with("scenario"));
         assert!(lines[1].starts_with("---"));
         assert!(lines[2].contains("6000"), "{text}");
-        assert!(lines[3].contains("RSS≤50 MB") && lines[3].contains("yes"), "{text}");
+        assert!(
+            lines[3].contains("RSS≤50 MB") && lines[3].contains("yes"),
+            "{text}"
+        );
         let bars = |l: &str| l.match_indices(" | ").map(|(i, _)| i).collect::<Vec<_>>();
         assert_eq!(bars(lines[0])[..7], bars(lines[2])[..7]);
     }

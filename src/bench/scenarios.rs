@@ -169,8 +169,12 @@ impl Bench {
                 |_, status, body| graphql_ok(status, body),
             )
             .await?;
-        self.rows
-            .push(Row::from_stats(&format!("{label} POST"), db_label, &stats, peak));
+        self.rows.push(Row::from_stats(
+            &format!("{label} POST"),
+            db_label,
+            &stats,
+            peak,
+        ));
 
         let get = Call::graphql_get(&base, WHOLE_PROGRAMME, &variables)?;
         let first = send(&self.client, &get).await?;
@@ -189,8 +193,12 @@ impl Bench {
                 |_, status, body| graphql_ok(status, body),
             )
             .await?;
-        self.rows
-            .push(Row::from_stats(&format!("{label} GET"), db_label, &stats, peak));
+        self.rows.push(Row::from_stats(
+            &format!("{label} GET"),
+            db_label,
+            &stats,
+            peak,
+        ));
 
         match etag {
             Some(etag) if label == "R1" => {
@@ -262,7 +270,8 @@ impl Bench {
                 |_, status, body| graphql_ok(status, body),
             )
             .await?;
-        self.rows.push(Row::from_stats("ceiling GET", "-", &stats, peak));
+        self.rows
+            .push(Row::from_stats("ceiling GET", "-", &stats, peak));
         self.ceiling = Some(body.len());
         Ok(())
     }
@@ -428,8 +437,8 @@ impl Bench {
         let mut exact = 0;
         let mut mismatches = Vec::new();
         for (i, id) in questions.iter().enumerate() {
-            let call = Call::graphql(&server.base(), VOTE_COUNT, json!({ "id": id }))
-                .bearer(moderator)?;
+            let call =
+                Call::graphql(&server.base(), VOTE_COUNT, json!({ "id": id })).bearer(moderator)?;
             let data = graphql_data(&self.client, &call).await?;
             let count = data["learningQuestion"]["voteCount"].as_u64().unwrap_or(0);
             let expected = acked[i].load(Ordering::Relaxed);
@@ -467,7 +476,9 @@ impl Bench {
         let mut pending = Vec::with_capacity(approvals);
         for i in 0..approvals {
             let token = &participants[i % participants.len()];
-            pending.push(submit_one(&self.client, &base, token, theme_id, 2_000_000 + i as u64).await?);
+            pending.push(
+                submit_one(&self.client, &base, token, theme_id, 2_000_000 + i as u64).await?,
+            );
         }
         let sampler = RssSampler::start(server.pid());
         let subscribers = self.sizes.subscribers;
@@ -625,8 +636,8 @@ impl Bench {
         row.note = format!("{dataset_note}; sequential (c=1)");
         self.rows.push(row);
 
-        let clusters = Call::graphql(&base, CLUSTERS, json!({ "e": EVENT, "t": theme_id }))
-            .bearer(&staff)?;
+        let clusters =
+            Call::graphql(&base, CLUSTERS, json!({ "e": EVENT, "t": theme_id })).bearer(&staff)?;
         let (stats, peak) = self
             .measure(
                 &server,

@@ -254,7 +254,10 @@ mod tests {
             with_database_name("postgres://u:p@h/db?sslmode=disable", "b2"),
             "postgres://u:p@h/b2?sslmode=disable"
         );
-        assert_eq!(with_database_name("postgres://h:1", "b3"), "postgres://h:1/b3");
+        assert_eq!(
+            with_database_name("postgres://h:1", "b3"),
+            "postgres://h:1/b3"
+        );
     }
 
     #[test]
