@@ -2,6 +2,7 @@
 //! learning questions their participants bring.
 
 pub mod auth;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -1,0 +1,290 @@
+//! The load generator: closed loop, `concurrency` tasks each sending requests back to back
+//! over keep-alive HTTP/1.1 connections, latencies in an HDR histogram.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use hdrhistogram::Histogram;
+use http_body_util::{BodyExt as _, Full};
+use hyper::body::Bytes;
+use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
+use hyper::{Method, Request, StatusCode};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::Value;
+
+pub type HttpClient = Client<HttpConnector, Full<Bytes>>;
+
+/// Highest latency the histograms hold: one minute, in microseconds.
+const MAX_MICROS: u64 = 60_000_000;
+
+/// A client that keeps up to `connections` idle connections to one host.
+pub fn http_client(connections: usize) -> HttpClient {
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
+    Client::builder(TokioExecutor::new())
+        .pool_max_idle_per_host(connections)
+        .pool_idle_timeout(Duration::from_secs(90))
+        .build(connector)
+}
+
+/// One request, ready to send as often as needed.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub body: Bytes,
+}
+
+impl Call {
+    pub fn get(url: String) -> Self {
+        Self {
+            method: Method::GET,
+            url,
+            headers: vec![(
+                header::ACCEPT,
+                HeaderValue::from_static("application/graphql-response+json"),
+            )],
+            body: Bytes::new(),
+        }
+    }
+
+    /// A GraphQL POST of `query` with `variables`.
+    pub fn graphql(base: &str, query: &str, variables: Value) -> Self {
+        let body = serde_json::json!({ "query": query, "variables": variables }).to_string();
+        Self {
+            method: Method::POST,
+            url: format!("{base}/graphql"),
+            headers: vec![
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                ),
+                (
+                    header::ACCEPT,
+                    HeaderValue::from_static("application/graphql-response+json"),
+                ),
+            ],
+            body: Bytes::from(body),
+        }
+    }
+
+    /// A GraphQL GET of `query` with `variables`, URL-encoded.
+    pub fn graphql_get(base: &str, query: &str, variables: &Value) -> anyhow::Result<Self> {
+        let params = serde_urlencoded::to_string([
+            ("query", query.to_owned()),
+            ("variables", variables.to_string()),
+        ])?;
+        Ok(Self::get(format!("{base}/graphql?{params}")))
+    }
+
+    pub fn bearer(self, token: &str) -> anyhow::Result<Self> {
+        self.header(header::AUTHORIZATION, &format!("Bearer {token}"))
+    }
+
+    pub fn header(mut self, name: HeaderName, value: &str) -> anyhow::Result<Self> {
+        self.headers.push((name, HeaderValue::from_str(value)?));
+        Ok(self)
+    }
+}
+
+/// What came back.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+pub async fn send(client: &HttpClient, call: &Call) -> anyhow::Result<Reply> {
+    let mut request = Request::builder()
+        .method(call.method.clone())
+        .uri(call.url.as_str());
+    for (name, value) in &call.headers {
+        request = request.header(name, value);
+    }
+    let request = request.body(Full::new(call.body.clone()))?;
+    let response = client.request(request).await?;
+    let (parts, body) = response.into_parts();
+    let body = body.collect().await?.to_bytes();
+    Ok(Reply {
+        status: parts.status,
+        headers: parts.headers,
+        body,
+    })
+}
+
+/// Sends one GraphQL request and returns its `data`; any error is an error.
+pub async fn graphql_data(client: &HttpClient, call: &Call) -> anyhow::Result<Value> {
+    let reply = send(client, call).await?;
+    let value: Value = serde_json::from_slice(&reply.body)
+        .with_context(|| format!("{} answered {} without JSON", call.url, reply.status))?;
+    if !reply.status.is_success() || value.get("errors").is_some() {
+        anyhow::bail!("{} answered {}: {value}", call.url, reply.status);
+    }
+    Ok(value.get("data").cloned().unwrap_or(Value::Null))
+}
+
+/// A 2xx (or 304) answer without GraphQL `errors`.
+pub fn graphql_ok(status: StatusCode, body: &[u8]) -> bool {
+    (status.is_success() || status == StatusCode::NOT_MODIFIED) && !contains(body, b"\"errors\"")
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The outcome of one timed run.
+#[derive(Debug, Clone)]
+pub struct RunStats {
+    pub requests: u64,
+    pub errors: u64,
+    pub elapsed: Duration,
+    /// Latencies in microseconds.
+    pub histogram: Histogram<u64>,
+}
+
+impl RunStats {
+    pub fn empty() -> anyhow::Result<Self> {
+        Ok(Self {
+            requests: 0,
+            errors: 0,
+            elapsed: Duration::ZERO,
+            histogram: Histogram::new_with_bounds(1, MAX_MICROS, 3)?,
+        })
+    }
+
+    /// Completed requests per second (successful or not).
+    pub fn per_second(&self) -> f64 {
+        let secs = self.elapsed.as_secs_f64();
+        if secs > 0.0 {
+            self.requests as f64 / secs
+        } else {
+            0.0
+        }
+    }
+
+    /// Successful requests per second.
+    pub fn ok_per_second(&self) -> f64 {
+        let secs = self.elapsed.as_secs_f64();
+        if secs > 0.0 {
+            self.requests.saturating_sub(self.errors) as f64 / secs
+        } else {
+            0.0
+        }
+    }
+
+    pub fn percentile_ms(&self, percentile: f64) -> f64 {
+        percentile_ms(&self.histogram, percentile)
+    }
+}
+
+/// A percentile (0–100) of a histogram in microseconds, as milliseconds; 0 when empty.
+pub fn percentile_ms(histogram: &Histogram<u64>, percentile: f64) -> f64 {
+    if histogram.is_empty() {
+        0.0
+    } else {
+        histogram.value_at_percentile(percentile) as f64 / 1000.0
+    }
+}
+
+/// Records `latency` (clamped to the histogram's range).
+pub fn record(histogram: &mut Histogram<u64>, latency: Duration) {
+    let micros = u64::try_from(latency.as_micros())
+        .unwrap_or(MAX_MICROS)
+        .clamp(1, MAX_MICROS);
+    let _ = histogram.record(micros);
+}
+
+/// Runs a closed loop for `duration`: `concurrency` tasks take sequence numbers 0, 1, 2, …
+/// and send `generate(n)` until the time is up or `generate` has nothing more (`None`).
+/// `classify(n, status, body)` says whether an answer counts as a success.
+pub async fn run<G, C>(
+    client: &HttpClient,
+    concurrency: usize,
+    duration: Duration,
+    generate: G,
+    classify: C,
+) -> anyhow::Result<RunStats>
+where
+    G: Fn(u64) -> Option<Call> + Send + Sync + 'static,
+    C: Fn(u64, StatusCode, &[u8]) -> bool + Send + Sync + 'static,
+{
+    let generate = Arc::new(generate);
+    let classify = Arc::new(classify);
+    let sequence = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut tasks = Vec::with_capacity(concurrency);
+    for _ in 0..concurrency.max(1) {
+        let (client, generate, classify, sequence) = (
+            client.clone(),
+            generate.clone(),
+            classify.clone(),
+            sequence.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut stats = RunStats::empty()?;
+            while Instant::now() < deadline {
+                let n = sequence.fetch_add(1, Ordering::Relaxed);
+                let Some(call) = generate(n) else { break };
+                let sent = Instant::now();
+                let ok = match send(&client, &call).await {
+                    Ok(reply) => classify(n, reply.status, &reply.body),
+                    Err(_) => false,
+                };
+                record(&mut stats.histogram, sent.elapsed());
+                stats.requests += 1;
+                if !ok {
+                    stats.errors += 1;
+                }
+            }
+            anyhow::Ok(stats)
+        }));
+    }
+    let mut total = RunStats::empty()?;
+    for task in tasks {
+        let stats = task.await.context("a load task panicked")??;
+        total.requests += stats.requests;
+        total.errors += stats.errors;
+        total.histogram.add(&stats.histogram)?;
+    }
+    total.elapsed = started.elapsed();
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_of_known_latencies() -> anyhow::Result<()> {
+        let mut stats = RunStats::empty()?;
+        for ms in 1..=100u64 {
+            record(&mut stats.histogram, Duration::from_millis(ms));
+        }
+        stats.requests = 100;
+        stats.errors = 10;
+        stats.elapsed = Duration::from_secs(2);
+        assert!((stats.percentile_ms(50.0) - 50.0).abs() < 0.1);
+        assert!((stats.percentile_ms(99.0) - 99.0).abs() < 0.1);
+        assert!((stats.per_second() - 50.0).abs() < f64::EPSILON);
+        assert!((stats.ok_per_second() - 45.0).abs() < f64::EPSILON);
+        assert_eq!(percentile_ms(&RunStats::empty()?.histogram, 99.0), 0.0);
+        Ok(())
+    }
+
+    #[test]
+    fn graphql_errors_are_errors() {
+        assert!(graphql_ok(StatusCode::OK, br#"{"data":{"a":1}}"#));
+        assert!(graphql_ok(StatusCode::NOT_MODIFIED, b""));
+        assert!(!graphql_ok(
+            StatusCode::OK,
+            br#"{"data":null,"errors":[{"message":"x"}]}"#
+        ));
+        assert!(!graphql_ok(StatusCode::TOO_MANY_REQUESTS, b"{}"));
+    }
+}

@@ -1,0 +1,807 @@
+//! The scenarios: reads (R1–R3), writes (W1, W2), analysis (A1) and live delivery (S1).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use futures_util::{SinkExt as _, StreamExt as _};
+use hyper::StatusCode;
+use hyper::header;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+
+use super::client::{self, Call, RunStats, graphql_data, graphql_ok, send};
+use super::generate::{self, Dataset};
+use super::rss::{RssSampler, mb, status_kb};
+use super::server::{
+    Backend, EVENT, MODERATED_THEME, MODERATOR, PASSWORD, STAFF, ServerOptions, ServerProcess,
+    prepare, server_env,
+};
+use super::{Bench, Row};
+
+/// The whole programme in one query: event → blocks → sessions → speakers → people →
+/// organisations, themes, occurrences (as in the tests).
+pub const WHOLE_PROGRAMME: &str = "query WholeProgramme($slug: String) { event(slug: $slug) { \
+id slug title description startsAt endsAt timezone location hosts { id name } \
+themes { id slug title kind guidingQuestions } blocks { id kind title startsAt endsAt position \
+sessions { id key title description kind startsAt endsAt feedbackOpen \
+speakers { role person { id name bio organisations { id name url } } } \
+themes { id slug title } organisations { id name } otherOccurrences { id key block { title } } } } } }";
+
+const SESSION: &str = "query($id: ID!) { session(id: $id) { id title description startsAt endsAt \
+block { title } speakers { role person { name } } themes { title } } }";
+const SEARCH: &str = "query($q: String!) { search(query: $q, first: 20) { __typename \
+... on Session { id title } ... on Person { id name } ... on Theme { id title } \
+... on Organisation { id name } } }";
+const JOIN: &str = "mutation($i: JoinEventInput!) { joinEvent(input: $i) { token } }";
+const LOGIN: &str = "mutation($i: LoginInput!) { login(input: $i) { token } }";
+const SUBMIT: &str = "mutation($i: SubmitLearningQuestionInput!) { submitLearningQuestion(input: $i) { id status } }";
+const MODERATE: &str = "mutation($i: ModerateLearningQuestionInput!) { moderateLearningQuestion(input: $i) { id status } }";
+const VOTE: &str = "mutation($id: ID!) { voteLearningQuestion(id: $id) { id voteCount } }";
+const VOTE_COUNT: &str = "query($id: ID!) { learningQuestion(id: $id) { voteCount } }";
+const EVENTS: &str = "subscription($e: String) { learningQuestionEvents(eventSlug: $e) { change question { id status } } }";
+const SUMMARY: &str = "query($e: String) { feedbackSummary(eventSlug: $e) { total \
+byStatus { status count } timeline(granularity: HOUR) { bucket count } \
+themes { theme { slug } total approved pending votes byRole { role count } \
+byFormat { format count } byRegion { region count } bySession { count } \
+topQuestions(limit: 10) { id text voteCount } } } }";
+const CLUSTERS: &str = "query($e: String, $t: ID) { feedbackSummary(eventSlug: $e, themeId: $t) { \
+themes { total clusters(minSize: 2) { size totalVotes representative { id text } } } } }";
+
+impl Bench {
+    /// Runs a closed loop against `server` while sampling its memory.
+    async fn measure<G, C>(
+        &self,
+        server: &ServerProcess,
+        concurrency: usize,
+        duration: Duration,
+        generate: G,
+        classify: C,
+    ) -> anyhow::Result<(RunStats, u64)>
+    where
+        G: Fn(u64) -> Option<Call> + Send + Sync + 'static,
+        C: Fn(u64, StatusCode, &[u8]) -> bool + Send + Sync + 'static,
+    {
+        let sampler = RssSampler::start(server.pid());
+        let stats = client::run(&self.client, concurrency, duration, generate, classify).await;
+        let peak = sampler.stop().await;
+        Ok((stats?, peak))
+    }
+
+    async fn start_service(
+        &self,
+        name: &str,
+        database_url: String,
+        response_cache: bool,
+    ) -> anyhow::Result<ServerProcess> {
+        let env = server_env(&ServerOptions {
+            database_url,
+            response_cache,
+        });
+        ServerProcess::start(name, &["serve"], &env, &self.workdir, &self.client).await
+    }
+
+    /// The service with the bundled programme: idle, R1, the ceiling, R3, W1, W2, S1.
+    pub async fn main_server(&mut self, backend: &Backend) -> anyhow::Result<()> {
+        let db_label = backend.label();
+        let url = backend.fresh_database("main").await?;
+        let (code, db) = prepare(&url).await?;
+        db.close().await?;
+        let server = self.start_service("main", url, true).await?;
+        let base = server.base();
+
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let idle = status_kb(server.pid(), "VmRSS").unwrap_or(0);
+        self.rows.push(Row::single("idle", db_label, mb(idle)));
+
+        let programme_call = Call::graphql(&base, WHOLE_PROGRAMME, json!({ "slug": EVENT }));
+        let programme = send(&self.client, &programme_call).await?;
+        anyhow::ensure!(
+            graphql_ok(programme.status, &programme.body),
+            "the whole-programme query failed: {}",
+            String::from_utf8_lossy(&programme.body)
+        );
+        let data: Value = serde_json::from_slice(&programme.body)?;
+        let theme_id = data["data"]["event"]["themes"]
+            .as_array()
+            .and_then(|themes| themes.iter().find(|t| t["slug"] == MODERATED_THEME))
+            .and_then(|t| t["id"].as_str())
+            .context("the moderated theme is not in the programme")?
+            .to_owned();
+        let session_id = data["data"]["event"]["blocks"][1]["sessions"][0]["id"]
+            .as_str()
+            .context("no session in the programme")?
+            .to_owned();
+
+        if self.selected("R1") {
+            self.r1(&server, db_label, "R1").await?;
+            if self.ceiling.is_none() {
+                let content_type = programme
+                    .headers
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("application/json")
+                    .to_owned();
+                self.run_ceiling(&programme.body, &content_type).await?;
+            }
+        }
+        if self.selected("R3") {
+            self.r3(&server, db_label, &session_id).await?;
+        }
+        if !(self.selected("W1") || self.selected("W2") || self.selected("S1")) {
+            return Ok(());
+        }
+        let participants = self.join(&server, db_label, &code).await?;
+        let moderator = login(&self.client, &base, MODERATOR).await?;
+        if self.selected("W1") {
+            self.w1(&server, db_label, &participants, &theme_id).await?;
+        }
+        if self.selected("W2") {
+            self.w2(&server, db_label, &participants, &moderator, &theme_id)
+                .await?;
+        }
+        if self.selected("S1") {
+            self.s1(&server, db_label, &participants, &moderator, &theme_id)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// R1 (and R2 with `label` "R2"): the whole programme, POST, GET, and GET with If-None-Match.
+    pub async fn r1(
+        &mut self,
+        server: &ServerProcess,
+        db_label: &str,
+        label: &str,
+    ) -> anyhow::Result<()> {
+        let base = server.base();
+        let variables = json!({ "slug": EVENT });
+        let post = Call::graphql(&base, WHOLE_PROGRAMME, variables.clone());
+        let (stats, peak) = self
+            .measure(
+                server,
+                self.concurrency,
+                self.duration,
+                move |_| Some(post.clone()),
+                |_, status, body| graphql_ok(status, body),
+            )
+            .await?;
+        self.rows.push(Row::from_stats(
+            &format!("{label} POST"),
+            db_label,
+            &stats,
+            peak,
+        ));
+
+        let get = Call::graphql_get(&base, WHOLE_PROGRAMME, &variables)?;
+        let first = send(&self.client, &get).await?;
+        let etag = first
+            .headers
+            .get(header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let plain = get.clone();
+        let (stats, peak) = self
+            .measure(
+                server,
+                self.concurrency,
+                self.duration,
+                move |_| Some(plain.clone()),
+                |_, status, body| graphql_ok(status, body),
+            )
+            .await?;
+        self.rows.push(Row::from_stats(
+            &format!("{label} GET"),
+            db_label,
+            &stats,
+            peak,
+        ));
+
+        match etag {
+            Some(etag) if label == "R1" => {
+                let conditional = get.header(header::IF_NONE_MATCH, &etag)?;
+                let (stats, peak) = self
+                    .measure(
+                        server,
+                        self.concurrency,
+                        self.duration,
+                        move |_| Some(conditional.clone()),
+                        |_, status, body| graphql_ok(status, body),
+                    )
+                    .await?;
+                self.rows.push(Row::from_stats(
+                    &format!("{label} GET 304"),
+                    db_label,
+                    &stats,
+                    peak,
+                ));
+            }
+            Some(_) => {}
+            None if label == "R1" => self.notes.push(format!(
+                "{db_label}: the service sent no ETag, so conditional GET (304) was not measured"
+            )),
+            None => {}
+        }
+        Ok(())
+    }
+
+    /// The ceiling: the same bytes from a bare axum handler, same client, concurrency, duration.
+    async fn run_ceiling(&mut self, body: &[u8], content_type: &str) -> anyhow::Result<()> {
+        let body_file = self.workdir.join("r1-body.json");
+        std::fs::write(&body_file, body)?;
+        let body_path = body_file.display().to_string();
+        let server = ServerProcess::start(
+            "ceiling",
+            &[
+                "bench-ceiling",
+                "--body-file",
+                &body_path,
+                "--content-type",
+                content_type,
+            ],
+            &[("RUST_LOG", "warn".to_owned())],
+            &self.workdir,
+            &self.client,
+        )
+        .await?;
+        let base = server.base();
+        let post = Call::graphql(&base, WHOLE_PROGRAMME, json!({ "slug": EVENT }));
+        let (stats, peak) = self
+            .measure(
+                &server,
+                self.concurrency,
+                self.duration,
+                move |_| Some(post.clone()),
+                |_, status, body| graphql_ok(status, body),
+            )
+            .await?;
+        self.rows
+            .push(Row::from_stats("ceiling POST", "-", &stats, peak));
+        let get = Call::graphql_get(&base, WHOLE_PROGRAMME, &json!({ "slug": EVENT }))?;
+        let (stats, peak) = self
+            .measure(
+                &server,
+                self.concurrency,
+                self.duration,
+                move |_| Some(get.clone()),
+                |_, status, body| graphql_ok(status, body),
+            )
+            .await?;
+        self.rows
+            .push(Row::from_stats("ceiling GET", "-", &stats, peak));
+        self.ceiling = Some(body.len());
+        Ok(())
+    }
+
+    /// R3: one session by ID; a search.
+    async fn r3(
+        &mut self,
+        server: &ServerProcess,
+        db_label: &str,
+        session_id: &str,
+    ) -> anyhow::Result<()> {
+        let base = server.base();
+        let session = Call::graphql(&base, SESSION, json!({ "id": session_id }));
+        let (stats, peak) = self
+            .measure(
+                server,
+                self.concurrency,
+                self.duration,
+                move |_| Some(session.clone()),
+                |_, status, body| graphql_ok(status, body),
+            )
+            .await?;
+        self.rows
+            .push(Row::from_stats("R3 session", db_label, &stats, peak));
+        let search = Call::graphql(&base, SEARCH, json!({ "q": "wijk" }));
+        let (stats, peak) = self
+            .measure(
+                server,
+                self.concurrency,
+                self.duration,
+                move |_| Some(search.clone()),
+                |_, status, body| graphql_ok(status, body),
+            )
+            .await?;
+        self.rows
+            .push(Row::from_stats("R3 search", db_label, &stats, peak));
+        Ok(())
+    }
+
+    /// Participants join over GraphQL with the access code; their tokens.
+    async fn join(
+        &mut self,
+        server: &ServerProcess,
+        db_label: &str,
+        code: &str,
+    ) -> anyhow::Result<Arc<Vec<String>>> {
+        let wanted = self.sizes.participants as u64;
+        let call = Call::graphql(
+            &server.base(),
+            JOIN,
+            json!({ "i": { "eventSlug": EVENT, "accessCode": code } }),
+        );
+        let tokens = Arc::new(Mutex::new(Vec::new()));
+        let collected = tokens.clone();
+        let (stats, peak) = self
+            .measure(
+                server,
+                self.concurrency,
+                Duration::from_secs(600),
+                move |n| (n < wanted).then(|| call.clone()),
+                move |_, status, body| {
+                    let token = graphql_ok(status, body)
+                        .then(|| serde_json::from_slice::<Value>(body).ok())
+                        .flatten()
+                        .and_then(|v| v["data"]["joinEvent"]["token"].as_str().map(str::to_owned));
+                    match (token, collected.lock()) {
+                        (Some(token), Ok(mut tokens)) => {
+                            tokens.push(token);
+                            true
+                        }
+                        _ => false,
+                    }
+                },
+            )
+            .await?;
+        let mut row = Row::from_stats("join (setup)", db_label, &stats, peak);
+        row.note = format!("{wanted} participants join with the access code");
+        self.rows.push(row);
+        let tokens = tokens
+            .lock()
+            .map_err(|_| anyhow::anyhow!("token list poisoned"))?
+            .clone();
+        anyhow::ensure!(!tokens.is_empty(), "no participant could join");
+        Ok(Arc::new(tokens))
+    }
+
+    /// W1: participants submit questions at concurrency 64.
+    async fn w1(
+        &mut self,
+        server: &ServerProcess,
+        db_label: &str,
+        participants: &Arc<Vec<String>>,
+        theme_id: &str,
+    ) -> anyhow::Result<()> {
+        let base = server.base();
+        let submitters = participants.len().min(self.sizes.submitters);
+        let tokens = participants.clone();
+        let theme = theme_id.to_owned();
+        let (stats, peak) = self
+            .measure(
+                server,
+                64,
+                self.duration,
+                move |n| {
+                    let token = &tokens[(n as usize) % submitters];
+                    Call::graphql(&base, SUBMIT, submission(&theme, n))
+                        .bearer(token)
+                        .ok()
+                },
+                |_, status, body| graphql_ok(status, body),
+            )
+            .await?;
+        let mut row = Row::from_stats("W1 submit", db_label, &stats, peak);
+        row.note = format!("{submitters} participants, c=64; req/s = acknowledged submissions/s");
+        self.rows.push(row);
+        Ok(())
+    }
+
+    /// W2: many participants vote on a few hot questions; the counts must be exact.
+    async fn w2(
+        &mut self,
+        server: &ServerProcess,
+        db_label: &str,
+        participants: &Arc<Vec<String>>,
+        moderator: &str,
+        theme_id: &str,
+    ) -> anyhow::Result<()> {
+        let base = server.base();
+        let hot = self.sizes.hot_questions;
+        let mut questions = Vec::with_capacity(hot);
+        for (i, token) in participants.iter().take(hot).enumerate() {
+            let id = submit_one(&self.client, &base, token, theme_id, 1_000_000 + i as u64).await?;
+            approve(&self.client, &base, moderator, &id).await?;
+            questions.push(id);
+        }
+        let questions = Arc::new(questions);
+        let acked: Arc<Vec<AtomicU64>> = Arc::new((0..hot).map(|_| AtomicU64::new(0)).collect());
+        let (tokens, ids, counter) = (participants.clone(), questions.clone(), acked.clone());
+        let voters = participants.len();
+        let (stats, peak) = self
+            .measure(
+                server,
+                64,
+                self.duration,
+                move |n| {
+                    let (voter, question) = ((n as usize) / hot, (n as usize) % hot);
+                    if voter >= voters {
+                        return None;
+                    }
+                    Call::graphql(&base, VOTE, json!({ "id": ids[question] }))
+                        .bearer(&tokens[voter])
+                        .ok()
+                },
+                move |n, status, body| {
+                    let ok = graphql_ok(status, body);
+                    if ok {
+                        counter[(n as usize) % hot].fetch_add(1, Ordering::Relaxed);
+                    }
+                    ok
+                },
+            )
+            .await?;
+        let mut exact = 0;
+        let mut mismatches = Vec::new();
+        for (i, id) in questions.iter().enumerate() {
+            let call =
+                Call::graphql(&server.base(), VOTE_COUNT, json!({ "id": id })).bearer(moderator)?;
+            let data = graphql_data(&self.client, &call).await?;
+            let count = data["learningQuestion"]["voteCount"].as_u64().unwrap_or(0);
+            let expected = acked[i].load(Ordering::Relaxed);
+            if count == expected {
+                exact += 1;
+            } else {
+                mismatches.push(format!("{count} counted vs {expected} acknowledged"));
+            }
+        }
+        let mut row = Row::from_stats("W2 vote", db_label, &stats, peak);
+        row.exact_counts = Some(mismatches.is_empty());
+        row.note = format!(
+            "{hot} hot questions, {voters} voters, c=64; counts exact on {exact}/{hot}{}",
+            if mismatches.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", mismatches.join(", "))
+            }
+        );
+        self.rows.push(row);
+        Ok(())
+    }
+
+    /// S1: subscribers over graphql-transport-ws; a moderator approves questions one by one.
+    async fn s1(
+        &mut self,
+        server: &ServerProcess,
+        db_label: &str,
+        participants: &Arc<Vec<String>>,
+        moderator: &str,
+        theme_id: &str,
+    ) -> anyhow::Result<()> {
+        let base = server.base();
+        let approvals = self.sizes.approvals;
+        let mut pending = Vec::with_capacity(approvals);
+        for i in 0..approvals {
+            let token = &participants[i % participants.len()];
+            pending.push(
+                submit_one(&self.client, &base, token, theme_id, 2_000_000 + i as u64).await?,
+            );
+        }
+        let sampler = RssSampler::start(server.pid());
+        let subscribers = self.sizes.subscribers;
+        let sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::new(Mutex::new(HashMap::new()));
+        let delivered = Arc::new(AtomicU64::new(0));
+        let ready = Arc::new(AtomicU64::new(0));
+        let failed = Arc::new(AtomicU64::new(0));
+        let connecting = Arc::new(tokio::sync::Semaphore::new(64));
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let url = format!("ws://{}/graphql/ws", server.address);
+        let mut tasks = Vec::with_capacity(subscribers);
+        for i in 0..subscribers {
+            let subscriber = Subscriber {
+                url: url.clone(),
+                token: participants[i % participants.len()].clone(),
+                sent: sent.clone(),
+                delivered: delivered.clone(),
+                ready: ready.clone(),
+                failed: failed.clone(),
+                connecting: connecting.clone(),
+                stop: stop_rx.clone(),
+            };
+            tasks.push(tokio::spawn(subscriber.run()));
+        }
+        let connect_started = Instant::now();
+        while ready.load(Ordering::Relaxed) + failed.load(Ordering::Relaxed) < subscribers as u64
+            && connect_started.elapsed() < Duration::from_secs(180)
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let connected = ready.load(Ordering::Relaxed);
+        let connect_secs = connect_started.elapsed().as_secs_f64();
+        // Subscribing has no acknowledgement in graphql-transport-ws: give the server a moment.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+
+        let mut mutation = RunStats::empty()?;
+        let phase = Instant::now();
+        for (k, id) in pending.iter().enumerate() {
+            let call = Call::graphql(
+                &base,
+                MODERATE,
+                json!({ "i": { "id": id, "action": "APPROVE" } }),
+            )
+            .bearer(moderator)?;
+            let started = Instant::now();
+            if let Ok(mut map) = sent.lock() {
+                map.insert(id.clone(), started);
+            }
+            let reply = send(&self.client, &call).await?;
+            client::record(&mut mutation.histogram, started.elapsed());
+            mutation.requests += 1;
+            if !graphql_ok(reply.status, &reply.body) {
+                mutation.errors += 1;
+            }
+            let target = connected * (k as u64 + 1);
+            let waiting = Instant::now();
+            while delivered.load(Ordering::Relaxed) < target
+                && waiting.elapsed() < Duration::from_secs(10)
+            {
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let phase_elapsed = phase.elapsed();
+        let _ = stop_tx.send(true);
+        let mut stats = RunStats::empty()?;
+        for task in tasks {
+            if let Ok(Ok(latencies)) = task.await {
+                stats.histogram.add(&latencies)?;
+            }
+        }
+        let peak = sampler.stop().await;
+        let received = delivered.load(Ordering::Relaxed);
+        let expected = subscribers as u64 * approvals as u64;
+        stats.requests = expected;
+        stats.errors = expected.saturating_sub(received) + mutation.errors;
+        stats.elapsed = phase_elapsed;
+        let mut row = Row::from_stats("S1 delivery", db_label, &stats, peak);
+        row.rps = received as f64 / phase_elapsed.as_secs_f64().max(f64::EPSILON);
+        row.note = format!(
+            "{connected}/{subscribers} subscribers connected in {connect_secs:.1} s, {approvals} approvals, \
+             {received}/{expected} deliveries; latency from sending the approval; \
+             approve mutation p50 {:.1} ms; req/s = deliveries/s over the approval phase",
+            mutation.percentile_ms(50.0)
+        );
+        self.rows.push(row);
+        Ok(())
+    }
+
+    /// R2: the whole programme with every cache off, on a server of its own.
+    pub async fn r2(&mut self, backend: &Backend) -> anyhow::Result<()> {
+        let url = backend.fresh_database("r2").await?;
+        let (_, db) = prepare(&url).await?;
+        db.close().await?;
+        let server = self.start_service("r2", url, false).await?;
+        self.r1(&server, backend.label(), "R2").await
+    }
+
+    /// A1: summary and clustering over a generated event, on a server of its own.
+    pub async fn a1(&mut self, backend: &Backend) -> anyhow::Result<()> {
+        let db_label = backend.label();
+        let url = backend.fresh_database("a1").await?;
+        let (_, db) = prepare(&url).await?;
+        let dataset = Dataset {
+            questions: self.sizes.a1_questions,
+            votes: self.sizes.a1_votes,
+            participants: self.sizes.a1_participants,
+            cluster_theme_questions: self.sizes.a1_cluster_questions,
+            budget: Duration::from_secs(300),
+        };
+        eprintln!(
+            "[{db_label}] A1: generating {} questions and {} votes …",
+            dataset.questions, dataset.votes
+        );
+        let generated = generate::generate(&db, EVENT, MODERATED_THEME, dataset).await?;
+        db.close().await?;
+        eprintln!(
+            "[{db_label}] A1: generated {} questions and {} votes in {:.1} s",
+            generated.questions,
+            generated.votes,
+            generated.elapsed.as_secs_f64()
+        );
+        let server = self.start_service("a1", url, true).await?;
+        let base = server.base();
+        let staff = login(&self.client, &base, STAFF).await?;
+        let themes = graphql_data(
+            &self.client,
+            &Call::graphql(&base, "{ event { themes { id slug } } }", json!({})),
+        )
+        .await?;
+        let theme_id = themes["event"]["themes"]
+            .as_array()
+            .and_then(|t| t.iter().find(|t| t["slug"] == MODERATED_THEME))
+            .and_then(|t| t["id"].as_str())
+            .context("the clustered theme")?
+            .to_owned();
+        let dataset_note = format!(
+            "{} questions, {} votes (generated in {:.0} s)",
+            generated.questions,
+            generated.votes,
+            generated.elapsed.as_secs_f64()
+        );
+
+        let summary = Call::graphql(&base, SUMMARY, json!({ "e": EVENT })).bearer(&staff)?;
+        let (stats, peak) = self
+            .measure(
+                &server,
+                1,
+                self.duration,
+                move |_| Some(summary.clone()),
+                |_, status, body| graphql_ok(status, body),
+            )
+            .await?;
+        let mut row = Row::from_stats("A1 summary", db_label, &stats, peak);
+        row.note = format!("{dataset_note}; sequential (c=1)");
+        self.rows.push(row);
+
+        let clusters =
+            Call::graphql(&base, CLUSTERS, json!({ "e": EVENT, "t": theme_id })).bearer(&staff)?;
+        let (stats, peak) = self
+            .measure(
+                &server,
+                1,
+                self.duration,
+                move |_| Some(clusters.clone()),
+                |_, status, body| graphql_ok(status, body),
+            )
+            .await?;
+        let mut row = Row::from_stats("A1 clusters", db_label, &stats, peak);
+        row.note = format!(
+            "one theme with {} questions; sequential (c=1)",
+            self.sizes.a1_cluster_questions
+        );
+        self.rows.push(row);
+        Ok(())
+    }
+}
+
+/// The variables of submission `n`.
+fn submission(theme_id: &str, n: u64) -> Value {
+    json!({ "i": {
+        "themeId": theme_id,
+        "text": format!("Benchvraag {n}: hoe brengen we oude en nieuwe bewoners samen in de wijk?"),
+        "submitterRole": "PROFESSIONAL",
+        "preferredFormats": ["PEER_LEARNING"],
+    } })
+}
+
+async fn submit_one(
+    client: &client::HttpClient,
+    base: &str,
+    token: &str,
+    theme_id: &str,
+    n: u64,
+) -> anyhow::Result<String> {
+    let call = Call::graphql(base, SUBMIT, submission(theme_id, n)).bearer(token)?;
+    let data = graphql_data(client, &call).await?;
+    Ok(data["submitLearningQuestion"]["id"]
+        .as_str()
+        .context("no question ID")?
+        .to_owned())
+}
+
+async fn approve(
+    client: &client::HttpClient,
+    base: &str,
+    moderator: &str,
+    id: &str,
+) -> anyhow::Result<()> {
+    let call = Call::graphql(
+        base,
+        MODERATE,
+        json!({ "i": { "id": id, "action": "APPROVE" } }),
+    )
+    .bearer(moderator)?;
+    graphql_data(client, &call).await?;
+    Ok(())
+}
+
+async fn login(client: &client::HttpClient, base: &str, email: &str) -> anyhow::Result<String> {
+    let call = Call::graphql(
+        base,
+        LOGIN,
+        json!({ "i": { "email": email, "password": PASSWORD } }),
+    );
+    let data = graphql_data(client, &call).await?;
+    Ok(data["login"]["token"]
+        .as_str()
+        .context("no token")?
+        .to_owned())
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// One WebSocket subscriber of S1.
+struct Subscriber {
+    url: String,
+    token: String,
+    sent: Arc<Mutex<HashMap<String, Instant>>>,
+    delivered: Arc<AtomicU64>,
+    ready: Arc<AtomicU64>,
+    failed: Arc<AtomicU64>,
+    connecting: Arc<tokio::sync::Semaphore>,
+    stop: tokio::sync::watch::Receiver<bool>,
+}
+
+impl Subscriber {
+    /// Connects, subscribes, and records the delivery latency of every approval it sees.
+    async fn run(mut self) -> anyhow::Result<hdrhistogram::Histogram<u64>> {
+        let mut latencies = RunStats::empty()?.histogram;
+        let socket = {
+            let _permit = self.connecting.acquire().await;
+            self.connect().await
+        };
+        let mut socket = match socket {
+            Ok(socket) => {
+                self.ready.fetch_add(1, Ordering::Relaxed);
+                socket
+            }
+            Err(_) => {
+                self.failed.fetch_add(1, Ordering::Relaxed);
+                return Ok(latencies);
+            }
+        };
+        loop {
+            tokio::select! {
+                _ = self.stop.changed() => break,
+                message = socket.next() => {
+                    let Some(Ok(message)) = message else { break };
+                    let Message::Text(text) = message else { continue };
+                    let Ok(value) = serde_json::from_str::<Value>(&text) else { continue };
+                    match value["type"].as_str() {
+                        Some("next") => {
+                            let event = &value["payload"]["data"]["learningQuestionEvents"];
+                            if event["change"] != "MODERATED" || event["question"]["status"] != "APPROVED" {
+                                continue;
+                            }
+                            let sent_at = event["question"]["id"].as_str().and_then(|id| {
+                                self.sent.lock().ok().and_then(|map| map.get(id).copied())
+                            });
+                            if let Some(sent_at) = sent_at {
+                                client::record(&mut latencies, sent_at.elapsed());
+                                self.delivered.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
+                        Some("ping") => {
+                            let _ = socket.send(Message::text(json!({ "type": "pong" }).to_string())).await;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        let _ = socket.close(None).await;
+        Ok(latencies)
+    }
+
+    async fn connect(&self) -> anyhow::Result<Socket> {
+        let mut request = self.url.as_str().into_client_request()?;
+        request.headers_mut().insert(
+            "sec-websocket-protocol",
+            header::HeaderValue::from_static("graphql-transport-ws"),
+        );
+        let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
+        let init = json!({ "type": "connection_init", "payload": { "token": self.token } });
+        socket.send(Message::text(init.to_string())).await?;
+        loop {
+            let message = tokio::time::timeout(Duration::from_secs(30), socket.next())
+                .await?
+                .context("closed before connection_ack")??;
+            if let Message::Text(text) = message {
+                let value: Value = serde_json::from_str(&text)?;
+                match value["type"].as_str() {
+                    Some("connection_ack") => break,
+                    Some("ping") | Some("pong") => {}
+                    _ => anyhow::bail!("unexpected {value}"),
+                }
+            }
+        }
+        let subscribe = json!({ "id": "s", "type": "subscribe",
+            "payload": { "query": EVENTS, "variables": { "e": EVENT } } });
+        socket.send(Message::text(subscribe.to_string())).await?;
+        Ok(socket)
+    }
+}
