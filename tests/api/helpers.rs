@@ -242,7 +242,7 @@ pub fn first_error_code(response: &Value) -> String {
         .to_owned()
 }
 
-async fn fresh_postgres_database(admin_url: &str) -> String {
+pub async fn fresh_postgres_database(admin_url: &str) -> String {
     let admin = buurtgraph::db::connect(admin_url)
         .await
         .expect("PostgreSQL reachable");

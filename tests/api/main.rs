@@ -10,6 +10,7 @@ mod helpers;
 mod authorization;
 mod caching;
 mod clusters;
+mod crash;
 mod exports;
 mod feedback;
 mod http;
