@@ -170,19 +170,26 @@ impl ProgrammeFile {
     /// Reads, parses and validates a file; every error names the file.
     pub fn load(path: &Path) -> Result<Self, InvalidFile> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|err| InvalidFile {
+        let bytes = std::fs::read(path).map_err(|err| InvalidFile {
             file: file.clone(),
             problems: vec![FileProblem {
                 path: "$".into(),
                 reason: format!("cannot read the file: {err}"),
             }],
         })?;
-        Self::parse(&file, &text)
+        Self::parse_bytes(&file, &bytes)
     }
 
     /// Parses and validates `text`; `file` is the name used in error messages.
     pub fn parse(file: &str, text: &str) -> Result<Self, InvalidFile> {
-        let deserializer = &mut serde_json::Deserializer::from_str(text);
+        Self::parse_bytes(file, text.as_bytes())
+    }
+
+    /// Parses and validates the raw bytes of a file (invalid UTF-8 is reported with its
+    /// position, like any other syntax error); `file` is the name used in error messages.
+    /// This is what the fuzz target (`fuzz/fuzz_targets/programme_file.rs`) exercises.
+    pub fn parse_bytes(file: &str, bytes: &[u8]) -> Result<Self, InvalidFile> {
+        let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
         let parsed: Self = serde_path_to_error::deserialize(deserializer).map_err(|err| {
             let path = err.path().to_string();
             let inner = err.into_inner();
@@ -411,6 +418,53 @@ mod tests {
             err.to_string()
                 .contains("x.json: blocks[0].sessions[0].people[0].person: unknown person")
         );
+    }
+
+    #[test]
+    fn invalid_utf8_is_a_problem_with_a_position_not_a_panic() {
+        let mut bytes = MINIMAL
+            .replace(r#""title": "E""#, "\"title\": \"E\u{1}\"")
+            .into_bytes();
+        let at = bytes
+            .iter()
+            .position(|b| *b == 1)
+            .expect("the marker byte is there");
+        bytes[at] = 0xff;
+        let err = ProgrammeFile::parse_bytes("x.json", &bytes).expect_err("must be refused");
+        assert_eq!(err.problems.len(), 1);
+        assert_eq!(err.problems[0].path, "event.title");
+        assert!(err.problems[0].reason.contains("invalid unicode"), "{err}");
+    }
+
+    /// The fuzzer's hand-written seeds say what they are: `valid-*` parse, `invalid-*` do not.
+    #[test]
+    fn the_fuzz_seeds_are_accepted_or_refused_as_their_names_say() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/programme_file");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).expect("the seed directory") {
+            let path = entry.expect("a seed").path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .expect("a name")
+                .to_owned();
+            let bytes = std::fs::read(&path).expect("readable");
+            let result = ProgrammeFile::parse_bytes(&name, &bytes);
+            if name.starts_with("valid-") {
+                assert!(
+                    result.is_ok(),
+                    "{name}: {}",
+                    result.err().map(|e| e.to_string()).unwrap_or_default()
+                );
+            } else {
+                assert!(
+                    name.starts_with("invalid-") && result.is_err(),
+                    "{name} is accepted"
+                );
+            }
+            seen += 1;
+        }
+        assert!(seen >= 5, "only {seen} seeds in {}", dir.display());
     }
 
     #[test]
