@@ -13,6 +13,7 @@ pub enum ErrorCode {
     Conflict,
     RateLimited,
     QueryTooComplex,
+    Unavailable,
     Internal,
 }
 
@@ -26,6 +27,7 @@ impl ErrorCode {
             Self::Conflict => "CONFLICT",
             Self::RateLimited => "RATE_LIMITED",
             Self::QueryTooComplex => "QUERY_TOO_COMPLEX",
+            Self::Unavailable => "UNAVAILABLE",
             Self::Internal => "INTERNAL",
         }
     }
@@ -40,10 +42,17 @@ impl ErrorCode {
 pub enum AppError {
     Unauthenticated,
     Forbidden(String),
-    BadUserInput { field: String, message: String },
+    BadUserInput {
+        field: String,
+        message: String,
+    },
     NotFound(String),
     Conflict(String),
-    RateLimited { retry_after_secs: u64 },
+    RateLimited {
+        retry_after_secs: u64,
+    },
+    /// The database cannot be reached; the cause is logged, the client may retry.
+    Unavailable(anyhow::Error),
     Internal(anyhow::Error),
 }
 
@@ -78,6 +87,9 @@ impl AppError {
             Self::RateLimited { retry_after_secs } => {
                 format!("too many requests; retry after {retry_after_secs} s")
             }
+            Self::Unavailable(_) => {
+                "the service is temporarily unavailable; try again shortly".to_owned()
+            }
             Self::Internal(_) => "internal error".to_owned(),
         }
     }
@@ -90,6 +102,7 @@ impl AppError {
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::Unavailable(_) => ErrorCode::Unavailable,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -107,14 +120,22 @@ impl AppError {
 
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
-        Self::Internal(err.into())
+        match err {
+            // No connection could be had: an outage, not a bug.
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Self::Unavailable(err.into()),
+            other => Self::Internal(other.into()),
+        }
     }
 }
 
 impl ErrorExtensions for AppError {
     fn extend(&self) -> async_graphql::Error {
-        if let Self::Internal(cause) = self {
-            tracing::error!(error = %cause, cause = ?cause, "internal error");
+        match self {
+            Self::Internal(cause) => {
+                tracing::error!(error = %cause, cause = ?cause, "internal error");
+            }
+            Self::Unavailable(cause) => tracing::warn!(error = %cause, "database unavailable"),
+            _ => {}
         }
         async_graphql::Error::new(self.message()).extend_with(|_, extensions| {
             extensions.set("code", self.code().as_str());
@@ -123,6 +144,7 @@ impl ErrorExtensions for AppError {
                 Self::RateLimited { retry_after_secs } => {
                     extensions.set("retryAfter", *retry_after_secs)
                 }
+                Self::Unavailable(_) => extensions.set("retryAfter", 5),
                 _ => {}
             }
         })

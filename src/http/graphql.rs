@@ -387,14 +387,20 @@ struct Rendered {
 
 /// The response's status and bytes; `None` (logged) if it cannot be serialised.
 fn render(spec_media_type: bool, response: &BatchResponse) -> Option<Rendered> {
-    let is_request_error = match response {
-        BatchResponse::Single(r) => r.data == async_graphql::Value::Null && !r.errors.is_empty(),
-        BatchResponse::Batch(_) => false,
+    let (is_request_error, unavailable) = match response {
+        BatchResponse::Single(r) => (
+            r.data == async_graphql::Value::Null && !r.errors.is_empty(),
+            r.errors.iter().any(|e| {
+                e.extensions.as_ref().and_then(|x| x.get("code"))
+                    == Some(&async_graphql::Value::from("UNAVAILABLE"))
+            }),
+        ),
+        BatchResponse::Batch(_) => (false, false),
     };
-    let status = if spec_media_type && is_request_error {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
+    let status = match (spec_media_type && is_request_error, unavailable) {
+        (true, true) => StatusCode::SERVICE_UNAVAILABLE,
+        (true, false) => StatusCode::BAD_REQUEST,
+        (false, _) => StatusCode::OK,
     };
     let body = serde_json::to_vec(response)
         .inspect_err(|err| tracing::error!(error = %err, "could not serialise a response"))

@@ -178,9 +178,13 @@ async fn readiness_fails_when_the_database_is_gone() {
     let response = app
         .post_json("/graphql", &json!({ "query": "{ events { slug } }" }))
         .await;
+    assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE);
     let body = response.json();
-    assert_eq!(body["errors"][0]["extensions"]["code"], "INTERNAL");
-    assert_eq!(body["errors"][0]["message"], "internal error");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAVAILABLE");
+    assert_eq!(
+        body["errors"][0]["message"],
+        "the service is temporarily unavailable; try again shortly"
+    );
 }
 
 #[tokio::test]
