@@ -45,7 +45,11 @@ pub struct ServeConfig {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "BODY_LIMIT_BYTES", default_value_t = 64 * 1024)]
     pub body_limit_bytes: usize,
-    /// Longest time a request may take, in seconds.
+    /// Longest time a client may take to send a request's headers, in seconds (slow clients
+    /// holding connections open are cut off).
+    #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_read_timeout_secs: u64,
+    /// Longest time a request may take, in seconds, reading its body included.
     #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
     /// Development or production.
@@ -108,6 +112,7 @@ impl Default for ServeConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             cors_origins: vec!["*".to_owned()],
             body_limit_bytes: 64 * 1024,
+            header_read_timeout_secs: 10,
             request_timeout_secs: 30,
             environment: Environment::Development,
             graphiql: None,

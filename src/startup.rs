@@ -2,11 +2,18 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use axum::Router;
+use axum::body::Body;
+use axum::extract::Request;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
+use tower::{Service, ServiceExt as _};
 
 use secrecy::ExposeSecret;
 
@@ -24,6 +31,7 @@ use async_graphql::extensions::apollo_persisted_queries::LruCacheStorage;
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    header_read_timeout_secs: u64,
 }
 
 impl Application {
@@ -52,26 +60,88 @@ impl Application {
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let header_read_timeout_secs = config.header_read_timeout_secs;
         let router = build_router(config, db).await?;
-        Ok(Self { listener, router })
+        Ok(Self {
+            listener,
+            router,
+            header_read_timeout_secs,
+        })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
     }
 
-    /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
+    /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight (for at most
+    /// `SHUTDOWN_GRACE`).
+    ///
+    /// The accept loop is hyper's own rather than `axum::serve`, which has no timeouts: a
+    /// client that trickles its headers is cut off after `header_read_timeout_secs`.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         tracing::info!(address = %self.local_addr()?, "ready");
-        let router = self
+        let mut make_service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, router)
-            .with_graceful_shutdown(shutdown_signal())
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(TokioTimer::new())
+            .header_read_timeout(Duration::from_secs(self.header_read_timeout_secs));
+        // Every connection holds a `closed` receiver; shutdown waits until all are dropped.
+        let (shutting_down, shutdown_seen) = tokio::sync::watch::channel(false);
+        let (all_closed, closed) = tokio::sync::watch::channel(());
+        let mut stop = std::pin::pin!(shutdown_signal());
+        loop {
+            let (stream, remote) = tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(err) => {
+                        // Out of file descriptors and the like: wait rather than spin.
+                        tracing::warn!(error = %err, "cannot accept a connection");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                () = &mut stop => break,
+            };
+            let Ok(router) = make_service.call(remote).await;
+            let service = TowerToHyperService::new(
+                router.map_request(|request: Request<Incoming>| request.map(Body::new)),
+            );
+            let connection = http
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades();
+            let mut shutdown_seen = shutdown_seen.clone();
+            let closed = closed.clone();
+            tokio::spawn(async move {
+                let mut connection = std::pin::pin!(connection);
+                let result = tokio::select! {
+                    result = connection.as_mut() => result,
+                    _ = shutdown_seen.changed() => {
+                        connection.as_mut().graceful_shutdown();
+                        connection.await
+                    }
+                };
+                if let Err(err) = result {
+                    tracing::debug!(error = %err, "connection ended with an error");
+                }
+                drop(closed);
+            });
+        }
+        drop(self.listener);
+        drop(closed);
+        let _ = shutting_down.send(true);
+        if tokio::time::timeout(SHUTDOWN_GRACE, all_closed.closed())
             .await
-            .context("serving HTTP")
+            .is_err()
+        {
+            tracing::warn!("requests still running after the grace period; stopping anyway");
+        }
+        Ok(())
     }
 }
+
+/// How long a shutdown waits for requests in flight.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 /// The router over a migrated database; used by `Application` and by in-process tests.
 pub async fn build_router(

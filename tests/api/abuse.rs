@@ -250,3 +250,52 @@ async fn many_aliases_fragment_cycles_and_directive_floods_are_refused() {
         EVENT
     );
 }
+
+#[tokio::test]
+async fn a_client_trickling_its_headers_is_cut_off_and_others_are_served() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::bundled().await;
+    let address = instance_with(
+        &app,
+        ServeConfig {
+            header_read_timeout_secs: 1,
+            ..ServeConfig::default()
+        },
+    )
+    .await;
+    let mut slow = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connects");
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: buurtgraph\r\n")
+        .await
+        .expect("writes");
+    let started = std::time::Instant::now();
+
+    let mut fast = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connects");
+    fast.write_all(b"GET /healthz HTTP/1.1\r\nHost: buurtgraph\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("writes");
+    let mut answer = String::new();
+    fast.read_to_string(&mut answer).await.expect("reads");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    let mut rest = Vec::new();
+    let ended = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        slow.read_to_end(&mut rest),
+    )
+    .await;
+    assert!(ended.is_ok(), "the slow connection is closed by the server");
+    let waited = started.elapsed();
+    assert!(
+        waited >= std::time::Duration::from_millis(900),
+        "not before the timeout: {waited:?}"
+    );
+    let text = String::from_utf8_lossy(&rest);
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 408"),
+        "{text}"
+    );
+}
