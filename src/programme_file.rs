@@ -196,7 +196,9 @@ impl ProgrammeFile {
             InvalidFile {
                 file: file.to_owned(),
                 problems: vec![FileProblem {
-                    path: if path == "." || path == "?" {
+                    // The root is "." (or "?" when unknown); an unknown field named "" at
+                    // the top level gives "" (found by the fuzzer). All of them are "$".
+                    path: if path.is_empty() || path == "." || path == "?" {
                         "$".into()
                     } else {
                         path
@@ -465,6 +467,14 @@ mod tests {
             seen += 1;
         }
         assert!(seen >= 5, "only {seen} seeds in {}", dir.display());
+    }
+
+    /// Found by the fuzzer (fuzz/seeds/programme_file/invalid-empty-field-name.json).
+    #[test]
+    fn an_unknown_field_with_an_empty_name_is_reported_at_the_root() {
+        let err = ProgrammeFile::parse("x.json", r#"{"": 1}"#).expect_err("must be refused");
+        assert_eq!(err.problems[0].path, "$");
+        assert!(err.problems[0].reason.contains("unknown field ``"), "{err}");
     }
 
     #[test]
