@@ -12,6 +12,8 @@ use crate::error::AppError;
 
 pub trait ContextExt {
     fn db(&self) -> Result<&DatabaseConnection, AppError>;
+    /// The connection for hot write paths (see `db::Writer`).
+    fn writer(&self) -> Result<&DatabaseConnection, AppError>;
     fn loaders(&self) -> Result<&Loaders, AppError>;
     fn viewer(&self) -> Viewer;
 }
@@ -21,6 +23,13 @@ impl ContextExt for Context<'_> {
         self.data::<DatabaseConnection>().map_err(|_| {
             AppError::internal(anyhow::anyhow!("database missing from the schema data"))
         })
+    }
+
+    fn writer(&self) -> Result<&DatabaseConnection, AppError> {
+        match self.data::<crate::db::Writer>() {
+            Ok(writer) => Ok(&writer.0),
+            Err(_) => self.db(),
+        }
     }
 
     fn loaders(&self) -> Result<&Loaders, AppError> {

@@ -86,6 +86,7 @@ pub fn build_schema(
         MutationRoot::default(),
         live::SubscriptionRoot,
     )
+    .data(crate::db::Writer::for_database(&db))
     .data(db)
     .data(changes)
     .data(keys)
