@@ -7,6 +7,7 @@ mod m20261128_000001_create_programme;
 mod m20261128_000002_create_feedback;
 mod m20261128_000003_create_audit_log;
 mod m20261129_000004_create_content_version;
+mod m20261129_000005_index_order_ties;
 
 /// All migrations of buurtgraph.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_create_feedback::Migration),
             Box::new(m20261128_000003_create_audit_log::Migration),
             Box::new(m20261129_000004_create_content_version::Migration),
+            Box::new(m20261129_000005_index_order_ties::Migration),
         ]
     }
 }
