@@ -224,11 +224,12 @@ pub fn evaluate(rows: &mut Vec<Row>) {
     };
     let ceiling_post = ceiling(rows, "POST");
     let ceiling_get = ceiling(rows, "GET");
-    let dbs: BTreeSet<String> = rows
-        .iter()
-        .filter(|r| r.db != "-")
-        .map(|r| r.db.clone())
-        .collect();
+    let mut dbs: Vec<String> = Vec::new();
+    for row in rows.iter().filter(|r| r.db != "-") {
+        if !dbs.contains(&row.db) {
+            dbs.push(row.db.clone());
+        }
+    }
     for row in rows.iter_mut() {
         let (target, met) = match row.scenario.as_str() {
             "R1 POST" | "R1 GET" | "R1 GET 304" => {

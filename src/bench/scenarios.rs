@@ -623,6 +623,7 @@ impl Bench {
         );
 
         let summary = Call::graphql(&base, SUMMARY, json!({ "e": EVENT })).bearer(&staff)?;
+        let summary_check = summary.clone();
         let (stats, peak) = self
             .measure(
                 &server,
@@ -632,12 +633,17 @@ impl Bench {
                 |_, status, body| graphql_ok(status, body),
             )
             .await?;
+        let check = graphql_data(&self.client, &summary_check).await?;
         let mut row = Row::from_stats("A1 summary", db_label, &stats, peak);
-        row.note = format!("{dataset_note}; sequential (c=1)");
+        row.note = format!(
+            "{dataset_note}; the summary counts {} questions; sequential (c=1)",
+            check["feedbackSummary"]["total"]
+        );
         self.rows.push(row);
 
         let clusters =
             Call::graphql(&base, CLUSTERS, json!({ "e": EVENT, "t": theme_id })).bearer(&staff)?;
+        let clusters_check = clusters.clone();
         let (stats, peak) = self
             .measure(
                 &server,
@@ -647,9 +653,13 @@ impl Bench {
                 |_, status, body| graphql_ok(status, body),
             )
             .await?;
+        let check = graphql_data(&self.client, &clusters_check).await?;
+        let found = check["feedbackSummary"]["themes"][0]["clusters"]
+            .as_array()
+            .map_or(0, Vec::len);
         let mut row = Row::from_stats("A1 clusters", db_label, &stats, peak);
         row.note = format!(
-            "one theme with {} questions; sequential (c=1)",
+            "one theme with {} questions, {found} clusters found; sequential (c=1)",
             self.sizes.a1_cluster_questions
         );
         self.rows.push(row);

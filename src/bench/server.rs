@@ -168,7 +168,7 @@ impl Backend {
             }
             Self::Postgres { url } => {
                 let database = format!("buurtgraph_bench_{name}_{}", std::process::id());
-                let admin = sea_orm::Database::connect(url.as_str())
+                let admin = admin_connection(url)
                     .await
                     .with_context(|| format!("connecting to {}", crate::startup::redact(url)))?;
                 admin
@@ -187,7 +187,7 @@ impl Backend {
     pub async fn drop_database(&self, name: &str) {
         if let Self::Postgres { url } = self {
             let database = format!("buurtgraph_bench_{name}_{}", std::process::id());
-            if let Ok(admin) = sea_orm::Database::connect(url.as_str()).await {
+            if let Ok(admin) = admin_connection(url).await {
                 let _ = admin
                     .execute_unprepared(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
                     .await;
@@ -195,6 +195,13 @@ impl Backend {
             }
         }
     }
+}
+
+/// A connection for creating and dropping databases, without sqlx's slow-statement warnings.
+async fn admin_connection(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    let mut options = sea_orm::ConnectOptions::new(url);
+    options.max_connections(1).sqlx_logging(false);
+    sea_orm::Database::connect(options).await
 }
 
 /// `url` with its database (the path) replaced by `name`; the query string is kept.
