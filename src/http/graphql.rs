@@ -22,6 +22,9 @@ use crate::http::response_cache::{CachedResponse, etag_of, matches_etag};
 use crate::service::accounts;
 use crate::state::AppState;
 
+/// Initial read and write buffer of a WebSocket connection.
+const WS_BUFFER_BYTES: usize = 4 * 1024;
+
 /// Most operations in one batched POST.
 pub const MAX_BATCH: usize = 10;
 
@@ -457,6 +460,10 @@ pub async fn ws_handler(
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .max_message_size(max_message)
         .max_frame_size(max_message)
+        // The 128 KiB defaults, times thousands of idle subscribers, would be most of the
+        // memory; messages here are small, and buffers grow when one is not.
+        .read_buffer_size(WS_BUFFER_BYTES)
+        .write_buffer_size(WS_BUFFER_BYTES)
         .on_upgrade(move |socket| async move {
             let _slot = slot;
             let schema = state.schema.clone();
