@@ -36,6 +36,8 @@ pub fn server_env(options: &ServerOptions) -> Vec<(&'static str, String)> {
         ("DATABASE_URL", options.database_url.clone()),
         ("SUBMISSIONS_PER_MINUTE", "1000000".into()),
         ("LOGINS_PER_MINUTE", "1000000".into()),
+        ("JOINS_PER_MINUTE", "1000000".into()),
+        ("VOTES_PER_MINUTE", "1000000".into()),
         ("LOG_FORMAT", "json".into()),
         ("RUST_LOG", "warn".into()),
         ("RESPONSE_CACHE", options.response_cache.to_string()),

@@ -90,7 +90,7 @@ pub async fn post_handler(
             "BAD_REQUEST",
         );
     }
-    execute(&state, client, &headers, batch).await
+    execute(&state, client, &headers, batch, Method::Post).await
 }
 
 #[derive(Deserialize)]
@@ -157,18 +157,14 @@ pub async fn get_handler(
             }
         }
     }
-    if runs_a_mutation(&state, &request).await {
-        let mut response = request_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "mutations are only accepted over POST",
-            "METHOD_NOT_ALLOWED",
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
-    }
-    execute(&state, client, &headers, BatchRequest::Single(request)).await
+    execute(
+        &state,
+        client,
+        &headers,
+        BatchRequest::Single(request),
+        Method::Get,
+    )
+    .await
 }
 
 /// Whether a GET would run a mutation, looking up persisted queries sent by hash alone.
@@ -209,34 +205,43 @@ fn has_mutation(document: &ExecutableDocument, operation_name: Option<&str>) -> 
     })
 }
 
+/// How the request came: GET may only run queries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
+}
+
 async fn execute(
     state: &AppState,
     client: ClientAddr,
     headers: &HeaderMap,
     batch: BatchRequest,
+    method: Method,
 ) -> Response {
     let spec_media_type = wants_graphql_response_json(headers);
-    // Only anonymous queries are cached: they can read nothing but the published programme.
-    let cache_slot = match &batch {
-        BatchRequest::Single(request)
-            if state.response_cache.is_enabled()
-                && !headers.contains_key(header::AUTHORIZATION) =>
-        {
-            match state.response_cache.version(&state.db).await {
-                Ok(version) => {
-                    let key = cache_key(request, spec_media_type);
-                    if let Some(hit) = state.response_cache.get(&key, version) {
-                        return cached_response(headers, &hit);
-                    }
-                    let is_query = !is_mutation(&request.query, request.operation_name.as_deref());
-                    is_query.then_some((key, version))
-                }
-                Err(err) => {
-                    tracing::warn!(error = %err, "cannot read the content version; not caching");
-                    None
-                }
-            }
-        }
+    let lookup = look_up(state, headers, &batch, spec_media_type).await;
+    if let CacheLookup::Hit(hit) = &lookup {
+        return cached_response(headers, hit);
+    }
+    // Only queries are cached, so a hit needs no mutation check; anything else does.
+    let runs_mutation = match &batch {
+        BatchRequest::Single(request) => runs_a_mutation(state, request).await,
+        BatchRequest::Batch(_) => true,
+    };
+    if method == Method::Get && runs_mutation {
+        let mut response = request_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "mutations are only accepted over POST",
+            "METHOD_NOT_ALLOWED",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    let cache_slot = match lookup {
+        CacheLookup::Miss { key, version } if !runs_mutation => Some((key, version)),
         _ => None,
     };
     let viewer = match viewer_from_headers(state, headers).await {
@@ -305,6 +310,40 @@ async fn execute(
                 .headers_mut()
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response
+        }
+    }
+}
+
+enum CacheLookup {
+    Hit(Arc<CachedResponse>),
+    Miss { key: String, version: i64 },
+    NotCacheable,
+}
+
+/// Only anonymous requests are cached: they can read nothing but the published programme.
+async fn look_up(
+    state: &AppState,
+    headers: &HeaderMap,
+    batch: &BatchRequest,
+    spec_media_type: bool,
+) -> CacheLookup {
+    let BatchRequest::Single(request) = batch else {
+        return CacheLookup::NotCacheable;
+    };
+    if !state.response_cache.is_enabled() || headers.contains_key(header::AUTHORIZATION) {
+        return CacheLookup::NotCacheable;
+    }
+    match state.response_cache.version(&state.db).await {
+        Ok(version) => {
+            let key = cache_key(request, spec_media_type);
+            match state.response_cache.get(&key, version) {
+                Some(hit) => CacheLookup::Hit(hit),
+                None => CacheLookup::Miss { key, version },
+            }
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot read the content version; not caching");
+            CacheLookup::NotCacheable
         }
     }
 }

@@ -232,3 +232,33 @@ async fn a_persisted_mutation_is_refused_over_get() {
         .await;
     assert_eq!(response.status, StatusCode::METHOD_NOT_ALLOWED);
 }
+
+#[tokio::test]
+async fn a_persisted_mutation_sent_by_hash_is_never_answered_from_the_cache() {
+    let app = TestApp::bundled().await;
+    let code = buurtgraph::service::accounts::access_code(&app.db, EVENT, None)
+        .await
+        .expect("code");
+    let mutation = format!(
+        "mutation {{ joinEvent(input: {{ eventSlug: \"{EVENT}\", accessCode: \"{code}\" }}) {{ token }} }}"
+    );
+    let hash = sha256(&mutation);
+    let extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    let first = app
+        .post_json(
+            "/graphql",
+            &json!({ "query": mutation, "extensions": extensions }),
+        )
+        .await;
+    let hash_only = json!({ "extensions": extensions });
+    let second = app.post_json("/graphql", &hash_only).await;
+    let third = app.post_json("/graphql", &hash_only).await;
+    let token = |r: &crate::helpers::TestResponse| r.json()["data"]["joinEvent"]["token"].clone();
+    assert!(token(&second).is_string(), "{}", second.text());
+    assert_ne!(token(&first), token(&second));
+    assert_ne!(
+        token(&second),
+        token(&third),
+        "each join is a new participant"
+    );
+}
