@@ -357,7 +357,14 @@ impl FeedbackMutation {
             region: input.region,
             idempotency_key: input.idempotency_key,
         };
-        let question = service::submit(ctx.writer()?, participant_id, event_id, submission).await?;
+        let question = service::submit(
+            ctx.db()?,
+            ctx.writer()?,
+            participant_id,
+            event_id,
+            submission,
+        )
+        .await?;
         super::live::publish(ctx, super::live::QuestionChange::Submitted, question.id).await;
         Ok(LearningQuestion(question))
     }
@@ -374,7 +381,14 @@ impl FeedbackMutation {
         }
         let question_id = ids::decode(&id, NodeType::LearningQuestion, "id")?;
         Ok(LearningQuestion(
-            service::vote(ctx.writer()?, participant_id, event_id, question_id).await?,
+            service::vote(
+                ctx.db()?,
+                ctx.writer()?,
+                participant_id,
+                event_id,
+                question_id,
+            )
+            .await?,
         ))
     }
 
@@ -390,7 +404,14 @@ impl FeedbackMutation {
         }
         let question_id = ids::decode(&id, NodeType::LearningQuestion, "id")?;
         Ok(LearningQuestion(
-            service::unvote(ctx.writer()?, participant_id, event_id, question_id).await?,
+            service::unvote(
+                ctx.db()?,
+                ctx.writer()?,
+                participant_id,
+                event_id,
+                question_id,
+            )
+            .await?,
         ))
     }
 }

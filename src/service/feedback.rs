@@ -31,8 +31,10 @@ pub struct Submission {
 
 /// Stores a learning question after checking every rule; a retry with the same
 /// idempotency key returns the first question.
+/// Checks read from `db`; the insert goes through `writer` (see `db::Writer`).
 pub async fn submit(
     db: &DatabaseConnection,
+    writer: &DatabaseConnection,
     participant_id: i32,
     event_id: i32,
     submission: Submission,
@@ -126,12 +128,12 @@ pub async fn submit(
         updated_at: Set(now),
         ..Default::default()
     };
-    match row.insert(db).await {
+    match row.insert(writer).await {
         Ok(model) => Ok(model),
         // A concurrent retry with the same key won the race: answer with its question.
         Err(err) => match (&idempotency_key, err.sql_err()) {
             (Some(key), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
-                by_idempotency_key(db, participant_id, key)
+                by_idempotency_key(writer, participant_id, key)
                     .await?
                     .ok_or_else(|| AppError::Conflict("submission conflicted; retry".into()))
             }
@@ -180,12 +182,13 @@ async fn by_idempotency_key(
 /// Adds the participant's vote; only on approved questions of their own event.
 pub async fn vote(
     db: &DatabaseConnection,
+    writer: &DatabaseConnection,
     participant_id: i32,
     event_id: i32,
     question_id: i32,
 ) -> Result<learning_question::Model, AppError> {
     let question = votable(db, event_id, question_id).await?;
-    let txn = db.begin().await?;
+    let txn = writer.begin().await?;
     // The insert comes first, so the transaction takes the write lock before reading anything.
     vote::Entity::insert(vote::ActiveModel {
         question_id: Set(question.id),
@@ -204,12 +207,13 @@ pub async fn vote(
 /// Withdraws the participant's vote.
 pub async fn unvote(
     db: &DatabaseConnection,
+    writer: &DatabaseConnection,
     participant_id: i32,
     event_id: i32,
     question_id: i32,
 ) -> Result<learning_question::Model, AppError> {
     let question = votable(db, event_id, question_id).await?;
-    let txn = db.begin().await?;
+    let txn = writer.begin().await?;
     let deleted = vote::Entity::delete_many()
         .filter(vote::Column::QuestionId.eq(question.id))
         .filter(vote::Column::ParticipantId.eq(participant_id))
