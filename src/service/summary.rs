@@ -98,7 +98,7 @@ pub async fn summarise(
             .filter(condition.clone())
     };
 
-    let status_rows = base()
+    let status_query = base()
         .column(Column::ThemeId)
         .column(Column::Status)
         .column_as(Expr::col(Column::Id).count(), "count")
@@ -108,39 +108,31 @@ pub async fn summarise(
         )
         .group_by(Column::ThemeId)
         .group_by(Column::Status)
-        .into_model::<StatusRow>()
-        .all(db)
-        .await?;
-    let session_rows: Vec<(i32, Option<i32>, i64)> = base()
+        .into_model::<StatusRow>();
+    let session_query = base()
         .column(Column::ThemeId)
         .column(Column::SessionId)
         .column_as(Expr::col(Column::Id).count(), "count")
         .group_by(Column::ThemeId)
         .group_by(Column::SessionId)
         .order_by_asc(Column::SessionId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let region_rows: Vec<(i32, Option<String>, i64)> = base()
+        .into_tuple::<(i32, Option<i32>, i64)>();
+    let region_query = base()
         .column(Column::ThemeId)
         .column(Column::Region)
         .column_as(Expr::col(Column::Id).count(), "count")
         .group_by(Column::ThemeId)
         .group_by(Column::Region)
         .order_by_asc(Column::Region)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let role_rows = base()
+        .into_tuple::<(i32, Option<String>, i64)>();
+    let role_query = base()
         .column(Column::ThemeId)
         .column(Column::SubmitterRole)
         .column_as(Expr::col(Column::Id).count(), "count")
         .group_by(Column::ThemeId)
         .group_by(Column::SubmitterRole)
         .order_by_asc(Column::SubmitterRole)
-        .into_model::<RoleRow>()
-        .all(db)
-        .await?;
+        .into_model::<RoleRow>();
     // One pass over the questions per theme, a CASE per format.
     let mut format_query = base().column(Column::ThemeId);
     for (i, format) in FORMATS.iter().enumerate() {
@@ -158,11 +150,17 @@ pub async fn summarise(
             format!("f{i}"),
         );
     }
-    let format_rows: Vec<FormatRow> = format_query
+    let format_query = format_query
         .group_by(Column::ThemeId)
-        .into_tuple()
-        .all(db)
-        .await?;
+        .into_tuple::<FormatRow>();
+    // Independent scans: on a pool they run side by side.
+    let (status_rows, session_rows, region_rows, role_rows, format_rows) = tokio::try_join!(
+        status_query.all(db),
+        session_query.all(db),
+        region_query.all(db),
+        role_query.all(db),
+        format_query.all(db),
+    )?;
     let mut themes: BTreeMap<i32, ThemeCounts> = BTreeMap::new();
     for row in status_rows {
         let counts = themes.entry(row.theme_id).or_default();
