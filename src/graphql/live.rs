@@ -1,6 +1,7 @@
 //! Live updates: `learningQuestionEvents` over WebSocket (graphql-transport-ws). Changes are
-//! published in-process after their transaction commits; each subscriber re-reads the
-//! question and receives it only if its role may read it. A dropped connection loses nothing
+//! published in-process after their transaction commits; one task per process reads each
+//! changed question once and hands the row to every subscriber, who receives it only if its
+//! role may read it. A dropped connection loses nothing
 //! that a `learningQuestions` query cannot recover: events carry no state of their own.
 
 use async_graphql::{Context, Enum, ID, SimpleObject, Subscription};
@@ -32,6 +33,13 @@ pub struct Published {
     pub question_id: i32,
 }
 
+/// A change with the question as it was read after the change, shared by all subscribers.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub change: QuestionChange,
+    pub question: std::sync::Arc<entity::learning_question::Model>,
+}
+
 /// The PostgreSQL channel that carries changes between server instances.
 const CHANNEL: &str = "buurtgraph_question_changes";
 
@@ -41,21 +49,52 @@ const CHANNEL: &str = "buurtgraph_question_changes";
 #[derive(Clone)]
 pub struct Changes {
     local: broadcast::Sender<Published>,
+    loaded: broadcast::Sender<Loaded>,
     postgres: Option<DatabaseConnection>,
 }
 
 impl Changes {
-    /// Local delivery only.
-    pub fn local() -> Self {
-        Self {
+    /// Local delivery, with one reader of changed questions over `db`.
+    fn local(db: &DatabaseConnection) -> Self {
+        let changes = Self {
             local: broadcast::channel(4096).0,
+            loaded: broadcast::channel(4096).0,
             postgres: None,
-        }
+        };
+        let mut published = changes.local.subscribe();
+        let loaded = changes.loaded.clone();
+        let db = db.clone();
+        tokio::spawn(async move {
+            loop {
+                let next = match published.recv().await {
+                    Ok(next) => next,
+                    Err(broadcast::error::RecvError::Lagged(skipped)) => {
+                        tracing::warn!(skipped, "live updates fell behind; some were skipped");
+                        continue;
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return,
+                };
+                let question = entity::learning_question::Entity::find_by_id(next.question_id)
+                    .one(&db)
+                    .await;
+                match question {
+                    Ok(Some(question)) => {
+                        let _ = loaded.send(Loaded {
+                            change: next.change,
+                            question: std::sync::Arc::new(question),
+                        });
+                    }
+                    Ok(None) => {}
+                    Err(err) => tracing::warn!(error = %err, "cannot read a changed question"),
+                }
+            }
+        });
+        changes
     }
 
     /// Local delivery, plus LISTEN/NOTIFY when `db` is PostgreSQL.
     pub async fn for_database(db: &DatabaseConnection) -> anyhow::Result<Self> {
-        let mut changes = Self::local();
+        let mut changes = Self::local(db);
         if db.get_database_backend() != DbBackend::Postgres {
             return Ok(changes);
         }
@@ -171,28 +210,22 @@ impl SubscriptionRoot {
             Some(slug) => Some(find_event(ctx, Some(&slug)).await?.id),
             None => None,
         };
-        let db = ctx.db()?.clone();
         let changes = ctx
             .data::<Changes>()
             .map_err(|_| AppError::internal(anyhow::anyhow!("no change channel")))?;
-        let stream = BroadcastStream::new(changes.local.subscribe()).filter_map(move |published| {
-            let db = db.clone();
-            let viewer = viewer.clone();
-            async move {
-                // A lagging subscriber skips what it missed; a re-query recovers it.
-                let published = published.ok()?;
-                let question = entity::learning_question::Entity::find_by_id(published.question_id)
-                    .one(&db)
-                    .await
-                    .ok()??;
+        let stream = BroadcastStream::new(changes.loaded.subscribe()).filter_map(move |loaded| {
+            // A lagging subscriber skips what it missed; a re-query recovers it.
+            let delivered = loaded.ok().and_then(|loaded| {
+                let question = &*loaded.question;
                 let wanted = event_id.is_none_or(|id| id == question.event_id)
                     && theme_id.is_none_or(|id| id == question.theme_id)
-                    && policy::may_read(&viewer, &question);
-                wanted.then_some(LearningQuestionEvent {
-                    change: published.change,
-                    question: LearningQuestion(question),
+                    && policy::may_read(&viewer, question);
+                wanted.then(|| LearningQuestionEvent {
+                    change: loaded.change,
+                    question: LearningQuestion(question.clone()),
                 })
-            }
+            });
+            std::future::ready(delivered)
         });
         Ok(stream)
     }
