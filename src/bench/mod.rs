@@ -8,6 +8,7 @@ pub mod generate;
 pub mod rss;
 pub mod scenarios;
 pub mod server;
+pub mod soak;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -48,6 +49,18 @@ pub struct BenchArgs {
     /// A smoke run: 2 s per scenario, a small A1 data set, fewer participants and subscribers.
     #[arg(long)]
     pub quick: bool,
+    /// Instead of the scenarios: a soak run of this many seconds, one server under a steady
+    /// mixed load (reads, submissions, votes, moderation, subscriptions), memory sampled.
+    /// On PostgreSQL when `--postgres-url` is given, else SQLite.
+    #[arg(long)]
+    pub soak_secs: Option<u64>,
+    /// Seconds between two memory samples of the soak run.
+    #[arg(long, default_value_t = 10)]
+    pub soak_sample_secs: u64,
+    /// Mean milliseconds between two actions (submit, vote or unvote) of one soak participant;
+    /// each pause is drawn from 0.5–1.5 times this.
+    #[arg(long, default_value_t = 6000)]
+    pub soak_interval_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -363,6 +376,9 @@ pub fn table(rows: &[Row]) -> String {
 
 /// Runs the selected scenarios on the selected databases and reports.
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    if let Some(secs) = args.soak_secs {
+        return soak::run(&args, secs).await;
+    }
     let machine = Machine::detect();
     let started_at = chrono::Utc::now().to_rfc3339();
     let duration = Duration::from_secs(if args.quick {

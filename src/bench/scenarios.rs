@@ -36,11 +36,12 @@ block { title } speakers { role person { name } } themes { title } } }";
 const SEARCH: &str = "query($q: String!) { search(query: $q, first: 20) { __typename \
 ... on Session { id title } ... on Person { id name } ... on Theme { id title } \
 ... on Organisation { id name } } }";
-const JOIN: &str = "mutation($i: JoinEventInput!) { joinEvent(input: $i) { token } }";
+pub(super) const JOIN: &str = "mutation($i: JoinEventInput!) { joinEvent(input: $i) { token } }";
 const LOGIN: &str = "mutation($i: LoginInput!) { login(input: $i) { token } }";
 const SUBMIT: &str = "mutation($i: SubmitLearningQuestionInput!) { submitLearningQuestion(input: $i) { id status } }";
 const MODERATE: &str = "mutation($i: ModerateLearningQuestionInput!) { moderateLearningQuestion(input: $i) { id status } }";
-const VOTE: &str = "mutation($id: ID!) { voteLearningQuestion(id: $id) { id voteCount } }";
+pub(super) const VOTE: &str =
+    "mutation($id: ID!) { voteLearningQuestion(id: $id) { id voteCount } }";
 const VOTE_COUNT: &str = "query($id: ID!) { learningQuestion(id: $id) { voteCount } }";
 const EVENTS: &str = "subscription($e: String) { learningQuestionEvents(eventSlug: $e) { change question { id status } } }";
 const SUMMARY: &str = "query($e: String) { feedbackSummary(eventSlug: $e) { total \
@@ -484,6 +485,7 @@ impl Bench {
         let subscribers = self.sizes.subscribers;
         let sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::new(Mutex::new(HashMap::new()));
         let delivered = Arc::new(AtomicU64::new(0));
+        let received = Arc::new(AtomicU64::new(0));
         let ready = Arc::new(AtomicU64::new(0));
         let failed = Arc::new(AtomicU64::new(0));
         let connecting = Arc::new(tokio::sync::Semaphore::new(64));
@@ -496,6 +498,7 @@ impl Bench {
                 token: participants[i % participants.len()].clone(),
                 sent: sent.clone(),
                 delivered: delivered.clone(),
+                received: received.clone(),
                 ready: ready.clone(),
                 failed: failed.clone(),
                 connecting: connecting.clone(),
@@ -677,7 +680,7 @@ fn submission(theme_id: &str, n: u64) -> Value {
     } })
 }
 
-async fn submit_one(
+pub(super) async fn submit_one(
     client: &client::HttpClient,
     base: &str,
     token: &str,
@@ -692,7 +695,7 @@ async fn submit_one(
         .to_owned())
 }
 
-async fn approve(
+pub(super) async fn approve(
     client: &client::HttpClient,
     base: &str,
     moderator: &str,
@@ -708,7 +711,11 @@ async fn approve(
     Ok(())
 }
 
-async fn login(client: &client::HttpClient, base: &str, email: &str) -> anyhow::Result<String> {
+pub(super) async fn login(
+    client: &client::HttpClient,
+    base: &str,
+    email: &str,
+) -> anyhow::Result<String> {
     let call = Call::graphql(
         base,
         LOGIN,
@@ -724,21 +731,24 @@ async fn login(client: &client::HttpClient, base: &str, email: &str) -> anyhow::
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-/// One WebSocket subscriber of S1.
-struct Subscriber {
-    url: String,
-    token: String,
-    sent: Arc<Mutex<HashMap<String, Instant>>>,
-    delivered: Arc<AtomicU64>,
-    ready: Arc<AtomicU64>,
-    failed: Arc<AtomicU64>,
-    connecting: Arc<tokio::sync::Semaphore>,
-    stop: tokio::sync::watch::Receiver<bool>,
+/// One WebSocket subscriber of S1 (and of the soak run).
+pub(super) struct Subscriber {
+    pub(super) url: String,
+    pub(super) token: String,
+    /// When each approval was sent, by question ID: the deliveries that count.
+    pub(super) sent: Arc<Mutex<HashMap<String, Instant>>>,
+    pub(super) delivered: Arc<AtomicU64>,
+    /// Every `next` message, whatever the change.
+    pub(super) received: Arc<AtomicU64>,
+    pub(super) ready: Arc<AtomicU64>,
+    pub(super) failed: Arc<AtomicU64>,
+    pub(super) connecting: Arc<tokio::sync::Semaphore>,
+    pub(super) stop: tokio::sync::watch::Receiver<bool>,
 }
 
 impl Subscriber {
     /// Connects, subscribes, and records the delivery latency of every approval it sees.
-    async fn run(mut self) -> anyhow::Result<hdrhistogram::Histogram<u64>> {
+    pub(super) async fn run(mut self) -> anyhow::Result<hdrhistogram::Histogram<u64>> {
         let mut latencies = RunStats::empty()?.histogram;
         let socket = {
             let _permit = self.connecting.acquire().await;
@@ -763,6 +773,7 @@ impl Subscriber {
                     let Ok(value) = serde_json::from_str::<Value>(&text) else { continue };
                     match value["type"].as_str() {
                         Some("next") => {
+                            self.received.fetch_add(1, Ordering::Relaxed);
                             let event = &value["payload"]["data"]["learningQuestionEvents"];
                             if event["change"] != "MODERATED" || event["question"]["status"] != "APPROVED" {
                                 continue;
