@@ -225,37 +225,37 @@ async fn execute(
         return cached_response(headers, hit);
     }
     // Only queries are cached, so a hit needs no mutation check; anything else does.
-    let runs_mutation = match &batch {
+    let may_mutate = match &batch {
         BatchRequest::Single(request) => runs_a_mutation(state, request).await,
         BatchRequest::Batch(_) => true,
     };
-    if method == Method::Get && runs_mutation {
-        let mut response = request_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "mutations are only accepted over POST",
-            "METHOD_NOT_ALLOWED",
+    if method == Method::Get && may_mutate {
+        return with_header(
+            request_error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "mutations are only accepted over POST",
+                "METHOD_NOT_ALLOWED",
+            ),
+            header::ALLOW,
+            "POST",
         );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
     }
     let cache_slot = match lookup {
-        CacheLookup::Miss { key, version } if !runs_mutation => Some((key, version)),
+        CacheLookup::Miss { key, version } if !may_mutate => Some((key, version)),
         _ => None,
     };
     let viewer = match viewer_from_headers(state, headers).await {
         Ok(viewer) => viewer,
         Err(AppError::Unauthenticated) => {
-            let mut response = request_error(
-                StatusCode::UNAUTHORIZED,
-                "the token is invalid, expired or revoked",
-                "UNAUTHENTICATED",
+            return with_header(
+                request_error(
+                    StatusCode::UNAUTHORIZED,
+                    "the token is invalid, expired or revoked",
+                    "UNAUTHENTICATED",
+                ),
+                header::WWW_AUTHENTICATE,
+                "Bearer",
             );
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return response;
         }
         Err(err) => {
             let message = err.message();
@@ -459,6 +459,13 @@ fn render(spec_media_type: bool, response: &BatchResponse) -> Option<Rendered> {
     })
 }
 
+fn with_header(mut response: Response, name: header::HeaderName, value: &'static str) -> Response {
+    response
+        .headers_mut()
+        .insert(name, HeaderValue::from_static(value));
+    response
+}
+
 /// A request error in GraphQL's response shape.
 fn request_error(status: StatusCode, message: &str, code: &str) -> Response {
     let body = serde_json::json!({
@@ -484,15 +491,15 @@ pub async fn ws_handler(
         format!("address:{}", client.0),
         state.config.ws_connections_per_ip,
     ) else {
-        let mut response = request_error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too many open connections from this address",
-            "RATE_LIMITED",
+        return with_header(
+            request_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too many open connections from this address",
+                "RATE_LIMITED",
+            ),
+            header::RETRY_AFTER,
+            "10",
         );
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
-        return response;
     };
     let max_message = state.config.ws_max_message_bytes;
     upgrade
