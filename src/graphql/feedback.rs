@@ -375,11 +375,7 @@ impl FeedbackMutation {
         ctx: &Context<'_>,
         id: ID,
     ) -> async_graphql::Result<LearningQuestion> {
-        let (participant_id, event_id) = policy::require_participant(&ctx.viewer())?;
-        if let Ok(limits) = ctx.data::<Limits>() {
-            limits.check_vote(participant_id)?;
-        }
-        let question_id = ids::decode(&id, NodeType::LearningQuestion, "id")?;
+        let (participant_id, event_id, question_id) = vote_request(ctx, &id)?;
         Ok(LearningQuestion(
             service::vote(
                 ctx.db()?,
@@ -398,11 +394,7 @@ impl FeedbackMutation {
         ctx: &Context<'_>,
         id: ID,
     ) -> async_graphql::Result<LearningQuestion> {
-        let (participant_id, event_id) = policy::require_participant(&ctx.viewer())?;
-        if let Ok(limits) = ctx.data::<Limits>() {
-            limits.check_vote(participant_id)?;
-        }
-        let question_id = ids::decode(&id, NodeType::LearningQuestion, "id")?;
+        let (participant_id, event_id, question_id) = vote_request(ctx, &id)?;
         Ok(LearningQuestion(
             service::unvote(
                 ctx.db()?,
@@ -414,4 +406,14 @@ impl FeedbackMutation {
             .await?,
         ))
     }
+}
+
+/// Who votes on what, after the role check and the participant's vote limit.
+fn vote_request(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<(i32, i32, i32)> {
+    let (participant_id, event_id) = policy::require_participant(&ctx.viewer())?;
+    if let Ok(limits) = ctx.data::<Limits>() {
+        limits.check_vote(participant_id)?;
+    }
+    let question_id = ids::decode(id, NodeType::LearningQuestion, "id")?;
+    Ok((participant_id, event_id, question_id))
 }

@@ -224,10 +224,15 @@ async fn execute(
     if let CacheLookup::Hit(hit) = &lookup {
         return cached_response(headers, hit);
     }
-    // Only queries are cached, so a hit needs no mutation check; anything else does.
+    // Only queries are cached, so a hit needs no mutation check. The check parses the query
+    // once more, so it runs only where its answer matters: for GET, and before storing.
     let may_mutate = match &batch {
-        BatchRequest::Single(request) => runs_a_mutation(state, request).await,
-        BatchRequest::Batch(_) => true,
+        BatchRequest::Single(request)
+            if method == Method::Get || matches!(lookup, CacheLookup::Miss { .. }) =>
+        {
+            runs_a_mutation(state, request).await
+        }
+        _ => true,
     };
     if method == Method::Get && may_mutate {
         return with_header(
