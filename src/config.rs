@@ -52,6 +52,10 @@ pub struct ServeConfig {
     /// Longest time a request may take, in seconds, reading its body included.
     #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
+    /// Seconds a request body may stall (no bytes arriving) before the request is refused
+    /// with 408; the whole request stays bounded by `REQUEST_TIMEOUT_SECS`.
+    #[arg(long, env = "BODY_READ_TIMEOUT_SECS", default_value_t = 10)]
+    pub body_read_timeout_secs: u64,
     /// Development or production.
     #[arg(long, env = "APP_ENV", value_enum, default_value_t = Environment::Development)]
     pub environment: Environment,
@@ -104,6 +108,9 @@ pub struct ServeConfig {
     /// Most distinct responses kept by the response cache.
     #[arg(long, env = "RESPONSE_CACHE_ENTRIES", default_value_t = 512)]
     pub response_cache_entries: usize,
+    /// Most bytes of response bodies kept by the response cache.
+    #[arg(long, env = "RESPONSE_CACHE_BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub response_cache_bytes: usize,
 }
 
 impl Default for ServeConfig {
@@ -114,6 +121,7 @@ impl Default for ServeConfig {
             body_limit_bytes: 64 * 1024,
             header_read_timeout_secs: 10,
             request_timeout_secs: 30,
+            body_read_timeout_secs: 10,
             environment: Environment::Development,
             graphiql: None,
             no_bundled_programme: false,
@@ -131,6 +139,7 @@ impl Default for ServeConfig {
             ws_max_message_bytes: 64 * 1024,
             response_cache: true,
             response_cache_entries: 512,
+            response_cache_bytes: 16 * 1024 * 1024,
         }
     }
 }

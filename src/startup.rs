@@ -165,7 +165,7 @@ pub async fn build_router(
         },
     );
     let response_cache = if config.response_cache {
-        ResponseCache::new(config.response_cache_entries)
+        ResponseCache::new(config.response_cache_entries, config.response_cache_bytes)
     } else {
         ResponseCache::disabled()
     };

@@ -47,6 +47,16 @@ pub async fn post_handler(
 ) -> Response {
     let body = match body {
         Ok(body) => body,
+        Err(rejection) if is_body_timeout(&rejection) => {
+            return request_error(
+                StatusCode::REQUEST_TIMEOUT,
+                &format!(
+                    "the request body did not arrive within {} s",
+                    state.config.body_read_timeout_secs
+                ),
+                "REQUEST_TIMEOUT",
+            );
+        }
         Err(rejection) => {
             return request_error(
                 rejection.status(),
@@ -472,6 +482,18 @@ fn with_header(mut response: Response, name: header::HeaderName, value: &'static
 }
 
 /// A request error in GraphQL's response shape.
+/// Whether reading the body failed because the client sent it too slowly.
+fn is_body_timeout(rejection: &BytesRejection) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(rejection);
+    while let Some(error) = cause {
+        if error.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
+}
+
 fn request_error(status: StatusCode, message: &str, code: &str) -> Response {
     let body = serde_json::json!({
         "errors": [{ "message": message, "extensions": { "code": code } }]

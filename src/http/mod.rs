@@ -18,7 +18,7 @@ use axum::routing::get;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::TraceLayer;
 
 use tower_governor::GovernorLayer;
@@ -82,6 +82,9 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(cors(&config.cors_origins))
         .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
+        .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(
+            config.body_read_timeout_secs,
+        )))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

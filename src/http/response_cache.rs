@@ -30,20 +30,63 @@ pub struct CachedResponse {
 
 /// Shared by all requests of a process; `disabled()` never stores anything.
 pub struct ResponseCache {
-    entries: Option<Mutex<LruCache<String, Arc<CachedResponse>>>>,
+    entries: Option<Mutex<Entries>>,
     known_version: Mutex<Option<(i64, Instant)>>,
 }
 
+/// The LRU bounded both in entries and in body bytes, so that a few large responses cannot
+/// take more memory than the operator allowed.
+struct Entries {
+    lru: LruCache<String, Arc<CachedResponse>>,
+    bytes: usize,
+    max_bytes: usize,
+}
+
+impl Entries {
+    fn put(&mut self, key: String, response: Arc<CachedResponse>) {
+        let size = response.body.len();
+        if size > self.max_bytes {
+            return;
+        }
+        self.bytes += size;
+        if let Some((_, dropped)) = self.lru.push(key, response) {
+            self.bytes -= dropped.body.len();
+        }
+        while self.bytes > self.max_bytes {
+            let Some((_, dropped)) = self.lru.pop_lru() else {
+                break;
+            };
+            self.bytes -= dropped.body.len();
+        }
+    }
+
+    fn remove(&mut self, key: &str) {
+        if let Some(dropped) = self.lru.pop(key) {
+            self.bytes -= dropped.body.len();
+        }
+    }
+}
+
 impl ResponseCache {
-    pub fn new(capacity: usize) -> Self {
+    /// At most `max_entries` responses and `max_bytes` of response bodies; either 0 disables it.
+    pub fn new(max_entries: usize, max_bytes: usize) -> Self {
+        let entries = NonZeroUsize::new(max_entries)
+            .filter(|_| max_bytes > 0)
+            .map(|cap| {
+                Mutex::new(Entries {
+                    lru: LruCache::new(cap),
+                    bytes: 0,
+                    max_bytes,
+                })
+            });
         Self {
-            entries: NonZeroUsize::new(capacity).map(|cap| Mutex::new(LruCache::new(cap))),
+            entries,
             known_version: Mutex::new(None),
         }
     }
 
     pub fn disabled() -> Self {
-        Self::new(0)
+        Self::new(0, 0)
     }
 
     pub fn is_enabled(&self) -> bool {
@@ -70,10 +113,10 @@ impl ResponseCache {
     pub fn get(&self, key: &str, version: i64) -> Option<Arc<CachedResponse>> {
         let entries = self.entries.as_ref()?;
         let mut entries = lock(entries);
-        match entries.get(key) {
+        match entries.lru.get(key) {
             Some(hit) if hit.version == version => Some(hit.clone()),
             Some(_) => {
-                entries.pop(key);
+                entries.remove(key);
                 None
             }
             None => None,
@@ -116,17 +159,57 @@ mod tests {
     use super::*;
 
     fn entry(version: i64) -> Arc<CachedResponse> {
+        sized_entry(version, 4)
+    }
+
+    fn sized_entry(version: i64, size: usize) -> Arc<CachedResponse> {
+        let body = Bytes::from(vec![b'x'; size]);
         Arc::new(CachedResponse {
             version,
-            etag: etag_of(b"body"),
-            body: Bytes::from_static(b"body"),
+            etag: etag_of(&body),
+            body,
             content_type: "application/json",
         })
     }
 
     #[test]
+    fn the_byte_budget_evicts_the_least_recently_used() {
+        let cache = ResponseCache::new(100, 250);
+        cache.put("a".into(), sized_entry(1, 100));
+        cache.put("b".into(), sized_entry(1, 100));
+        assert!(
+            cache.get("a", 1).is_some(),
+            "a is now the most recently used"
+        );
+        cache.put("c".into(), sized_entry(1, 100));
+        assert!(
+            cache.get("b", 1).is_none(),
+            "b was evicted to stay within 250 bytes"
+        );
+        assert!(cache.get("a", 1).is_some());
+        assert!(cache.get("c", 1).is_some());
+        cache.put("huge".into(), sized_entry(1, 251));
+        assert!(
+            cache.get("huge", 1).is_none(),
+            "larger than the whole budget"
+        );
+        assert!(cache.get("a", 1).is_some(), "and it evicted nothing");
+    }
+
+    #[test]
+    fn replacing_an_entry_counts_its_bytes_once() {
+        let cache = ResponseCache::new(100, 250);
+        for _ in 0..10 {
+            cache.put("a".into(), sized_entry(1, 100));
+        }
+        cache.put("b".into(), sized_entry(1, 100));
+        assert!(cache.get("a", 1).is_some());
+        assert!(cache.get("b", 1).is_some());
+    }
+
+    #[test]
     fn an_entry_of_an_older_version_is_a_miss() {
-        let cache = ResponseCache::new(4);
+        let cache = ResponseCache::new(4, 1024);
         cache.put("q".into(), entry(1));
         assert!(cache.get("q", 1).is_some());
         assert!(cache.get("q", 2).is_none());

@@ -299,3 +299,112 @@ async fn a_client_trickling_its_headers_is_cut_off_and_others_are_served() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn a_request_body_that_stalls_gets_408_and_others_are_served() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::bundled().await;
+    let address = instance_with(
+        &app,
+        ServeConfig {
+            body_read_timeout_secs: 1,
+            ..ServeConfig::default()
+        },
+    )
+    .await;
+    let mut slow = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connects");
+    slow.write_all(
+        b"POST /graphql HTTP/1.1\r\nHost: buurtgraph\r\nContent-Type: application/json\r\n\
+          Content-Length: 100\r\n\r\n{\"query\":",
+    )
+    .await
+    .expect("writes");
+    let started = std::time::Instant::now();
+
+    assert_eq!(
+        app.data(EVENT_QUERY, json!({})).await["event"]["slug"],
+        EVENT,
+        "others are served while the body stalls"
+    );
+
+    let mut answer = Vec::new();
+    let answered = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        let mut chunk = [0u8; 1024];
+        while !String::from_utf8_lossy(&answer).contains("REQUEST_TIMEOUT") {
+            match slow.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(read) => answer.extend_from_slice(&chunk[..read]),
+            }
+        }
+    })
+    .await;
+    assert!(answered.is_ok(), "the stalled request is answered");
+    let waited = started.elapsed();
+    assert!(
+        waited >= std::time::Duration::from_millis(900),
+        "not before the timeout: {waited:?}"
+    );
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("\"REQUEST_TIMEOUT\""), "{answer}");
+}
+
+#[tokio::test]
+async fn one_address_may_open_only_so_many_websocket_connections() {
+    let app = TestApp::bundled().await;
+    let address = instance_with(
+        &app,
+        ServeConfig {
+            ws_connections_per_ip: 2,
+            ..ServeConfig::default()
+        },
+    )
+    .await;
+    let first = connect(address, None).await;
+    let _second = connect(address, None).await;
+    match open_websocket(address).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+            assert!(response.headers().contains_key(header::RETRY_AFTER));
+            let body = String::from_utf8_lossy(response.body().as_deref().unwrap_or_default())
+                .into_owned();
+            assert!(body.contains("RATE_LIMITED"), "{body}");
+        }
+        Err(other) => panic!("refused in another way: {other}"),
+        Ok(_) => panic!("a third connection from one address was accepted"),
+    }
+    assert_eq!(
+        app.data(EVENT_QUERY, json!({})).await["event"]["slug"],
+        EVENT,
+        "plain queries from that address still pass"
+    );
+
+    drop(first);
+    let mut again = None;
+    for _ in 0..50 {
+        if let Ok(socket) = open_websocket(address).await {
+            again = Some(socket);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        again.is_some(),
+        "a closed connection frees the address's slot"
+    );
+}
+
+async fn open_websocket(
+    address: std::net::SocketAddr,
+) -> Result<crate::live::Socket, tokio_tungstenite::tungstenite::Error> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = format!("ws://{address}/graphql/ws").into_client_request()?;
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        header::HeaderValue::from_static("graphql-transport-ws"),
+    );
+    let (socket, _) = tokio_tungstenite::connect_async(request).await?;
+    Ok(socket)
+}
