@@ -1,5 +1,6 @@
 //! The HTTP surface: routes and the layers around them.
 
+pub mod csp;
 pub mod error;
 pub mod exports;
 pub mod graphql;

@@ -9,6 +9,7 @@ use minijinja::{Environment, context};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
+use super::csp;
 use super::error::error_response;
 use super::graphql::viewer_from_headers;
 use crate::error::AppError;
@@ -16,8 +17,6 @@ use crate::service::{clusters, programme, summary};
 use crate::state::AppState;
 
 const TEMPLATE: &str = include_str!("../../templates/leeragenda.html");
-/// The content security policy of the report: nothing but its own inline styles.
-const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const BAR_MAX: f64 = 170.0;
 
 #[derive(Serialize)]
@@ -87,12 +86,12 @@ pub async fn leeragenda(
 ) -> Response {
     match render(&state, &headers, &slug).await {
         Ok(html) => {
+            let policy = csp::policy(&html, &csp::Sources::NONE);
             let mut response = Html(html).into_response();
             let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(CSP),
-            );
+            if let Ok(policy) = HeaderValue::from_str(&policy) {
+                headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+            }
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response
         }

@@ -262,3 +262,23 @@ pub async fn fresh_postgres_database(admin_url: &str) -> String {
         .map_or(admin_url, |(base, _)| base);
     format!("{base}/{name}")
 }
+
+/// Asserts that a page's Content-Security-Policy allows its own inline `<script>` and
+/// `<style>` blocks by hash, and nothing inline beyond them.
+pub fn assert_strict_csp(html: &str, policy: &str) {
+    use base64::Engine;
+    use sha2::Digest;
+    assert!(policy.starts_with("default-src 'none'"), "{policy}");
+    assert!(!policy.contains("unsafe-"), "{policy}");
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    for tag in ["script", "style"] {
+        for block in html.split(&format!("<{tag}>")).skip(1) {
+            let body = block.split(&format!("</{tag}>")).next().unwrap_or_default();
+            let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(body));
+            assert!(
+                policy.contains(&format!("'sha256-{hash}'")),
+                "the inline {tag} block is not allowed by {policy}"
+            );
+        }
+    }
+}

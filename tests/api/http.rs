@@ -4,7 +4,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::json;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, assert_strict_csp};
 
 fn encode(query: &str) -> String {
     serde_urlencoded::to_string([("query", query)]).expect("encodes")
@@ -166,6 +166,15 @@ async fn health_readiness_and_graphiql() {
     let graphiql = app.get("/").await;
     assert_eq!(graphiql.status, StatusCode::OK);
     assert!(graphiql.text().contains("graphiql"));
+    let policy = graphiql
+        .header(header::CONTENT_SECURITY_POLICY)
+        .expect("GraphiQL has a content security policy");
+    assert_strict_csp(&graphiql.text(), policy);
+    assert!(
+        policy.contains("script-src https://unpkg.com 'sha256-"),
+        "{policy}"
+    );
+    assert!(policy.contains("connect-src 'self'"), "{policy}");
 }
 
 #[tokio::test]
