@@ -8,6 +8,7 @@ mod m20261128_000002_create_feedback;
 mod m20261128_000003_create_audit_log;
 mod m20261129_000004_create_content_version;
 mod m20261129_000005_index_order_ties;
+mod m20261129_000006_summary_indexes;
 
 /// All migrations of buurtgraph.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_create_audit_log::Migration),
             Box::new(m20261129_000004_create_content_version::Migration),
             Box::new(m20261129_000005_index_order_ties::Migration),
+            Box::new(m20261129_000006_summary_indexes::Migration),
         ]
     }
 }

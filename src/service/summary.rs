@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use entity::enums::{ModerationStatus, SubmitterRole};
 use entity::learning_question::{self, Column};
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
     QuerySelect,
@@ -61,9 +61,6 @@ pub fn summary_scope(viewer: &Viewer) -> Result<Condition, AppError> {
         _ => Condition::all(),
     })
 }
-
-/// A theme id and the number of questions asking for each of the seven formats.
-type FormatRow = (i32, i64, i64, i64, i64, i64, i64, i64);
 
 #[derive(FromQueryResult)]
 struct StatusRow {
@@ -133,26 +130,15 @@ pub async fn summarise(
         .group_by(Column::SubmitterRole)
         .order_by_asc(Column::SubmitterRole)
         .into_model::<RoleRow>();
-    // One pass over the questions per theme, a CASE per format.
-    let mut format_query = base().column(Column::ThemeId);
-    for (i, format) in FORMATS.iter().enumerate() {
-        let pattern = format!("%\"{format}\"%");
-        format_query = format_query.column_as(
-            Expr::case(
-                Expr::col(Column::PreferredFormats)
-                    .cast_as("TEXT")
-                    .like(LikeExpr::new(pattern)),
-                1,
-            )
-            .finally(0)
-            .sum()
-            .cast_as("BIGINT"),
-            format!("f{i}"),
-        );
-    }
-    let format_query = format_query
+    // Questions name few distinct format lists: count per list, then per format here.
+    let formats_text = || Expr::col(Column::PreferredFormats).cast_as("TEXT");
+    let format_query = base()
+        .column(Column::ThemeId)
+        .column_as(formats_text(), "formats")
+        .column_as(Expr::col(Column::Id).count(), "count")
         .group_by(Column::ThemeId)
-        .into_tuple::<FormatRow>();
+        .group_by(formats_text())
+        .into_tuple::<(i32, String, i64)>();
     // Independent scans: on a pool they run side by side.
     let (status_rows, session_rows, region_rows, role_rows, format_rows) = tokio::try_join!(
         status_query.all(db),
@@ -194,11 +180,20 @@ pub async fn summarise(
             .by_role
             .push((row.submitter_role, row.count));
     }
-    for (theme_id, f0, f1, f2, f3, f4, f5, f6) in format_rows {
-        let counts = themes.entry(theme_id).or_default();
-        counts.by_format = FORMATS
+    let mut format_counts: BTreeMap<i32, [i64; FORMATS.len()]> = BTreeMap::new();
+    for (theme_id, formats, count) in format_rows {
+        let listed: Vec<String> = serde_json::from_str(&formats).unwrap_or_default();
+        let counts = format_counts.entry(theme_id).or_default();
+        for (slot, format) in counts.iter_mut().zip(FORMATS) {
+            if listed.iter().any(|f| f == format) {
+                *slot += count;
+            }
+        }
+    }
+    for (theme_id, counts) in format_counts {
+        themes.entry(theme_id).or_default().by_format = FORMATS
             .iter()
-            .zip([f0, f1, f2, f3, f4, f5, f6])
+            .zip(counts)
             .map(|(format, count)| (*format, count))
             .filter(|(_, count)| *count > 0)
             .collect();
@@ -253,15 +248,17 @@ pub async fn timeline(
     granularity: Granularity,
 ) -> Result<Vec<(String, i64)>, AppError> {
     use sea_orm::DbBackend;
-    let bucket = match (db.get_database_backend(), granularity) {
-        (DbBackend::Postgres, Granularity::Hour) => {
-            "to_char(date_trunc('hour', created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T\"HH24:00:00\"Z\"')"
+    let seconds: i64 = match granularity {
+        Granularity::Hour => 3_600,
+        Granularity::Day => 86_400,
+    };
+    // The bucket's start in Unix seconds: integer arithmetic, cheaper than formatting
+    // every row's timestamp; the few buckets are formatted below.
+    let bucket = match db.get_database_backend() {
+        DbBackend::Postgres => {
+            format!("(floor(extract(epoch from created_at) / {seconds}) * {seconds})::bigint")
         }
-        (DbBackend::Postgres, Granularity::Day) => {
-            "to_char(date_trunc('day', created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
-        }
-        (_, Granularity::Hour) => "strftime('%Y-%m-%dT%H:00:00Z', created_at)",
-        (_, Granularity::Day) => "strftime('%Y-%m-%d', created_at)",
+        _ => format!("unixepoch(created_at) / {seconds} * {seconds}"),
     };
     let mut condition = Condition::all()
         .add(scope)
@@ -269,16 +266,27 @@ pub async fn timeline(
     if let Some(theme_id) = theme_id {
         condition = condition.add(Column::ThemeId.eq(theme_id));
     }
-    Ok(learning_question::Entity::find()
+    let rows: Vec<(i64, i64)> = learning_question::Entity::find()
         .select_only()
-        .column_as(Expr::cust(bucket), "bucket")
+        .column_as(Expr::cust(bucket.clone()), "bucket")
         .column_as(Expr::col(Column::Id).count(), "count")
         .filter(condition)
-        .group_by(Expr::cust(bucket))
+        .group_by(Expr::cust(bucket.clone()))
         .order_by_asc(Expr::cust(bucket))
         .into_tuple()
         .all(db)
-        .await?)
+        .await?;
+    let pattern = match granularity {
+        Granularity::Hour => "%Y-%m-%dT%H:00:00Z",
+        Granularity::Day => "%Y-%m-%d",
+    };
+    Ok(rows
+        .into_iter()
+        .filter_map(|(start, count)| {
+            let start = chrono::DateTime::from_timestamp(start, 0)?;
+            Some((start.format(pattern).to_string(), count))
+        })
+        .collect())
 }
 
 /// A theme followed through the learning network: its counts per event.
