@@ -8,12 +8,13 @@ use sea_orm::DatabaseConnection;
 
 use super::loaders::{LoadError, Loaders, ProgrammeLoader};
 use crate::auth::Viewer;
+use crate::db::Writer;
 use crate::error::AppError;
 
 pub trait ContextExt {
     fn db(&self) -> Result<&DatabaseConnection, AppError>;
     /// The connection for hot write paths (see `db::Writer`).
-    fn writer(&self) -> Result<&DatabaseConnection, AppError>;
+    fn writer(&self) -> Result<&Writer, AppError>;
     fn loaders(&self) -> Result<&Loaders, AppError>;
     fn viewer(&self) -> Viewer;
 }
@@ -25,11 +26,9 @@ impl ContextExt for Context<'_> {
         })
     }
 
-    fn writer(&self) -> Result<&DatabaseConnection, AppError> {
-        match self.data::<crate::db::Writer>() {
-            Ok(writer) => Ok(&writer.0),
-            Err(_) => self.db(),
-        }
+    fn writer(&self) -> Result<&Writer, AppError> {
+        self.data::<Writer>()
+            .map_err(|_| AppError::internal(anyhow::anyhow!("writer missing from the schema data")))
     }
 
     fn loaders(&self) -> Result<&Loaders, AppError> {

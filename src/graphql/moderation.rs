@@ -124,7 +124,8 @@ impl ModerationMutation {
                 .map(|id| ids::decode(&id, NodeType::Theme, "themeId"))
                 .transpose()?,
         };
-        let question = service::moderate(ctx.writer()?, &ctx.viewer(), request).await?;
+        let question =
+            service::moderate(ctx.writer()?.connection(), &ctx.viewer(), request).await?;
         super::live::publish(ctx, super::live::QuestionChange::Moderated, question.id).await;
         Ok(LearningQuestion(question))
     }

@@ -7,9 +7,9 @@ use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
 };
 
+use crate::db::Writer;
 use crate::domain::question::{
     self, CONTEXT_MAX, IDEMPOTENCY_KEY_MAX, REGION_MAX, TEXT_MAX, TEXT_MIN,
 };
@@ -34,7 +34,7 @@ pub struct Submission {
 /// Checks read from `db`; the insert goes through `writer` (see `db::Writer`).
 pub async fn submit(
     db: &DatabaseConnection,
-    writer: &DatabaseConnection,
+    writer: &Writer,
     participant_id: i32,
     event_id: i32,
     submission: Submission,
@@ -128,17 +128,24 @@ pub async fn submit(
         updated_at: Set(now),
         ..Default::default()
     };
-    match row.insert(writer).await {
-        Ok(model) => Ok(model),
-        // A concurrent retry with the same key won the race: answer with its question.
-        Err(err) => match (&idempotency_key, err.sql_err()) {
-            (Some(key), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
-                by_idempotency_key(writer, participant_id, key)
-                    .await?
-                    .ok_or_else(|| AppError::Conflict("submission conflicted; retry".into()))
-            }
-            _ => Err(err.into()),
-        },
+    let inserted = writer
+        .write(move |txn| {
+            Box::pin(async move {
+                row.insert(txn)
+                    .await
+                    .map_err(|err| AppError::from_db_unique(err, "submission conflicted; retry"))
+            })
+        })
+        .await;
+    match (inserted, &idempotency_key) {
+        // A concurrent retry with the same key won the race (and has committed by now):
+        // answer with its question.
+        (Err(AppError::Conflict(message)), Some(key)) => {
+            by_idempotency_key(db, participant_id, key)
+                .await?
+                .ok_or(AppError::Conflict(message))
+        }
+        (inserted, _) => inserted,
     }
 }
 
@@ -182,49 +189,59 @@ async fn by_idempotency_key(
 /// Adds the participant's vote; only on approved questions of their own event.
 pub async fn vote(
     db: &DatabaseConnection,
-    writer: &DatabaseConnection,
+    writer: &Writer,
     participant_id: i32,
     event_id: i32,
     question_id: i32,
 ) -> Result<learning_question::Model, AppError> {
     let question = votable(db, event_id, question_id).await?;
-    let txn = writer.begin().await?;
-    // The insert comes first, so the transaction takes the write lock before reading anything.
-    vote::Entity::insert(vote::ActiveModel {
-        question_id: Set(question.id),
-        participant_id: Set(participant_id),
-        carried_from_id: Set(None),
-        created_at: Set(Utc::now()),
-    })
-    .exec(&txn)
-    .await
-    .map_err(|err| AppError::from_db_unique(err, "you already recognise this question"))?;
-    change_vote_count(&txn, question.id, 1).await?;
-    txn.commit().await?;
+    writer
+        .write(move |txn| {
+            Box::pin(async move {
+                // The insert comes first, so the transaction takes the write lock before reading anything.
+                vote::Entity::insert(vote::ActiveModel {
+                    question_id: Set(question_id),
+                    participant_id: Set(participant_id),
+                    carried_from_id: Set(None),
+                    created_at: Set(Utc::now()),
+                })
+                .exec(txn)
+                .await
+                .map_err(|err| {
+                    AppError::from_db_unique(err, "you already recognise this question")
+                })?;
+                change_vote_count(txn, question_id, 1).await
+            })
+        })
+        .await?;
     reload(db, question.id).await
 }
 
 /// Withdraws the participant's vote.
 pub async fn unvote(
     db: &DatabaseConnection,
-    writer: &DatabaseConnection,
+    writer: &Writer,
     participant_id: i32,
     event_id: i32,
     question_id: i32,
 ) -> Result<learning_question::Model, AppError> {
     let question = votable(db, event_id, question_id).await?;
-    let txn = writer.begin().await?;
-    let deleted = vote::Entity::delete_many()
-        .filter(vote::Column::QuestionId.eq(question.id))
-        .filter(vote::Column::ParticipantId.eq(participant_id))
-        .exec(&txn)
-        .await?
-        .rows_affected;
-    if deleted == 0 {
-        return Err(AppError::not_found("you have not voted for this question"));
-    }
-    change_vote_count(&txn, question.id, -1).await?;
-    txn.commit().await?;
+    writer
+        .write(move |txn| {
+            Box::pin(async move {
+                let deleted = vote::Entity::delete_many()
+                    .filter(vote::Column::QuestionId.eq(question_id))
+                    .filter(vote::Column::ParticipantId.eq(participant_id))
+                    .exec(txn)
+                    .await?
+                    .rows_affected;
+                if deleted == 0 {
+                    return Err(AppError::not_found("you have not voted for this question"));
+                }
+                change_vote_count(txn, question_id, -1).await
+            })
+        })
+        .await?;
     reload(db, question.id).await
 }
 
