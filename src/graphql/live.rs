@@ -74,6 +74,10 @@ impl Changes {
                     }
                     Err(broadcast::error::RecvError::Closed) => return,
                 };
+                // Nobody subscribed on this instance: no need to read the question.
+                if loaded.receiver_count() == 0 {
+                    continue;
+                }
                 let question = entity::learning_question::Entity::find_by_id(next.question_id)
                     .one(&db)
                     .await;
