@@ -3,10 +3,11 @@
 use chrono::Utc;
 use entity::enums::{ModerationStatus, SubmitterRole, ThemeKind};
 use entity::{event_theme, learning_question, session, session_theme, theme, vote};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use crate::db::Writer;
@@ -57,6 +58,7 @@ pub async fn submit(
     formats.retain(|f| seen.insert(f.clone()));
 
     let theme = check_input_theme(db, event_id, submission.theme_id).await?;
+    let theme_id = submission.theme_id;
     // Feedback must be open on the session given, or on some session serving the theme.
     match submission.session_id {
         Some(session_id) => {
@@ -67,7 +69,7 @@ pub async fn submit(
                 .ok_or_else(|| AppError::bad_input("sessionId", "no such session in your event"))?;
             let serves_theme = session_theme::Entity::find()
                 .filter(session_theme::Column::SessionId.eq(session.id))
-                .filter(session_theme::Column::ThemeId.eq(theme.id))
+                .filter(session_theme::Column::ThemeId.eq(theme_id))
                 .count(db)
                 .await?
                 > 0;
@@ -84,35 +86,19 @@ pub async fn submit(
                 ));
             }
         }
-        None => {
-            // Counted only when no session is given: one statement, no rows loaded.
-            let open_sessions = session::Entity::find()
-                .filter(session::Column::EventId.eq(event_id))
-                .filter(session::Column::FeedbackOpen.eq(true))
-                .filter(
-                    session::Column::Id.in_subquery(
-                        sea_orm::sea_query::Query::select()
-                            .column(session_theme::Column::SessionId)
-                            .from(session_theme::Entity)
-                            .and_where(Expr::col(session_theme::Column::ThemeId).eq(theme.id))
-                            .to_owned(),
-                    ),
-                )
-                .count(db)
-                .await?;
-            if open_sessions == 0 {
-                return Err(AppError::bad_input(
-                    "themeId",
-                    "feedback is closed for this theme",
-                ));
-            }
+        None if !theme.open_for_input => {
+            return Err(AppError::bad_input(
+                "themeId",
+                "feedback is closed for this theme",
+            ));
         }
+        None => {}
     }
 
     let now = Utc::now();
     let row = learning_question::ActiveModel {
         event_id: Set(event_id),
-        theme_id: Set(theme.id),
+        theme_id: Set(theme_id),
         session_id: Set(submission.session_id),
         participant_id: Set(participant_id),
         text: Set(text),
@@ -149,23 +135,56 @@ pub async fn submit(
     }
 }
 
+/// What the checks of a submission need to know of its theme, read in one statement.
+#[derive(Debug, FromQueryResult)]
+pub struct InputTheme {
+    kind: ThemeKind,
+    of_event: bool,
+    /// Some session of the event serving the theme takes feedback.
+    pub open_for_input: bool,
+}
+
 /// A theme that takes input in this event: a learning-agenda theme or a plenary question.
 pub async fn check_input_theme(
     db: &impl ConnectionTrait,
     event_id: i32,
     theme_id: i32,
-) -> Result<theme::Model, AppError> {
+) -> Result<InputTheme, AppError> {
+    let theme_column = |column: theme::Column| Expr::col((theme::Entity, column));
+    let of_event = Query::select()
+        .expr(Expr::val(1))
+        .from(event_theme::Entity)
+        .and_where(Expr::col((event_theme::Entity, event_theme::Column::EventId)).eq(event_id))
+        .and_where(
+            Expr::col((event_theme::Entity, event_theme::Column::ThemeId))
+                .eq(theme_column(theme::Column::Id)),
+        )
+        .to_owned();
+    let sessions_of_theme = Query::select()
+        .column((session_theme::Entity, session_theme::Column::SessionId))
+        .from(session_theme::Entity)
+        .and_where(
+            Expr::col((session_theme::Entity, session_theme::Column::ThemeId))
+                .eq(theme_column(theme::Column::Id)),
+        )
+        .to_owned();
+    let open_session = Query::select()
+        .expr(Expr::val(1))
+        .from(session::Entity)
+        .and_where(Expr::col((session::Entity, session::Column::EventId)).eq(event_id))
+        .and_where(Expr::col((session::Entity, session::Column::FeedbackOpen)).eq(true))
+        .and_where(Expr::col((session::Entity, session::Column::Id)).in_subquery(sessions_of_theme))
+        .to_owned();
     let theme = theme::Entity::find_by_id(theme_id)
+        .select_only()
+        .column(theme::Column::Kind)
+        .column_as(Expr::exists(of_event), "of_event")
+        .column_as(Expr::exists(open_session), "open_for_input")
+        .into_model::<InputTheme>()
         .one(db)
         .await?
         .ok_or_else(|| AppError::bad_input("themeId", "no such theme"))?;
-    let of_event = event_theme::Entity::find()
-        .filter(event_theme::Column::EventId.eq(event_id))
-        .filter(event_theme::Column::ThemeId.eq(theme.id))
-        .count(db)
-        .await?
-        > 0;
-    if !of_event || theme.kind == ThemeKind::Topic {
+    if !theme.of_event || theme.kind == ThemeKind::Topic {
         return Err(AppError::bad_input(
             "themeId",
             "choose a learning-agenda theme (or the plenary question) of this event",

@@ -182,6 +182,61 @@ async fn every_validation_error_names_its_field_and_stores_nothing() {
 }
 
 #[tokio::test]
+async fn a_theme_whose_sessions_all_closed_feedback_takes_no_questions() {
+    let (app, actors) = setup().await;
+    let themes = app
+        .data(
+            r#"{ event { themes { id sessions { id event { slug } } } } }"#,
+            json!({}),
+        )
+        .await;
+    let sessions: Vec<Value> = themes["event"]["themes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["id"] == json!(actors.theme))
+        .flat_map(|t| t["sessions"].as_array().cloned().unwrap_or_default())
+        .filter(|s| s["event"]["slug"] == EVENT)
+        .map(|s| s["id"].clone())
+        .collect();
+    assert!(!sessions.is_empty());
+    let set_open = |open: bool| {
+        let (app, admin, sessions) = (&app, &actors.admin, sessions.clone());
+        async move {
+            for session in sessions {
+                let response = app
+                    .gql_as(
+                        admin,
+                        "mutation($s: ID!, $o: Boolean!) { setFeedbackOpen(sessionId: $s, open: $o) { feedbackOpen } }",
+                        json!({ "s": session, "o": open }),
+                    )
+                    .await;
+                assert!(response["errors"].is_null(), "{response}");
+            }
+        }
+    };
+    let input =
+        json!({ "i": { "themeId": actors.theme, "text": "Mag deze vraag nog binnenkomen?" } });
+
+    set_open(false).await;
+    let refused = app.gql_as(&actors.participant, SUBMIT, input.clone()).await;
+    assert_eq!(code(&refused), Some("BAD_USER_INPUT"), "{refused}");
+    assert_eq!(refused["errors"][0]["extensions"]["field"], "themeId");
+    assert!(
+        refused["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("closed")),
+        "{refused}"
+    );
+    assert_eq!(app.count_rows("learning_question").await, 0);
+
+    set_open(true).await;
+    let accepted = app.gql_as(&actors.participant, SUBMIT, input).await;
+    assert!(accepted["errors"].is_null(), "{accepted}");
+    assert_eq!(app.count_rows("learning_question").await, 1);
+}
+
+#[tokio::test]
 async fn a_retry_with_the_same_idempotency_key_returns_the_first_question() {
     let (app, actors) = setup().await;
     let input = json!({ "i": { "themeId": actors.theme, "text": "Dezelfde vraag, twee keer verstuurd", "idempotencyKey": "abc-123" } });
