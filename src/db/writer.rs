@@ -41,18 +41,16 @@ impl Writer {
     /// On SQLite: a pool of one connection over the same file, owned by the batching task
     /// (its other users queue in the pool). On PostgreSQL: the main pool, no batching.
     pub fn for_database(db: &DatabaseConnection) -> Self {
-        if db.get_database_backend() != DbBackend::Sqlite {
-            return Self {
-                connection: db.clone(),
-                batches: None,
-            };
-        }
-        let options = (*db.get_sqlite_connection_pool().connect_options()).clone();
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(Duration::from_secs(5))
-            .connect_lazy_with(options);
-        let connection = SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
+        let connection = if db.get_database_backend() == DbBackend::Sqlite {
+            let options = (*db.get_sqlite_connection_pool().connect_options()).clone();
+            let pool = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect_lazy_with(options);
+            SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
+        } else {
+            db.clone()
+        };
         let (sender, jobs) = mpsc::channel(QUEUE);
         tokio::spawn(commit_in_batches(connection.clone(), jobs));
         Self {

@@ -213,7 +213,7 @@ pub async fn vote(
     event_id: i32,
     question_id: i32,
 ) -> Result<learning_question::Model, AppError> {
-    let question = votable(db, event_id, question_id).await?;
+    votable(db, event_id, question_id).await?;
     writer
         .write(move |txn| {
             Box::pin(async move {
@@ -232,8 +232,7 @@ pub async fn vote(
                 change_vote_count(txn, question_id, 1).await
             })
         })
-        .await?;
-    reload(db, question.id).await
+        .await
 }
 
 /// Withdraws the participant's vote.
@@ -244,7 +243,7 @@ pub async fn unvote(
     event_id: i32,
     question_id: i32,
 ) -> Result<learning_question::Model, AppError> {
-    let question = votable(db, event_id, question_id).await?;
+    votable(db, event_id, question_id).await?;
     writer
         .write(move |txn| {
             Box::pin(async move {
@@ -260,8 +259,7 @@ pub async fn unvote(
                 change_vote_count(txn, question_id, -1).await
             })
         })
-        .await?;
-    reload(db, question.id).await
+        .await
 }
 
 async fn votable(
@@ -277,20 +275,22 @@ async fn votable(
     Ok(question)
 }
 
+/// Adds `delta` to a question's vote count and returns the question as it now is.
 pub async fn change_vote_count(
     db: &impl ConnectionTrait,
     question_id: i32,
     delta: i32,
-) -> Result<(), AppError> {
+) -> Result<learning_question::Model, AppError> {
     learning_question::Entity::update_many()
         .col_expr(
             learning_question::Column::VoteCount,
             Expr::col(learning_question::Column::VoteCount).add(delta),
         )
         .filter(learning_question::Column::Id.eq(question_id))
-        .exec(db)
-        .await?;
-    Ok(())
+        .exec_with_returning(db)
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::not_found("no such question"))
 }
 
 pub async fn reload(
