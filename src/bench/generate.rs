@@ -10,8 +10,8 @@ use entity::{event, event_theme, learning_question, participant, theme, vote};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait as _, DatabaseConnection, EntityTrait as _, QueryFilter as _, QueryOrder as _,
-    QuerySelect as _, TransactionTrait as _,
+    ColumnTrait as _, ConnectionTrait as _, DatabaseConnection, DbBackend, EntityTrait as _,
+    QueryFilter as _, QueryOrder as _, QuerySelect as _, TransactionTrait as _,
 };
 
 use crate::service::summary::FORMATS;
@@ -307,6 +307,12 @@ pub async fn generate(
             .await?;
     }
     txn.commit().await?;
+    // After a bulk load PostgreSQL's statistics and visibility map (which index-only scans
+    // need) are stale until autovacuum comes by; do now what it would do soon after.
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.execute_unprepared("VACUUM (ANALYZE) learning_question, vote")
+            .await?;
+    }
     Ok(Generated {
         questions: question_ids.len(),
         votes: votes_written,

@@ -1,12 +1,12 @@
-//! The write path of submissions and votes: group commit on SQLite.
+//! The write path of submissions and votes: group commit.
 //!
-//! SQLite has one writer at a time, and each transaction costs a WAL commit. One task owns
-//! the write connection; requests hand it their work and wait. While a batch commits, the
-//! next requests queue; the task takes all of them as the next batch, runs each in a
-//! savepoint of one transaction (so one request's failure touches no other), commits once,
-//! and only then answers every request of the batch. An answer therefore always means
-//! "committed". On PostgreSQL, which commits concurrent transactions in parallel and groups
-//! their WAL flushes itself, each write is its own transaction on the main pool.
+//! Each transaction costs a commit (on SQLite a WAL append under its single writer lock, on
+//! PostgreSQL a WAL flush). One task owns the writes; requests hand it their work and wait.
+//! While a batch commits, the next requests queue; the task takes all of them as the next
+//! batch, runs each in a savepoint of one transaction (so one request's failure touches no
+//! other), commits once, and only then answers every request of the batch. An answer
+//! therefore always means "committed". On SQLite the task writes through a pool of one
+//! connection, which moderation's multi-statement writes share.
 
 use std::time::Duration;
 
@@ -38,8 +38,8 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// On SQLite: a pool of one connection over the same file, owned by the batching task
-    /// (its other users queue in the pool). On PostgreSQL: the main pool, no batching.
+    /// On SQLite the batches go through a pool of one connection over the same file (its
+    /// other users queue in the pool); on PostgreSQL through the main pool.
     pub fn for_database(db: &DatabaseConnection) -> Self {
         let connection = if db.get_database_backend() == DbBackend::Sqlite {
             let options = (*db.get_sqlite_connection_pool().connect_options()).clone();
