@@ -102,6 +102,13 @@ pub struct ServeConfig {
     /// Largest WebSocket message accepted, in bytes.
     #[arg(long, env = "WS_MAX_MESSAGE_BYTES", default_value_t = 64 * 1024)]
     pub ws_max_message_bytes: usize,
+    /// Messages per second one WebSocket connection may send (after a burst of five
+    /// seconds' worth); 0 means no limit.
+    #[arg(long, env = "WS_MESSAGES_PER_SECOND", default_value_t = 10)]
+    pub ws_messages_per_second: u32,
+    /// Subscriptions one WebSocket connection may hold open; 0 means no limit.
+    #[arg(long, env = "WS_SUBSCRIPTIONS_PER_CONNECTION", default_value_t = 20)]
+    pub ws_subscriptions_per_connection: usize,
     /// Keep anonymous programme responses in memory until the programme changes.
     #[arg(long, env = "RESPONSE_CACHE", default_value_t = true, action = clap::ArgAction::Set)]
     pub response_cache: bool,
@@ -137,6 +144,8 @@ impl Default for ServeConfig {
             ws_connections_per_ip: 2_000,
             ws_connections_per_token: 5,
             ws_max_message_bytes: 64 * 1024,
+            ws_messages_per_second: 10,
+            ws_subscriptions_per_connection: 20,
             response_cache: true,
             response_cache_entries: 512,
             response_cache_bytes: 16 * 1024 * 1024,

@@ -1,7 +1,7 @@
 //! GraphQL over HTTP (POST and GET), following the GraphQL-over-HTTP spec: JSON in,
 //! `application/graphql-response+json` out, request errors as 400, mutations only over POST.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use async_graphql::extensions::apollo_persisted_queries::CacheStorage;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
@@ -9,9 +9,11 @@ use async_graphql::{BatchRequest, BatchResponse, ErrorExtensions, Variables};
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
+use axum::extract::ws::Message;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 
 use crate::auth::Viewer;
@@ -20,6 +22,7 @@ use crate::error::AppError;
 use crate::graphql::loaders::loaders;
 use crate::http::csp;
 use crate::http::response_cache::{CachedResponse, etag_of, matches_etag};
+use crate::http::ws_guard::MessageGuard;
 use crate::service::accounts;
 use crate::state::AppState;
 
@@ -514,6 +517,11 @@ fn is_body_timeout(rejection: &BytesRejection) -> bool {
     false
 }
 
+// A panic while holding the guard leaves plain counters behind, still fit to use.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 fn request_error(status: StatusCode, message: &str, code: &str) -> Response {
     let body = serde_json::json!({
         "errors": [{ "message": message, "extensions": { "code": code } }]
@@ -560,7 +568,31 @@ pub async fn ws_handler(
         .on_upgrade(move |socket| async move {
             let _slot = slot;
             let schema = state.schema.clone();
-            async_graphql_axum::GraphQLWebSocket::new(socket, schema, protocol)
+            let guard = Arc::new(Mutex::new(MessageGuard::new(
+                state.config.ws_messages_per_second,
+                state.config.ws_subscriptions_per_connection,
+            )));
+            let (sink, stream) = socket.split();
+            let outgoing = guard.clone();
+            let sink = sink.with(move |message: Message| {
+                lock(&outgoing).sent(&message);
+                std::future::ready(Ok::<_, axum::Error>(message))
+            });
+            // Ending the incoming stream ends the connection.
+            let stream = stream.take_while(move |message| {
+                let go_on = match message {
+                    Ok(message) => match lock(&guard).admit(message) {
+                        Ok(()) => true,
+                        Err(flood) => {
+                            tracing::warn!(?flood, "closing a flooding WebSocket connection");
+                            false
+                        }
+                    },
+                    Err(_) => true,
+                };
+                std::future::ready(go_on)
+            });
+            async_graphql_axum::GraphQLWebSocket::new_with_pair(sink, stream, schema, protocol)
                 .on_connection_init(move |payload| connection_init(state, client, payload))
                 .serve()
                 .await;

@@ -8,6 +8,7 @@ pub mod health;
 pub mod rate_limit;
 pub mod report;
 pub mod response_cache;
+pub mod ws_guard;
 
 use std::time::Duration;
 

@@ -408,3 +408,99 @@ async fn open_websocket(
     let (socket, _) = tokio_tungstenite::connect_async(request).await?;
     Ok(socket)
 }
+
+/// Reads until the server ends the connection; `false` if it is still open after 5 s.
+async fn ends(socket: &mut crate::live::Socket) -> bool {
+    tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        use futures_util::StreamExt;
+        loop {
+            match socket.next().await {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return true,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await
+    .unwrap_or(false)
+}
+
+#[tokio::test]
+async fn a_websocket_connection_holds_only_so_many_subscriptions() {
+    let (app, actors) = actors::setup().await;
+    let address = instance_with(
+        &app,
+        ServeConfig {
+            ws_subscriptions_per_connection: 2,
+            ..ServeConfig::default()
+        },
+    )
+    .await;
+    let subscribe = |id: &str| {
+        json!({ "id": id, "type": "subscribe", "payload": {
+            "query": "subscription { learningQuestionEvents { change } }" } })
+    };
+    let query = |id: &str| json!({ "id": id, "type": "subscribe", "payload": { "query": "{ __typename }" } });
+    let mut greedy = connect(address, Some(&actors.staff)).await;
+    for id in ["1", "2", "3"] {
+        send(&mut greedy, subscribe(id)).await;
+    }
+    assert!(
+        ends(&mut greedy).await,
+        "the third open subscription ends the connection"
+    );
+
+    // Completed subscriptions, by the client or (for a query) by the server, free their place.
+    let mut within = connect(address, Some(&actors.staff)).await;
+    for message in [
+        subscribe("1"),
+        subscribe("2"),
+        json!({ "id": "1", "type": "complete" }),
+        subscribe("3"),
+        json!({ "id": "3", "type": "complete" }),
+    ] {
+        send(&mut within, message).await;
+    }
+    for id in ["q1", "q2", "q3"] {
+        send(&mut within, query(id)).await;
+        let mut answer = crate::live::next_or_close(&mut within).await;
+        while answer["type"] == "complete" && answer["id"] != id {
+            answer = crate::live::next_or_close(&mut within).await;
+        }
+        assert_eq!(answer["type"], "next", "{answer}");
+        assert_eq!(answer["id"], id, "{answer}");
+        let done = crate::live::next_or_close(&mut within).await;
+        assert_eq!(done["type"], "complete", "{done}");
+    }
+}
+
+#[tokio::test]
+async fn a_websocket_connection_flooding_messages_is_closed() {
+    let app = TestApp::bundled().await;
+    let address = instance_with(
+        &app,
+        ServeConfig {
+            ws_messages_per_second: 2,
+            ..ServeConfig::default()
+        },
+    )
+    .await;
+    let mut calm = connect(address, None).await;
+    let mut flood = connect(address, None).await;
+    for _ in 0..30 {
+        if flood
+            .send(Message::text(json!({ "type": "ping" }).to_string()))
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+    assert!(ends(&mut flood).await, "the flood ends its connection");
+
+    send(
+        &mut calm,
+        json!({ "id": "q", "type": "subscribe", "payload": { "query": "{ __typename }" } }),
+    )
+    .await;
+    assert_eq!(crate::live::next_or_close(&mut calm).await["type"], "next");
+}
