@@ -8,8 +8,10 @@
 //! therefore always means "committed". On SQLite the task writes through a pool of one
 //! connection, which moderation's multi-statement writes share.
 
+use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use sea_orm::sqlx::sqlite::SqlitePoolOptions;
 use sea_orm::{
@@ -128,8 +130,24 @@ async fn commit_in_batches(connection: DatabaseConnection, mut jobs: mpsc::Recei
             }
         };
         let mut replies = Vec::with_capacity(batch.len());
-        for job in batch.drain(..) {
-            replies.push(job(&txn).await);
+        let ran = AssertUnwindSafe(async {
+            for job in batch.drain(..) {
+                replies.push(job(&txn).await);
+            }
+        })
+        .catch_unwind()
+        .await;
+        if ran.is_err() {
+            // A bug in one write must not stop all writing: this batch is rolled back (its
+            // requests get UNAVAILABLE and may retry) and the next one starts afresh.
+            tracing::error!(
+                requests = replies.len() + batch.len(),
+                "a write panicked; its batch was rolled back"
+            );
+            batch.clear();
+            drop(replies);
+            drop(txn);
+            continue;
         }
         let committed = txn.commit().await;
         if let Err(err) = &committed {

@@ -76,3 +76,51 @@ async fn concurrent_writes_fail_alone_and_succeed_together() {
         "failed writes left nothing"
     );
 }
+
+#[tokio::test]
+async fn a_write_that_panics_fails_its_batch_and_the_writer_goes_on() {
+    let app = TestApp::empty().await;
+    let writer = Writer::for_database(&app.db);
+    let insert = |key: &'static str, panics: bool| {
+        let writer = writer.clone();
+        async move {
+            writer
+                .write(move |txn| {
+                    Box::pin(async move {
+                        organisation::ActiveModel {
+                            key: Set(key.to_owned()),
+                            name: Set(key.to_owned()),
+                            url: Set(None),
+                            ..Default::default()
+                        }
+                        .insert(txn)
+                        .await?;
+                        assert!(!panics, "a bug in a write");
+                        Ok(())
+                    })
+                })
+                .await
+        }
+    };
+    let failed = insert("panics", true).await;
+    assert!(
+        matches!(failed, Err(AppError::Unavailable(_))),
+        "{failed:?}"
+    );
+    assert!(
+        insert("after", false).await.is_ok(),
+        "the writer still writes"
+    );
+    let keys: Vec<String> = organisation::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("reads")
+        .into_iter()
+        .map(|o| o.key)
+        .collect();
+    assert_eq!(
+        keys,
+        vec!["after".to_owned()],
+        "the panicking write left nothing"
+    );
+}
