@@ -139,6 +139,7 @@ pub struct RssSummary {
     pub growth_mb: f64,
     /// The allowed growth: `GROWTH_MB` or `GROWTH_FRACTION` of the first sample, the larger.
     pub bound_mb: f64,
+    /// The second half's slope, over the whole window after warm-up, stays within the bound.
     pub flat: bool,
 }
 
@@ -179,7 +180,10 @@ pub fn rss_summary(samples: &[(f64, f64)], warm_up_secs: f64) -> Option<RssSumma
         fitted_growth_mb: fitted_growth,
         growth_mb: growth,
         bound_mb: bound,
-        flat: fitted_growth <= bound && growth <= bound,
+        // Judged on the second half: memory that fills a bounded cache during the first
+        // minutes and then levels off is not a leak; growth still going on is. Projected
+        // over the whole window, so a steady leak fails as it would on the fit.
+        flat: second_half_slope / 60.0 * (t1 - t0) <= bound,
     })
 }
 
@@ -805,6 +809,22 @@ mod tests {
         assert_eq!(summary.bound_mb, 10.0);
         assert!(!summary.flat);
         assert!(!passes(Some(&summary), 0));
+        Ok(())
+    }
+
+    #[test]
+    fn growth_that_levels_off_passes() -> anyhow::Result<()> {
+        // A cache filling to its bound: +15 MB over the first three minutes, then flat.
+        let samples: Vec<(f64, f64)> = (1..=60u32)
+            .map(|k| {
+                let t = k as f64 * 10.0;
+                (t, 50.0 + (t.min(180.0) - 30.0).max(0.0) / 10.0)
+            })
+            .collect();
+        let summary = rss_summary(&samples, WARM_UP_SECS).context("a summary")?;
+        assert!((summary.growth_mb - 15.0).abs() < 1e-9, "{summary:?}");
+        assert_eq!(summary.second_half_slope_mb_per_min, 0.0);
+        assert!(summary.flat, "{summary:?}");
         Ok(())
     }
 
