@@ -3,15 +3,15 @@
 //! Each transaction costs a commit (on SQLite a WAL append under its single writer lock, on
 //! PostgreSQL a WAL flush). One task owns the writes; requests hand it their work and wait.
 //! While a batch commits, the next requests queue; the task takes all of them as the next
-//! batch, runs each in a savepoint of one transaction (so one request's failure touches no
-//! other), commits once, and only then answers every request of the batch. An answer
-//! therefore always means "committed". On SQLite the task writes through a pool of one
-//! connection, which moderation's multi-statement writes share.
+//! batch, runs each in a savepoint of one transaction (so one request's failure under its
+//! own rules touches no other), commits once, and only then answers every request of the
+//! batch. An answer therefore always means "committed". A database error (not a rule of the
+//! request) rolls the whole batch back and answers it UNAVAILABLE, since on SQLite such an
+//! error may already have ended the transaction. On SQLite the task writes through a pool of
+//! one connection, which moderation's multi-statement writes share.
 
-use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
-use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use sea_orm::sqlx::sqlite::SqlitePoolOptions;
 use sea_orm::{
@@ -27,16 +27,24 @@ const MAX_BATCH: usize = 256;
 /// Requests waiting for the writer before new ones wait to be queued.
 const QUEUE: usize = 4_096;
 
-/// Work run inside the writer's transaction; its result is sent once the batch commits.
-type Job = Box<dyn for<'t> FnOnce(&'t DatabaseTransaction) -> BoxFuture<'t, Reply> + Send>;
+/// Work run inside the writer's transaction. It yields the request's answer, to be sent
+/// once the batch is done, and whether the transaction is still fit to commit.
+type Job = Box<dyn for<'t> FnOnce(&'t DatabaseTransaction) -> BoxFuture<'t, Ran> + Send>;
 /// Answers one request, given whether its batch committed.
 type Reply = Box<dyn FnOnce(Option<&DbErr>) + Send>;
+
+struct Ran {
+    reply: Reply,
+    /// The database failed (not the request's own rules): on SQLite such an error may have
+    /// rolled back the whole transaction, so nothing of this batch may be committed.
+    broke_transaction: bool,
+}
 
 /// Where the hot write paths (submissions, votes, moderation) write.
 #[derive(Clone)]
 pub struct Writer {
     connection: DatabaseConnection,
-    batches: Option<mpsc::Sender<Job>>,
+    batches: mpsc::Sender<Job>,
 }
 
 impl Writer {
@@ -53,11 +61,11 @@ impl Writer {
         } else {
             db.clone()
         };
-        let (sender, jobs) = mpsc::channel(QUEUE);
+        let (batches, jobs) = mpsc::channel(QUEUE);
         tokio::spawn(commit_in_batches(connection.clone(), jobs));
         Self {
             connection,
-            batches: Some(sender),
+            batches,
         }
     }
 
@@ -66,8 +74,8 @@ impl Writer {
         &self.connection
     }
 
-    /// Runs `work` in a transaction (a savepoint of a batch on SQLite) and returns its
-    /// result once that transaction has committed. An error from `work` undoes its writes.
+    /// Runs `work` in a savepoint of the next batch's transaction and returns its result once
+    /// that transaction has committed. An error from `work` undoes its writes only.
     pub async fn write<T, F>(&self, work: F) -> Result<T, AppError>
     where
         T: Send + 'static,
@@ -75,28 +83,31 @@ impl Writer {
             + Send
             + 'static,
     {
-        let Some(batches) = &self.batches else {
-            let txn = self.connection.begin().await?;
-            let value = work(&txn).await?;
-            txn.commit().await?;
-            return Ok(value);
-        };
         let (answer, answered) = oneshot::channel();
         let job: Job = Box::new(move |txn| {
             Box::pin(async move {
                 let outcome = in_savepoint(txn, work).await;
-                Box::new(move |commit_error: Option<&DbErr>| {
+                let broke_transaction = matches!(
+                    outcome,
+                    Err(AppError::Internal(_) | AppError::Unavailable(_))
+                );
+                let reply = Box::new(move |commit_error: Option<&DbErr>| {
                     let result = match commit_error {
                         None => outcome,
                         Some(err) => Err(not_committed(err)),
                     };
                     // The request may have gone (client hung up); its write stands.
                     let _ = answer.send(result);
-                }) as Reply
+                }) as Reply;
+                Ran {
+                    reply,
+                    broke_transaction,
+                }
             })
         });
-        batches.send(job).await.map_err(|_| writer_stopped())?;
-        answered.await.map_err(|_| writer_stopped())?
+        self.batches.send(job).await.map_err(|_| not_written())?;
+        // A dropped answer: the batch never started, or it panicked and was rolled back.
+        answered.await.map_err(|_| not_written())?
     }
 }
 
@@ -120,49 +131,54 @@ where
 async fn commit_in_batches(connection: DatabaseConnection, mut jobs: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let txn = match connection.begin().await {
-            Ok(txn) => txn,
-            Err(err) => {
-                // Dropping the jobs answers their requests with UNAVAILABLE; nothing was written.
-                tracing::warn!(error = %err, requests = batch.len(), "a write batch could not start");
-                batch.clear();
-                continue;
-            }
-        };
-        let mut replies = Vec::with_capacity(batch.len());
-        let ran = AssertUnwindSafe(async {
-            for job in batch.drain(..) {
-                replies.push(job(&txn).await);
-            }
-        })
-        .catch_unwind()
-        .await;
-        if ran.is_err() {
-            // A bug in one write must not stop all writing: this batch is rolled back (its
-            // requests get UNAVAILABLE and may retry) and the next one starts afresh.
-            tracing::error!(
-                requests = replies.len() + batch.len(),
-                "a write panicked; its batch was rolled back"
-            );
-            batch.clear();
-            drop(replies);
-            drop(txn);
-            continue;
-        }
-        let committed = txn.commit().await;
-        if let Err(err) = &committed {
-            tracing::warn!(error = %err, requests = replies.len(), "a write batch did not commit");
-        }
-        for reply in replies {
-            reply(committed.as_ref().err());
+        let requests = batch.len();
+        // A task of its own, so that a bug that panics in one write (or in the clean-up
+        // after it) loses only its batch, rolled back, and never stops the writer.
+        let run = tokio::spawn(commit_batch(connection.clone(), std::mem::take(&mut batch)));
+        if let Err(err) = run.await {
+            tracing::error!(error = %err, requests, "a write batch panicked and was rolled back");
         }
     }
 }
 
+async fn commit_batch(connection: DatabaseConnection, batch: Vec<Job>) {
+    let txn = match connection.begin().await {
+        Ok(txn) => txn,
+        Err(err) => {
+            // Dropping the jobs answers their requests with UNAVAILABLE; nothing was written.
+            tracing::warn!(error = %err, requests = batch.len(), "a write batch could not start");
+            return;
+        }
+    };
+    let mut replies = Vec::with_capacity(batch.len());
+    let mut broken = false;
+    for job in batch {
+        let ran = job(&txn).await;
+        broken |= ran.broke_transaction;
+        replies.push(ran.reply);
+    }
+    let committed = if broken {
+        let _ = txn.rollback().await;
+        Err(DbErr::Custom(
+            "a database error in the batch; it was rolled back".into(),
+        ))
+    } else {
+        txn.commit().await
+    };
+    if let Err(err) = &committed {
+        tracing::warn!(error = %err, requests = replies.len(), "a write batch did not commit");
+    }
+    for reply in replies {
+        reply(committed.as_ref().err());
+    }
+}
+
+/// A commit that fails may still have been applied by the database (a lost connection during
+/// COMMIT); clients retry with their idempotency key, which makes that safe.
 fn not_committed(err: &DbErr) -> AppError {
     AppError::Unavailable(anyhow::anyhow!("the write batch did not commit: {err}"))
 }
 
-fn writer_stopped() -> AppError {
-    AppError::Unavailable(anyhow::anyhow!("the writer task has stopped"))
+fn not_written() -> AppError {
+    AppError::Unavailable(anyhow::anyhow!("the write was not done"))
 }

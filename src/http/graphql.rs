@@ -1,7 +1,7 @@
 //! GraphQL over HTTP (POST and GET), following the GraphQL-over-HTTP spec: JSON in,
 //! `application/graphql-response+json` out, request errors as 400, mutations only over POST.
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
 
 use async_graphql::extensions::apollo_persisted_queries::CacheStorage;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
@@ -36,6 +36,18 @@ const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
 /// The GraphiQL IDE. Its code comes from unpkg; its own inline blocks are allowed by hash.
 pub async fn graphiql() -> Response {
+    let (html, policy) = &*GRAPHIQL;
+    let mut response = Html(html.clone()).into_response();
+    if let Ok(policy) = HeaderValue::from_str(policy) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    response
+}
+
+/// The page holds no request data, so it and its policy are made once.
+static GRAPHIQL: LazyLock<(String, String)> = LazyLock::new(|| {
     let html = async_graphql::http::GraphiQLSource::build()
         .endpoint("/graphql")
         .subscription_endpoint("/graphql/ws")
@@ -51,14 +63,8 @@ pub async fn graphiql() -> Response {
             connect: &["'self'"],
         },
     );
-    let mut response = Html(html).into_response();
-    if let Ok(policy) = HeaderValue::from_str(&policy) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, policy);
-    }
-    response
-}
+    (html, policy)
+});
 
 const GRAPHIQL_CDN: &str = "https://unpkg.com";
 
@@ -504,7 +510,6 @@ fn with_header(mut response: Response, name: header::HeaderName, value: &'static
     response
 }
 
-/// A request error in GraphQL's response shape.
 /// Whether reading the body failed because the client sent it too slowly.
 fn is_body_timeout(rejection: &BytesRejection) -> bool {
     let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(rejection);
@@ -522,6 +527,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// A request error in GraphQL's response shape.
 fn request_error(status: StatusCode, message: &str, code: &str) -> Response {
     let body = serde_json::json!({
         "errors": [{ "message": message, "extensions": { "code": code } }]

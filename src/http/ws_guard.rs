@@ -55,11 +55,8 @@ impl MessageGuard {
         {
             return Err(Flood::TooManyMessages);
         }
-        let Message::Text(text) = message else {
-            return Ok(());
-        };
         // Malformed messages are the protocol handler's to refuse.
-        let Ok(envelope) = serde_json::from_str::<Envelope>(text.as_str()) else {
+        let Some(envelope) = envelope(message) else {
             return Ok(());
         };
         match (envelope.kind.as_str(), envelope.id) {
@@ -80,15 +77,29 @@ impl MessageGuard {
     /// Notes a message the server sends: a `complete` ends that subscription (a query or
     /// mutation sent over the socket completes after its one result).
     pub fn sent(&mut self, message: &Message) {
+        // Most outgoing messages are results (`next`); only `complete` matters here.
         let Message::Text(text) = message else {
             return;
         };
-        if let Ok(Envelope { kind, id: Some(id) }) = serde_json::from_str::<Envelope>(text.as_str())
+        if !text.as_str().contains("\"complete\"") {
+            return;
+        }
+        if let Some(Envelope { kind, id: Some(id) }) = envelope(message)
             && kind == "complete"
         {
             self.open.remove(&id);
         }
     }
+}
+
+/// The protocol handler reads text and binary frames alike, so both are counted.
+fn envelope(message: &Message) -> Option<Envelope> {
+    let bytes: &[u8] = match message {
+        Message::Text(text) => text.as_str().as_bytes(),
+        Message::Binary(bytes) => bytes,
+        _ => return None,
+    };
+    serde_json::from_slice(bytes).ok()
 }
 
 #[cfg(test)]
@@ -115,6 +126,20 @@ mod tests {
             guard.admit(&subscribe("4")),
             Err(Flood::TooManySubscriptions)
         );
+    }
+
+    #[test]
+    fn binary_frames_count_like_text() {
+        let mut guard = MessageGuard::new(0, 1);
+        let binary = |id: &str| {
+            Message::Binary(
+                format!(r#"{{"type":"subscribe","id":"{id}","payload":{{}}}}"#)
+                    .into_bytes()
+                    .into(),
+            )
+        };
+        assert_eq!(guard.admit(&binary("1")), Ok(()));
+        assert_eq!(guard.admit(&binary("2")), Err(Flood::TooManySubscriptions));
     }
 
     #[test]

@@ -217,7 +217,6 @@ pub async fn vote(
     writer
         .write(move |txn| {
             Box::pin(async move {
-                // The insert comes first, so the transaction takes the write lock before reading anything.
                 vote::Entity::insert(vote::ActiveModel {
                     question_id: Set(question_id),
                     participant_id: Set(participant_id),

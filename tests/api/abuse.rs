@@ -167,7 +167,7 @@ async fn one_token_may_hold_only_so_many_websocket_connections() {
     drop(first);
     // The server notices the closed socket and gives the slot back.
     let mut again = None;
-    for _ in 0..50 {
+    for _ in 0..100 {
         let (socket, reply) = connect_raw(address, Some(&actors.moderator)).await;
         if reply["type"] == "connection_ack" {
             again = Some(socket);
@@ -323,10 +323,10 @@ async fn a_request_body_that_stalls_gets_408_and_others_are_served() {
     .expect("writes");
     let started = std::time::Instant::now();
 
-    assert_eq!(
-        app.data(EVENT_QUERY, json!({})).await["event"]["slug"],
-        EVENT,
-        "others are served while the body stalls"
+    let served = query_over_tcp(address, EVENT_QUERY).await;
+    assert!(
+        served.starts_with("HTTP/1.1 200") && served.contains(EVENT),
+        "others are served while the body stalls: {served}"
     );
 
     let mut answer = Vec::new();
@@ -375,15 +375,15 @@ async fn one_address_may_open_only_so_many_websocket_connections() {
         Err(other) => panic!("refused in another way: {other}"),
         Ok(_) => panic!("a third connection from one address was accepted"),
     }
-    assert_eq!(
-        app.data(EVENT_QUERY, json!({})).await["event"]["slug"],
-        EVENT,
-        "plain queries from that address still pass"
+    let served = query_over_tcp(address, EVENT_QUERY).await;
+    assert!(
+        served.starts_with("HTTP/1.1 200") && served.contains(EVENT),
+        "plain queries from that address still pass: {served}"
     );
 
     drop(first);
     let mut again = None;
-    for _ in 0..50 {
+    for _ in 0..100 {
         if let Ok(socket) = open_websocket(address).await {
             again = Some(socket);
             break;
@@ -503,4 +503,33 @@ async fn a_websocket_connection_flooding_messages_is_closed() {
     )
     .await;
     assert_eq!(crate::live::next_or_close(&mut calm).await["type"], "next");
+}
+
+/// Sends `query` to the server at `address` over a connection of its own; the whole answer.
+async fn query_over_tcp(address: std::net::SocketAddr, query: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = json!({ "query": query }).to_string();
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connects");
+    stream
+        .write_all(
+            format!(
+                "POST /graphql HTTP/1.1\r\nHost: buurtgraph\r\nContent-Type: application/json\r\n\
+                 Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .as_bytes(),
+        )
+        .await
+        .expect("writes");
+    let mut answer = String::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        stream.read_to_string(&mut answer),
+    )
+    .await
+    .expect("answered within 5 s")
+    .expect("reads");
+    answer
 }

@@ -1,126 +1,168 @@
-//! The write path used by submissions and votes: on SQLite, concurrent writes share one
-//! commit, and each must succeed or fail on its own.
+//! The write path used by submissions and votes (group commit): writes queued while a batch
+//! commits share the next transaction, and each succeeds or fails under its own rules.
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use buurtgraph::db::Writer;
 use buurtgraph::error::AppError;
 use entity::organisation;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
 
 use crate::helpers::TestApp;
 
-#[tokio::test]
-async fn concurrent_writes_fail_alone_and_succeed_together() {
-    let app = TestApp::empty().await;
-    let writer = Writer::for_database(&app.db);
-    let mut tasks = Vec::new();
-    for i in 0..90 {
-        let writer = writer.clone();
-        tasks.push(tokio::spawn(async move {
-            writer
-                .write(move |txn| {
-                    Box::pin(async move {
-                        // Every third inserts a row and then fails; every fifth repeats a key.
-                        let key = if i % 5 == 4 {
-                            "taken".to_owned()
-                        } else {
-                            format!("org-{i}")
-                        };
-                        organisation::ActiveModel {
-                            key: Set(key),
-                            name: Set(format!("Organisatie {i}")),
-                            url: Set(None),
-                            ..Default::default()
-                        }
-                        .insert(txn)
-                        .await
-                        .map_err(|err| AppError::from_db_unique(err, "key taken"))?;
-                        if i % 3 == 0 {
-                            return Err(AppError::bad_input("name", "changed my mind"));
-                        }
-                        Ok(i)
-                    })
-                })
-                .await
-        }));
-    }
-    let mut acknowledged = Vec::new();
-    for task in tasks {
-        if let Ok(i) = task.await.expect("task") {
-            acknowledged.push(i);
-        }
-    }
-    let stored = organisation::Entity::find()
-        .all(&app.db)
-        .await
-        .expect("reads");
-    let mut stored_names: Vec<String> = stored.iter().map(|o| o.name.clone()).collect();
-    stored_names.sort();
-    let mut acknowledged_names: Vec<String> = acknowledged
-        .iter()
-        .map(|i| format!("Organisatie {i}"))
-        .collect();
-    acknowledged_names.sort();
-    assert_eq!(
-        stored_names, acknowledged_names,
-        "exactly the acknowledged writes are stored"
-    );
-    let own_key = acknowledged.iter().filter(|i| *i % 5 != 4).count();
-    assert_eq!(own_key, 48, "every write with its own key and no failure");
-    assert_eq!(
-        acknowledged.len() - own_key,
-        1,
-        "exactly one write took the shared key"
-    );
-    assert!(
-        !acknowledged.iter().any(|i| i % 3 == 0),
-        "failed writes left nothing"
-    );
+#[derive(Clone, Copy)]
+enum Then {
+    Succeed,
+    /// Fails under its own rules after writing.
+    Refuse,
+    /// The database failed (as far as the writer can tell).
+    Break,
+    Panic,
 }
 
-#[tokio::test]
-async fn a_write_that_panics_fails_its_batch_and_the_writer_goes_on() {
-    let app = TestApp::empty().await;
-    let writer = Writer::for_database(&app.db);
-    let insert = |key: &'static str, panics: bool| {
-        let writer = writer.clone();
-        async move {
-            writer
-                .write(move |txn| {
-                    Box::pin(async move {
-                        organisation::ActiveModel {
-                            key: Set(key.to_owned()),
-                            name: Set(key.to_owned()),
-                            url: Set(None),
-                            ..Default::default()
-                        }
-                        .insert(txn)
-                        .await?;
-                        assert!(!panics, "a bug in a write");
-                        Ok(())
-                    })
+/// Writes an organisation with `key`, then does what `then` says.
+fn write(writer: &Writer, key: String, then: Then) -> JoinHandle<Result<String, AppError>> {
+    let writer = writer.clone();
+    tokio::spawn(async move {
+        writer
+            .write(move |txn| {
+                Box::pin(async move {
+                    organisation::ActiveModel {
+                        key: Set(key.clone()),
+                        name: Set(key.clone()),
+                        url: Set(None),
+                        ..Default::default()
+                    }
+                    .insert(txn)
+                    .await
+                    .map_err(|err| AppError::from_db_unique(err, "key taken"))?;
+                    match then {
+                        Then::Succeed => Ok(key),
+                        Then::Refuse => Err(AppError::bad_input("name", "changed my mind")),
+                        Then::Break => Err(AppError::internal(anyhow::anyhow!("disk full"))),
+                        Then::Panic => panic!("a bug in a write"),
+                    }
                 })
-                .await
-        }
-    };
-    let failed = insert("panics", true).await;
-    assert!(
-        matches!(failed, Err(AppError::Unavailable(_))),
-        "{failed:?}"
-    );
-    assert!(
-        insert("after", false).await.is_ok(),
-        "the writer still writes"
-    );
-    let keys: Vec<String> = organisation::Entity::find()
+            })
+            .await
+    })
+}
+
+/// Holds the writer's current batch open until released, so that the writes started in the
+/// meantime queue up and share the next batch.
+async fn hold_a_batch(writer: &Writer) -> (Arc<Notify>, JoinHandle<Result<(), AppError>>) {
+    let release = Arc::new(Notify::new());
+    let released = release.clone();
+    let writer = writer.clone();
+    let held = tokio::spawn(async move {
+        writer
+            .write(move |_txn| {
+                Box::pin(async move {
+                    released.notified().await;
+                    Ok(())
+                })
+            })
+            .await
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    (release, held)
+}
+
+async fn stored_keys(app: &TestApp) -> Vec<String> {
+    let mut keys: Vec<String> = organisation::Entity::find()
         .all(&app.db)
         .await
         .expect("reads")
         .into_iter()
         .map(|o| o.key)
         .collect();
+    keys.sort();
+    keys
+}
+
+#[tokio::test]
+async fn writes_in_one_batch_fail_alone_and_succeed_together() {
+    let app = TestApp::empty().await;
+    let writer = Writer::for_database(&app.db);
+    let (release, held) = hold_a_batch(&writer).await;
+    let mut tasks = Vec::new();
+    for i in 0..90 {
+        // Every third refuses after writing; every fifth repeats a key.
+        let key = if i % 5 == 4 {
+            "taken".to_owned()
+        } else {
+            format!("org-{i:02}")
+        };
+        let then = if i % 3 == 0 {
+            Then::Refuse
+        } else {
+            Then::Succeed
+        };
+        tasks.push(write(&writer, key, then));
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    release.notify_one();
+    assert!(held.await.expect("task").is_ok());
+
+    let mut acknowledged = Vec::new();
+    for task in tasks {
+        if let Ok(key) = task.await.expect("task") {
+            acknowledged.push(key);
+        }
+    }
+    acknowledged.sort();
     assert_eq!(
-        keys,
-        vec!["after".to_owned()],
-        "the panicking write left nothing"
+        stored_keys(&app).await,
+        acknowledged,
+        "exactly the acknowledged writes"
     );
+    let own_keys = acknowledged.iter().filter(|k| *k != "taken").count();
+    assert_eq!(
+        own_keys, 48,
+        "every write with its own key that did not refuse"
+    );
+    assert!(
+        acknowledged.contains(&"taken".to_owned()),
+        "one write took the shared key"
+    );
+}
+
+#[tokio::test]
+async fn a_database_error_or_a_panic_rolls_back_its_batch_and_the_writer_goes_on() {
+    for (breaker, label) in [(Then::Break, "break"), (Then::Panic, "panic")] {
+        let app = TestApp::empty().await;
+        let writer = Writer::for_database(&app.db);
+        let (release, held) = hold_a_batch(&writer).await;
+        let batch = vec![
+            write(&writer, format!("{label}-before"), Then::Succeed),
+            write(&writer, format!("{label}-bad"), breaker),
+            write(&writer, format!("{label}-after"), Then::Succeed),
+        ];
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        release.notify_one();
+        assert!(
+            held.await.expect("task").is_ok(),
+            "{label}: the batch before stands"
+        );
+        for task in batch {
+            let result = task.await.expect("task");
+            assert!(
+                matches!(result, Err(AppError::Unavailable(_))),
+                "{label}: every write of the batch is answered UNAVAILABLE: {result:?}"
+            );
+        }
+        assert_eq!(
+            stored_keys(&app).await,
+            Vec::<String>::new(),
+            "{label}: nothing stored"
+        );
+        let next = write(&writer, format!("{label}-next"), Then::Succeed)
+            .await
+            .expect("task");
+        assert!(next.is_ok(), "{label}: the writer still writes: {next:?}");
+        assert_eq!(stored_keys(&app).await, vec![format!("{label}-next")]);
+    }
 }
