@@ -72,6 +72,27 @@ impl Bench {
         Ok((stats?, peak))
     }
 
+    /// Sends the same request over and over; its row, named `scenario`.
+    async fn measure_repeated(
+        &self,
+        server: &ServerProcess,
+        concurrency: usize,
+        scenario: &str,
+        db_label: &str,
+        call: Call,
+    ) -> anyhow::Result<Row> {
+        let (stats, peak) = self
+            .measure(
+                server,
+                concurrency,
+                self.duration,
+                move |_| Some(call.clone()),
+                |_, status, body| graphql_ok(status, body),
+            )
+            .await?;
+        Ok(Row::from_stats(scenario, db_label, &stats, peak))
+    }
+
     async fn start_service(
         &self,
         name: &str,
@@ -161,21 +182,16 @@ impl Bench {
         let base = server.base();
         let variables = json!({ "slug": EVENT });
         let post = Call::graphql(&base, WHOLE_PROGRAMME, variables.clone());
-        let (stats, peak) = self
-            .measure(
+        let row = self
+            .measure_repeated(
                 server,
                 self.concurrency,
-                self.duration,
-                move |_| Some(post.clone()),
-                |_, status, body| graphql_ok(status, body),
+                &format!("{label} POST"),
+                db_label,
+                post,
             )
             .await?;
-        self.rows.push(Row::from_stats(
-            &format!("{label} POST"),
-            db_label,
-            &stats,
-            peak,
-        ));
+        self.rows.push(row);
 
         let get = Call::graphql_get(&base, WHOLE_PROGRAMME, &variables)?;
         let first = send(&self.client, &get).await?;
@@ -185,40 +201,30 @@ impl Bench {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let plain = get.clone();
-        let (stats, peak) = self
-            .measure(
+        let row = self
+            .measure_repeated(
                 server,
                 self.concurrency,
-                self.duration,
-                move |_| Some(plain.clone()),
-                |_, status, body| graphql_ok(status, body),
+                &format!("{label} GET"),
+                db_label,
+                plain,
             )
             .await?;
-        self.rows.push(Row::from_stats(
-            &format!("{label} GET"),
-            db_label,
-            &stats,
-            peak,
-        ));
+        self.rows.push(row);
 
         match etag {
             Some(etag) if label == "R1" => {
                 let conditional = get.header(header::IF_NONE_MATCH, &etag)?;
-                let (stats, peak) = self
-                    .measure(
+                let row = self
+                    .measure_repeated(
                         server,
                         self.concurrency,
-                        self.duration,
-                        move |_| Some(conditional.clone()),
-                        |_, status, body| graphql_ok(status, body),
+                        &format!("{label} GET 304"),
+                        db_label,
+                        conditional,
                     )
                     .await?;
-                self.rows.push(Row::from_stats(
-                    &format!("{label} GET 304"),
-                    db_label,
-                    &stats,
-                    peak,
-                ));
+                self.rows.push(row);
             }
             Some(_) => {}
             None if label == "R1" => self.notes.push(format!(
@@ -250,29 +256,15 @@ impl Bench {
         .await?;
         let base = server.base();
         let post = Call::graphql(&base, WHOLE_PROGRAMME, json!({ "slug": EVENT }));
-        let (stats, peak) = self
-            .measure(
-                &server,
-                self.concurrency,
-                self.duration,
-                move |_| Some(post.clone()),
-                |_, status, body| graphql_ok(status, body),
-            )
+        let row = self
+            .measure_repeated(&server, self.concurrency, "ceiling POST", "-", post)
             .await?;
-        self.rows
-            .push(Row::from_stats("ceiling POST", "-", &stats, peak));
+        self.rows.push(row);
         let get = Call::graphql_get(&base, WHOLE_PROGRAMME, &json!({ "slug": EVENT }))?;
-        let (stats, peak) = self
-            .measure(
-                &server,
-                self.concurrency,
-                self.duration,
-                move |_| Some(get.clone()),
-                |_, status, body| graphql_ok(status, body),
-            )
+        let row = self
+            .measure_repeated(&server, self.concurrency, "ceiling GET", "-", get)
             .await?;
-        self.rows
-            .push(Row::from_stats("ceiling GET", "-", &stats, peak));
+        self.rows.push(row);
         self.ceiling = Some(body.len());
         Ok(())
     }
@@ -286,29 +278,15 @@ impl Bench {
     ) -> anyhow::Result<()> {
         let base = server.base();
         let session = Call::graphql(&base, SESSION, json!({ "id": session_id }));
-        let (stats, peak) = self
-            .measure(
-                server,
-                self.concurrency,
-                self.duration,
-                move |_| Some(session.clone()),
-                |_, status, body| graphql_ok(status, body),
-            )
+        let row = self
+            .measure_repeated(server, self.concurrency, "R3 session", db_label, session)
             .await?;
-        self.rows
-            .push(Row::from_stats("R3 session", db_label, &stats, peak));
+        self.rows.push(row);
         let search = Call::graphql(&base, SEARCH, json!({ "q": "wijk" }));
-        let (stats, peak) = self
-            .measure(
-                server,
-                self.concurrency,
-                self.duration,
-                move |_| Some(search.clone()),
-                |_, status, body| graphql_ok(status, body),
-            )
+        let row = self
+            .measure_repeated(server, self.concurrency, "R3 search", db_label, search)
             .await?;
-        self.rows
-            .push(Row::from_stats("R3 search", db_label, &stats, peak));
+        self.rows.push(row);
         Ok(())
     }
 
@@ -627,17 +605,10 @@ impl Bench {
 
         let summary = Call::graphql(&base, SUMMARY, json!({ "e": EVENT })).bearer(&staff)?;
         let summary_check = summary.clone();
-        let (stats, peak) = self
-            .measure(
-                &server,
-                1,
-                self.duration,
-                move |_| Some(summary.clone()),
-                |_, status, body| graphql_ok(status, body),
-            )
+        let mut row = self
+            .measure_repeated(&server, 1, "A1 summary", db_label, summary)
             .await?;
         let check = graphql_data(&self.client, &summary_check).await?;
-        let mut row = Row::from_stats("A1 summary", db_label, &stats, peak);
         row.note = format!(
             "{dataset_note}; the summary counts {} questions; sequential (c=1)",
             check["feedbackSummary"]["total"]
@@ -647,20 +618,13 @@ impl Bench {
         let clusters =
             Call::graphql(&base, CLUSTERS, json!({ "e": EVENT, "t": theme_id })).bearer(&staff)?;
         let clusters_check = clusters.clone();
-        let (stats, peak) = self
-            .measure(
-                &server,
-                1,
-                self.duration,
-                move |_| Some(clusters.clone()),
-                |_, status, body| graphql_ok(status, body),
-            )
+        let mut row = self
+            .measure_repeated(&server, 1, "A1 clusters", db_label, clusters)
             .await?;
         let check = graphql_data(&self.client, &clusters_check).await?;
         let found = check["feedbackSummary"]["themes"][0]["clusters"]
             .as_array()
             .map_or(0, Vec::len);
-        let mut row = Row::from_stats("A1 clusters", db_label, &stats, peak);
         row.note = format!(
             "one theme with {} questions, {found} clusters found; sequential (c=1)",
             self.sizes.a1_cluster_questions

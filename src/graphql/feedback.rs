@@ -375,17 +375,7 @@ impl FeedbackMutation {
         ctx: &Context<'_>,
         id: ID,
     ) -> async_graphql::Result<LearningQuestion> {
-        let (participant_id, event_id, question_id) = vote_request(ctx, &id)?;
-        Ok(LearningQuestion(
-            service::vote(
-                ctx.db()?,
-                ctx.writer()?,
-                participant_id,
-                event_id,
-                question_id,
-            )
-            .await?,
-        ))
+        change_vote(ctx, &id, service::VoteChange::Add).await
     }
 
     /// Withdraws the viewer's vote.
@@ -394,21 +384,28 @@ impl FeedbackMutation {
         ctx: &Context<'_>,
         id: ID,
     ) -> async_graphql::Result<LearningQuestion> {
-        let (participant_id, event_id, question_id) = vote_request(ctx, &id)?;
-        Ok(LearningQuestion(
-            service::unvote(
-                ctx.db()?,
-                ctx.writer()?,
-                participant_id,
-                event_id,
-                question_id,
-            )
-            .await?,
-        ))
+        change_vote(ctx, &id, service::VoteChange::Withdraw).await
     }
 }
 
-/// Who votes on what, after the role check and the participant's vote limit.
+async fn change_vote(
+    ctx: &Context<'_>,
+    id: &ID,
+    change: service::VoteChange,
+) -> async_graphql::Result<LearningQuestion> {
+    let (participant_id, event_id, question_id) = vote_request(ctx, id)?;
+    let question = service::change_vote(
+        ctx.db()?,
+        ctx.writer()?,
+        participant_id,
+        event_id,
+        question_id,
+        change,
+    )
+    .await?;
+    Ok(LearningQuestion(question))
+}
+
 fn vote_request(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<(i32, i32, i32)> {
     let (participant_id, event_id) = policy::require_participant(&ctx.viewer())?;
     if let Ok(limits) = ctx.data::<Limits>() {

@@ -205,57 +205,59 @@ async fn by_idempotency_key(
         .await?)
 }
 
-/// Adds the participant's vote; only on approved questions of their own event.
-pub async fn vote(
-    db: &DatabaseConnection,
-    writer: &Writer,
-    participant_id: i32,
-    event_id: i32,
-    question_id: i32,
-) -> Result<learning_question::Model, AppError> {
-    votable(db, event_id, question_id).await?;
-    writer
-        .write(move |txn| {
-            Box::pin(async move {
-                vote::Entity::insert(vote::ActiveModel {
-                    question_id: Set(question_id),
-                    participant_id: Set(participant_id),
-                    carried_from_id: Set(None),
-                    created_at: Set(Utc::now()),
-                })
-                .exec(txn)
-                .await
-                .map_err(|err| {
-                    AppError::from_db_unique(err, "you already recognise this question")
-                })?;
-                change_vote_count(txn, question_id, 1).await
-            })
-        })
-        .await
+/// What a participant does with their vote on a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VoteChange {
+    /// "Ik herken deze vraag": one vote per participant.
+    Add,
+    Withdraw,
 }
 
-/// Withdraws the participant's vote.
-pub async fn unvote(
+/// Adds or withdraws the participant's vote; only on approved questions of their own event.
+/// Answers with the question as the change left it.
+pub async fn change_vote(
     db: &DatabaseConnection,
     writer: &Writer,
     participant_id: i32,
     event_id: i32,
     question_id: i32,
+    change: VoteChange,
 ) -> Result<learning_question::Model, AppError> {
     votable(db, event_id, question_id).await?;
     writer
         .write(move |txn| {
             Box::pin(async move {
-                let deleted = vote::Entity::delete_many()
-                    .filter(vote::Column::QuestionId.eq(question_id))
-                    .filter(vote::Column::ParticipantId.eq(participant_id))
-                    .exec(txn)
-                    .await?
-                    .rows_affected;
-                if deleted == 0 {
-                    return Err(AppError::not_found("you have not voted for this question"));
-                }
-                change_vote_count(txn, question_id, -1).await
+                let delta = match change {
+                    VoteChange::Add => {
+                        vote::Entity::insert(vote::ActiveModel {
+                            question_id: Set(question_id),
+                            participant_id: Set(participant_id),
+                            carried_from_id: Set(None),
+                            created_at: Set(Utc::now()),
+                        })
+                        .exec(txn)
+                        .await
+                        .map_err(|err| {
+                            AppError::from_db_unique(err, "you already recognise this question")
+                        })?;
+                        1
+                    }
+                    VoteChange::Withdraw => {
+                        let deleted = vote::Entity::delete_many()
+                            .filter(vote::Column::QuestionId.eq(question_id))
+                            .filter(vote::Column::ParticipantId.eq(participant_id))
+                            .exec(txn)
+                            .await?
+                            .rows_affected;
+                        if deleted == 0 {
+                            return Err(AppError::not_found(
+                                "you have not voted for this question",
+                            ));
+                        }
+                        -1
+                    }
+                };
+                change_vote_count(txn, question_id, delta).await
             })
         })
         .await
