@@ -186,13 +186,14 @@ impl ServeConfig {
     }
 }
 
-/// A production secret: at least 32 bytes, with enough distinct bytes to be random.
+/// A production secret: at least `MIN_SECRET_BYTES`, with enough distinct bytes to be random.
 pub fn check_strong_secret(secret: &str) -> anyhow::Result<()> {
     let bytes = secret.as_bytes();
     anyhow::ensure!(
-        bytes.len() >= 32,
-        "JWT_SECRET: too short ({} bytes; at least 32 are needed)",
-        bytes.len()
+        bytes.len() >= crate::auth::jwt::MIN_SECRET_BYTES,
+        "JWT_SECRET: too short ({} bytes; at least {} are needed)",
+        bytes.len(),
+        crate::auth::jwt::MIN_SECRET_BYTES
     );
     let distinct = bytes
         .iter()

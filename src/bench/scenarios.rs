@@ -461,36 +461,10 @@ impl Bench {
         }
         let sampler = RssSampler::start(server.pid());
         let subscribers = self.sizes.subscribers;
-        let sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::new(Mutex::new(HashMap::new()));
-        let delivered = Arc::new(AtomicU64::new(0));
-        let received = Arc::new(AtomicU64::new(0));
-        let ready = Arc::new(AtomicU64::new(0));
-        let failed = Arc::new(AtomicU64::new(0));
-        let connecting = Arc::new(tokio::sync::Semaphore::new(64));
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let url = format!("ws://{}/graphql/ws", server.address);
-        let mut tasks = Vec::with_capacity(subscribers);
-        for i in 0..subscribers {
-            let subscriber = Subscriber {
-                url: url.clone(),
-                token: participants[i % participants.len()].clone(),
-                sent: sent.clone(),
-                delivered: delivered.clone(),
-                received: received.clone(),
-                ready: ready.clone(),
-                failed: failed.clone(),
-                connecting: connecting.clone(),
-                stop: stop_rx.clone(),
-            };
-            tasks.push(tokio::spawn(subscriber.run()));
-        }
         let connect_started = Instant::now();
-        while ready.load(Ordering::Relaxed) + failed.load(Ordering::Relaxed) < subscribers as u64
-            && connect_started.elapsed() < Duration::from_secs(180)
-        {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        let connected = ready.load(Ordering::Relaxed);
+        let crowd = Crowd::connect(&url, participants, subscribers, Duration::from_secs(180)).await;
+        let connected = crowd.connected();
         let connect_secs = connect_started.elapsed().as_secs_f64();
         // Subscribing has no acknowledgement in graphql-transport-ws: give the server a moment.
         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -504,10 +478,8 @@ impl Bench {
                 json!({ "i": { "id": id, "action": "APPROVE" } }),
             )
             .bearer(moderator)?;
+            crowd.sending(id);
             let started = Instant::now();
-            if let Ok(mut map) = sent.lock() {
-                map.insert(id.clone(), started);
-            }
             let reply = send(&self.client, &call).await?;
             client::record(&mut mutation.histogram, started.elapsed());
             mutation.requests += 1;
@@ -516,7 +488,7 @@ impl Bench {
             }
             let target = connected * (k as u64 + 1);
             let waiting = Instant::now();
-            while delivered.load(Ordering::Relaxed) < target
+            while crowd.delivered.load(Ordering::Relaxed) < target
                 && waiting.elapsed() < Duration::from_secs(10)
             {
                 tokio::time::sleep(Duration::from_millis(2)).await;
@@ -524,13 +496,9 @@ impl Bench {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let phase_elapsed = phase.elapsed();
-        let _ = stop_tx.send(true);
+        let delivered = crowd.delivered.clone();
         let mut stats = RunStats::empty()?;
-        for task in tasks {
-            if let Ok(Ok(latencies)) = task.await {
-                stats.histogram.add(&latencies)?;
-            }
-        }
+        crowd.stop(&mut stats.histogram).await?;
         let peak = sampler.stop().await;
         let received = delivered.load(Ordering::Relaxed);
         let expected = subscribers as u64 * approvals as u64;
@@ -695,10 +663,8 @@ pub(super) async fn login(
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-/// One WebSocket subscriber of S1 (and of the soak run).
-pub(super) struct Subscriber {
-    pub(super) url: String,
-    pub(super) token: String,
+/// Many WebSocket subscribers sharing their counters, and the signal that stops them.
+pub(super) struct Crowd {
     /// When each approval was sent, by question ID: the deliveries that count.
     pub(super) sent: Arc<Mutex<HashMap<String, Instant>>>,
     pub(super) delivered: Arc<AtomicU64>,
@@ -706,13 +672,92 @@ pub(super) struct Subscriber {
     pub(super) received: Arc<AtomicU64>,
     pub(super) ready: Arc<AtomicU64>,
     pub(super) failed: Arc<AtomicU64>,
-    pub(super) connecting: Arc<tokio::sync::Semaphore>,
-    pub(super) stop: tokio::sync::watch::Receiver<bool>,
+    pub(super) tasks: Vec<tokio::task::JoinHandle<anyhow::Result<hdrhistogram::Histogram<u64>>>>,
+    stop: tokio::sync::watch::Sender<bool>,
+}
+
+impl Crowd {
+    /// Starts `count` subscribers at `url` (tokens taken in turn, 64 connecting at once) and
+    /// waits until each has connected or failed, for at most `patience`.
+    pub(super) async fn connect(
+        url: &str,
+        tokens: &[String],
+        count: usize,
+        patience: Duration,
+    ) -> Self {
+        let (stop, stop_rx) = tokio::sync::watch::channel(false);
+        let mut crowd = Self {
+            sent: Arc::new(Mutex::new(HashMap::new())),
+            delivered: Arc::new(AtomicU64::new(0)),
+            received: Arc::new(AtomicU64::new(0)),
+            ready: Arc::new(AtomicU64::new(0)),
+            failed: Arc::new(AtomicU64::new(0)),
+            tasks: Vec::with_capacity(count),
+            stop,
+        };
+        let connecting = Arc::new(tokio::sync::Semaphore::new(64));
+        for i in 0..count {
+            let subscriber = Subscriber {
+                url: url.to_owned(),
+                token: tokens[i % tokens.len()].clone(),
+                sent: crowd.sent.clone(),
+                delivered: crowd.delivered.clone(),
+                received: crowd.received.clone(),
+                ready: crowd.ready.clone(),
+                failed: crowd.failed.clone(),
+                connecting: connecting.clone(),
+                stop: stop_rx.clone(),
+            };
+            crowd.tasks.push(tokio::spawn(subscriber.run()));
+        }
+        let started = Instant::now();
+        while crowd.connected() + crowd.failed.load(Ordering::Relaxed) < count as u64
+            && started.elapsed() < patience
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        crowd
+    }
+
+    pub(super) fn connected(&self) -> u64 {
+        self.ready.load(Ordering::Relaxed)
+    }
+
+    /// Notes that the approval of question `id` is being sent now.
+    pub(super) fn sending(&self, id: &str) {
+        if let Ok(mut sent) = self.sent.lock() {
+            sent.insert(id.to_owned(), Instant::now());
+        }
+    }
+
+    /// Stops every subscriber and merges their delivery latencies into `into`.
+    pub(super) async fn stop(self, into: &mut hdrhistogram::Histogram<u64>) -> anyhow::Result<()> {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            if let Ok(Ok(latencies)) = task.await {
+                into.add(&latencies)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One WebSocket subscriber of a `Crowd`.
+struct Subscriber {
+    url: String,
+    token: String,
+    sent: Arc<Mutex<HashMap<String, Instant>>>,
+    delivered: Arc<AtomicU64>,
+    received: Arc<AtomicU64>,
+    ready: Arc<AtomicU64>,
+    failed: Arc<AtomicU64>,
+    connecting: Arc<tokio::sync::Semaphore>,
+    stop: tokio::sync::watch::Receiver<bool>,
 }
 
 impl Subscriber {
     /// Connects, subscribes, and records the delivery latency of every approval it sees.
-    pub(super) async fn run(mut self) -> anyhow::Result<hdrhistogram::Histogram<u64>> {
+    async fn run(mut self) -> anyhow::Result<hdrhistogram::Histogram<u64>> {
         let mut latencies = RunStats::empty()?.histogram;
         let socket = {
             let _permit = self.connecting.acquire().await;

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use super::client::{self, Call, HttpClient, RunStats, graphql_data, graphql_ok, send};
 use super::rss::{mb, status_kb};
-use super::scenarios::{JOIN, Subscriber, VOTE, WHOLE_PROGRAMME, approve, login, submit_one};
+use super::scenarios::{Crowd, JOIN, VOTE, WHOLE_PROGRAMME, approve, login, submit_one};
 use super::server::{
     Backend, EVENT, MODERATED_THEME, MODERATOR, ServerOptions, ServerProcess, prepare, server_env,
 };
@@ -357,42 +357,13 @@ async fn soak(
     let moderator = login(&client, &base, MODERATOR).await?;
 
     // Subscribers first; the clock starts once they are connected.
-    let sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::new(Mutex::new(HashMap::new()));
-    let delivered = Arc::new(AtomicU64::new(0));
-    let received = Arc::new(AtomicU64::new(0));
-    let ready = Arc::new(AtomicU64::new(0));
-    let failed = Arc::new(AtomicU64::new(0));
-    let connecting = Arc::new(tokio::sync::Semaphore::new(64));
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let ws_url = format!("ws://{}/graphql/ws", server.address);
-    let mut subscribers = Vec::with_capacity(SUBSCRIBERS);
-    for i in 0..SUBSCRIBERS {
-        subscribers.push(tokio::spawn(
-            Subscriber {
-                url: ws_url.clone(),
-                token: tokens[i % tokens.len()].clone(),
-                sent: sent.clone(),
-                delivered: delivered.clone(),
-                received: received.clone(),
-                ready: ready.clone(),
-                failed: failed.clone(),
-                connecting: connecting.clone(),
-                stop: stop_rx.clone(),
-            }
-            .run(),
-        ));
-    }
-    let connect_started = Instant::now();
-    while ready.load(Ordering::Relaxed) + failed.load(Ordering::Relaxed) < SUBSCRIBERS as u64
-        && connect_started.elapsed() < Duration::from_secs(120)
-    {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let crowd = Crowd::connect(&ws_url, &tokens, SUBSCRIBERS, Duration::from_secs(120)).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     eprintln!(
         "soak: {} participants joined, {}/{SUBSCRIBERS} subscribers connected; running {soak_secs} s",
         tokens.len(),
-        ready.load(Ordering::Relaxed)
+        crowd.connected()
     );
 
     let started = Instant::now();
@@ -403,7 +374,7 @@ async fn soak(
         counters: Counters::new(),
         deadline: started + Duration::from_secs(soak_secs),
         approved: Mutex::new(VecDeque::new()),
-        sent: sent.clone(),
+        sent: crowd.sent.clone(),
         submissions: AtomicU64::new(0),
     });
     // A subscription is one long request; one that fails or drops out is an error.
@@ -468,7 +439,7 @@ async fn soak(
         let cpu = cpu_secs(pid).unwrap_or(last_cpu.1);
         let cpu_percent = (cpu - last_cpu.1) / (elapsed - last_cpu.0).max(f64::EPSILON) * 100.0;
         last_cpu = (elapsed, cpu);
-        let alive = subscribers.iter().filter(|t| !t.is_finished()).count() as u64;
+        let alive = crowd.tasks.iter().filter(|t| !t.is_finished()).count() as u64;
         shared.counters.errors[SUBSCRIBE].store(SUBSCRIBERS as u64 - alive, Ordering::Relaxed);
         let (requests, errors) = shared.counters.snapshot();
         let sample = Sample {
@@ -478,7 +449,7 @@ async fn soak(
             requests,
             errors,
             subscribers_connected: alive,
-            deliveries: received.load(Ordering::Relaxed),
+            deliveries: crowd.received.load(Ordering::Relaxed),
         };
         println!(
             "{:>6.0}s {:>8.1} {:>6.0} {:>6}  {}",
@@ -512,13 +483,9 @@ async fn soak(
     for worker in workers {
         let _ = worker.await;
     }
-    let _ = stop_tx.send(true);
+    let (received, delivered) = (crowd.received.clone(), crowd.delivered.clone());
     let mut latencies = RunStats::empty()?.histogram;
-    for task in subscribers {
-        if let Ok(Ok(histogram)) = task.await {
-            latencies.add(&histogram)?;
-        }
-    }
+    crowd.stop(&mut latencies).await?;
     let log = std::fs::read_to_string(&server.log).unwrap_or_default();
     drop(server);
     let log_errors: Vec<&str> = log.lines().filter(|l| l.contains("\"ERROR\"")).collect();

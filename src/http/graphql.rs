@@ -1,7 +1,7 @@
 //! GraphQL over HTTP (POST and GET), following the GraphQL-over-HTTP spec: JSON in,
 //! `application/graphql-response+json` out, request errors as 400, mutations only over POST.
 
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use async_graphql::extensions::apollo_persisted_queries::CacheStorage;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
@@ -18,11 +18,11 @@ use serde::Deserialize;
 
 use crate::auth::Viewer;
 use crate::auth::limits::ClientAddr;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::graphql::loaders::loaders;
-use crate::http::csp;
 use crate::http::response_cache::{CachedResponse, etag_of, matches_etag};
 use crate::http::ws_guard::MessageGuard;
+use crate::http::{csp, lock};
 use crate::service::accounts;
 use crate::state::AppState;
 
@@ -37,17 +37,17 @@ const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 /// The GraphiQL IDE. Its code comes from unpkg; its own inline blocks are allowed by hash.
 pub async fn graphiql() -> Response {
     let (html, policy) = &*GRAPHIQL;
-    let mut response = Html(html.clone()).into_response();
-    if let Ok(policy) = HeaderValue::from_str(policy) {
+    let mut response = Html(html.as_str()).into_response();
+    if let Some(policy) = policy {
         response
             .headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, policy);
+            .insert(header::CONTENT_SECURITY_POLICY, policy.clone());
     }
     response
 }
 
 /// The page holds no request data, so it and its policy are made once.
-static GRAPHIQL: LazyLock<(String, String)> = LazyLock::new(|| {
+static GRAPHIQL: LazyLock<(String, Option<HeaderValue>)> = LazyLock::new(|| {
     let html = async_graphql::http::GraphiQLSource::build()
         .endpoint("/graphql")
         .subscription_endpoint("/graphql/ws")
@@ -63,7 +63,7 @@ static GRAPHIQL: LazyLock<(String, String)> = LazyLock::new(|| {
             connect: &["'self'"],
         },
     );
-    (html, policy)
+    (html, HeaderValue::from_str(&policy).ok())
 });
 
 const GRAPHIQL_CDN: &str = "https://unpkg.com";
@@ -207,11 +207,16 @@ pub async fn get_handler(
 }
 
 /// Whether a GET would run a mutation, looking up persisted queries sent by hash alone.
-async fn runs_a_mutation(state: &AppState, request: &async_graphql::Request) -> bool {
-    let operation_name = request.operation_name.as_deref();
+/// The parsed document stays in the request, so the schema does not parse it again.
+async fn runs_a_mutation(state: &AppState, request: &mut async_graphql::Request) -> bool {
     if !request.query.is_empty() {
-        return is_mutation(&request.query, operation_name);
+        let operation_name = request.operation_name.clone();
+        return match request.parsed_query() {
+            Ok(document) => has_mutation(document, operation_name.as_deref()),
+            Err(_) => false,
+        };
     }
+    let operation_name = request.operation_name.as_deref();
     let hash = match request.extensions.get("persistedQuery") {
         Some(async_graphql::Value::Object(fields)) => match fields.get("sha256Hash") {
             Some(async_graphql::Value::String(hash)) => hash.clone(),
@@ -226,13 +231,6 @@ async fn runs_a_mutation(state: &AppState, request: &async_graphql::Request) -> 
 }
 
 /// Whether the operation that would run is a mutation (or subscription), which GET must not run.
-fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
-    match async_graphql::parser::parse_query(query) {
-        Ok(document) => has_mutation(&document, operation_name),
-        Err(_) => false,
-    }
-}
-
 fn has_mutation(document: &ExecutableDocument, operation_name: Option<&str>) -> bool {
     document.operations.iter().any(|(name, operation)| {
         let selected = match (operation_name, name) {
@@ -255,7 +253,7 @@ async fn execute(
     state: &AppState,
     client: ClientAddr,
     headers: &HeaderMap,
-    batch: BatchRequest,
+    mut batch: BatchRequest,
     method: Method,
 ) -> Response {
     let spec_media_type = wants_graphql_response_json(headers);
@@ -263,9 +261,9 @@ async fn execute(
     if let CacheLookup::Hit(hit) = &lookup {
         return cached_response(headers, hit);
     }
-    // Only queries are cached, so a hit needs no mutation check. The check parses the query
-    // once more, so it runs only where its answer matters: for GET, and before storing.
-    let may_mutate = match &batch {
+    // Only queries are cached, so a hit needs no mutation check; it runs where its answer
+    // matters: for GET, and before storing.
+    let may_mutate = match &mut batch {
         BatchRequest::Single(request)
             if method == Method::Get || matches!(lookup, CacheLookup::Miss { .. }) =>
         {
@@ -477,8 +475,11 @@ fn render(spec_media_type: bool, response: &BatchResponse) -> Option<Rendered> {
         BatchResponse::Single(r) => (
             r.data == async_graphql::Value::Null && !r.errors.is_empty(),
             r.errors.iter().any(|e| {
-                e.extensions.as_ref().and_then(|x| x.get("code"))
-                    == Some(&async_graphql::Value::from("UNAVAILABLE"))
+                matches!(
+                    e.extensions.as_ref().and_then(|x| x.get("code")),
+                    Some(async_graphql::Value::String(code))
+                        if code == ErrorCode::Unavailable.as_str()
+                )
             }),
         ),
         BatchResponse::Batch(_) => (false, false),
@@ -520,11 +521,6 @@ fn is_body_timeout(rejection: &BytesRejection) -> bool {
         cause = error.source();
     }
     false
-}
-
-// A panic while holding the guard leaves plain counters behind, still fit to use.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// A request error in GraphQL's response shape.

@@ -25,7 +25,7 @@ use tower_http::trace::TraceLayer;
 
 use tower_governor::GovernorLayer;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::auth::limits::{ClientAddr, Limits};
 use crate::http::rate_limit::ClientIp;
@@ -138,4 +138,9 @@ fn cors(origins: &[String]) -> CorsLayer {
             .collect();
         layer.allow_origin(AllowOrigin::list(allowed))
     }
+}
+
+/// Locks a mutex of plain data: a panic while it was held leaves data still fit to use.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

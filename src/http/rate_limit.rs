@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -14,6 +14,9 @@ use governor::middleware::NoOpMiddleware;
 use tower_governor::GovernorError;
 use tower_governor::governor::{GovernorConfig, GovernorConfigBuilder};
 use tower_governor::key_extractor::KeyExtractor;
+
+use super::lock;
+use crate::auth::limits::ClientAddr;
 
 /// The client's address: the peer, or the first `X-Forwarded-For` hop when a trusted
 /// reverse proxy sets it. Requests without either (in-process tests) share one key.
@@ -45,8 +48,12 @@ impl ClientIp {
 impl KeyExtractor for ClientIp {
     type Key = IpAddr;
 
+    /// The address the outer middleware already worked out, if it ran.
     fn extract<T>(&self, request: &Request<T>) -> Result<IpAddr, GovernorError> {
-        Ok(self.of(request))
+        Ok(request
+            .extensions()
+            .get::<ClientAddr>()
+            .map_or_else(|| self.of(request), |ClientAddr(address)| *address))
     }
 }
 
@@ -114,7 +121,7 @@ pub struct ConnectionSlot {
 impl ConnectionCounter {
     /// Takes a slot for `key` unless `limit` are open already (`0` means no limit).
     pub fn open(self: &Arc<Self>, key: String, limit: usize) -> Option<ConnectionSlot> {
-        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut open = lock(&self.open);
         let count = open.entry(key.clone()).or_default();
         if limit != 0 && *count >= limit {
             return None;
@@ -127,18 +134,14 @@ impl ConnectionCounter {
     }
 
     pub fn count(&self, key: &str) -> usize {
-        let open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        let open = lock(&self.open);
         open.get(key).copied().unwrap_or(0)
     }
 }
 
 impl Drop for ConnectionSlot {
     fn drop(&mut self) {
-        let mut open = self
-            .counter
-            .open
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut open = lock(&self.counter.open);
         if let Some(count) = open.get_mut(&self.key) {
             *count -= 1;
             if *count == 0 {

@@ -22,8 +22,8 @@ const TEMPLATE: &str = include_str!("../../templates/leeragenda.html");
 
 /// Hashed from the template, never from a rendered page: a block smuggled into the output
 /// through some escaping slip gets no hash, and does not run.
-static REPORT_POLICY: LazyLock<String> =
-    LazyLock::new(|| csp::policy(TEMPLATE, &csp::Sources::NONE));
+static REPORT_POLICY: LazyLock<Option<HeaderValue>> =
+    LazyLock::new(|| HeaderValue::from_str(&csp::policy(TEMPLATE, &csp::Sources::NONE)).ok());
 const BAR_MAX: f64 = 170.0;
 
 #[derive(Serialize)]
@@ -95,8 +95,8 @@ pub async fn leeragenda(
         Ok(html) => {
             let mut response = Html(html).into_response();
             let headers = response.headers_mut();
-            if let Ok(policy) = HeaderValue::from_str(&REPORT_POLICY) {
-                headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+            if let Some(policy) = &*REPORT_POLICY {
+                headers.insert(header::CONTENT_SECURITY_POLICY, policy.clone());
             }
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response

@@ -6,7 +6,7 @@
 //! within `VERSION_CHECK_INTERVAL`.
 
 use std::num::NonZeroUsize;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -15,6 +15,7 @@ use lru::LruCache;
 use sea_orm::{DatabaseConnection, DbErr};
 use sha2::{Digest, Sha256};
 
+use super::lock;
 use crate::service::content;
 
 /// How long a read of the content version is trusted before it is read again.
@@ -147,11 +148,6 @@ pub fn matches_etag(if_none_match: &HeaderValue, etag: &HeaderValue) -> bool {
         .split(',')
         .map(str::trim)
         .any(|candidate| candidate == "*" || candidate.trim_start_matches("W/").as_bytes() == etag)
-}
-
-// A panic while holding the lock leaves plain data behind, still fit to use.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! an admin purges an event's participant identifiers once its retention period is over,
 //! keeping the questions and vote counts as anonymous aggregated input.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Duration, Utc};
 use entity::{event, learning_question, participant, vote};
 use sea_orm::sea_query::Expr;
@@ -50,10 +52,15 @@ pub async fn erase_participant(
         .into_tuple()
         .all(&txn)
         .await?;
+    // One update per question that loses votes, however many it loses.
+    let mut lost: BTreeMap<i32, i32> = BTreeMap::new();
     for question_id in own_votes.iter().chain(&lent) {
         if !own_questions.contains(question_id) {
-            change_vote_count(&txn, *question_id, -1).await?;
+            *lost.entry(*question_id).or_default() -= 1;
         }
+    }
+    for (question_id, delta) in lost {
+        change_vote_count(&txn, question_id, delta).await?;
     }
     vote::Entity::delete_many()
         .filter(vote::Column::ParticipantId.eq(participant_id))
