@@ -1,4 +1,4 @@
-//! The command line: `buurtgraph [serve|migrate|import|schema|user|event|bench]`.
+//! The command line: `buurtgraph [serve|migrate|import|schema|user|event]`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,11 +50,6 @@ pub enum Command {
     /// Manage events.
     #[command(subcommand)]
     Event(EventCommand),
-    /// Benchmark the service on loopback against a ceiling server and print the results.
-    Bench(crate::bench::BenchArgs),
-    /// The ceiling server of `bench` (started by it).
-    #[command(hide = true)]
-    BenchCeiling(crate::bench::ceiling::CeilingArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,8 +123,6 @@ pub async fn run(cli: Cli) -> ExitCode {
             slug,
             retention_days,
         })) => purge_participants(&cli.database_url, &slug, retention_days).await,
-        Some(Command::Bench(args)) => crate::bench::run(args).await,
-        Some(Command::BenchCeiling(args)) => crate::bench::ceiling::serve(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,7 +2,6 @@
 //! learning questions their participants bring.
 
 pub mod auth;
-pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -1,5 +1,5 @@
 //! Caching of published programme responses: HTTP validators, the in-memory response cache
-//! and automatic persisted queries. Correctness only; speed is shown by `buurtgraph bench`.
+//! and automatic persisted queries. Correctness only; speed is shown by `buurtgraph-bench`.
 
 use std::time::{Duration, Instant};
 

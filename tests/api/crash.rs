@@ -9,8 +9,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use buurtgraph::bench::client::{Call, HttpClient, graphql_data, http_client, send};
+use anyhow::Context as _;
 use entity::learning_question;
+use http_body_util::{BodyExt as _, Full};
+use hyper::body::Bytes;
+use hyper::{Method, Request, header};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
@@ -19,6 +25,55 @@ use crate::actors::EVENT;
 const PARTICIPANTS: usize = 16;
 const SUBMIT: &str =
     "mutation($i: SubmitLearningQuestionInput!) { submitLearningQuestion(input: $i) { id } }";
+
+/// Keep-alive HTTP/1.1 to the server process (a real socket, so a kill cuts requests off).
+type HttpClient = Client<HttpConnector, Full<Bytes>>;
+
+fn http_client() -> HttpClient {
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
+    Client::builder(TokioExecutor::new()).build(connector)
+}
+
+async fn is_ready(client: &HttpClient, base: &str) -> bool {
+    let Ok(request) = Request::get(format!("{base}/readyz")).body(Full::default()) else {
+        return false;
+    };
+    client
+        .request(request)
+        .await
+        .is_ok_and(|r| r.status().is_success())
+}
+
+/// POSTs a GraphQL request, with a bearer token when given, and returns its `data`; a failed
+/// connection, a non-2xx status and GraphQL `errors` are errors.
+async fn graphql_data(
+    client: &HttpClient,
+    base: &str,
+    token: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> anyhow::Result<Value> {
+    let mut request = Request::builder()
+        .method(Method::POST)
+        .uri(format!("{base}/graphql"))
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let body = json!({ "query": query, "variables": variables }).to_string();
+    let response = client
+        .request(request.body(Full::new(Bytes::from(body)))?)
+        .await?;
+    let status = response.status();
+    let body = response.into_body().collect().await?.to_bytes();
+    let value: Value =
+        serde_json::from_slice(&body).with_context(|| format!("HTTP {status} without JSON"))?;
+    if !status.is_success() || value.get("errors").is_some() {
+        anyhow::bail!("HTTP {status}: {value}");
+    }
+    Ok(value.get("data").cloned().unwrap_or(Value::Null))
+}
 
 struct Server {
     child: Child,
@@ -53,12 +108,8 @@ async fn start(database_url: &str, client: &HttpClient) -> Server {
         base: format!("http://127.0.0.1:{port}"),
     };
     let deadline = Instant::now() + Duration::from_secs(60);
-    let probe = Call::get(format!("{}/readyz", server.base));
     loop {
-        if send(client, &probe)
-            .await
-            .is_ok_and(|r| r.status.is_success())
-        {
+        if is_ready(client, &server.base).await {
             return server;
         }
         assert!(Instant::now() < deadline, "not ready within 60 s");
@@ -66,15 +117,19 @@ async fn start(database_url: &str, client: &HttpClient) -> Server {
     }
 }
 
-fn submission(base: &str, token: &str, theme: &str, key: &str) -> Call {
+async fn submit(
+    client: &HttpClient,
+    base: &str,
+    token: &str,
+    theme: &str,
+    key: &str,
+) -> anyhow::Result<Value> {
     let input = json!({ "i": {
         "themeId": theme,
         "text": format!("Hoe houden we de vraag {key} vast na een storing?"),
         "idempotencyKey": key,
     }});
-    Call::graphql(base, SUBMIT, input)
-        .bearer(token)
-        .expect("a token header")
+    graphql_data(client, base, Some(token), SUBMIT, input).await
 }
 
 /// The id in an acknowledged submission, `None` for anything else.
@@ -94,7 +149,7 @@ async fn acknowledged_submissions_survive_a_killed_server_exactly_once() {
             dir.path().join("crash.db").display()
         ),
     };
-    let client = http_client(64);
+    let client = http_client();
     let server = start(&database_url, &client).await;
     let db = buurtgraph::db::connect(&database_url)
         .await
@@ -104,7 +159,10 @@ async fn acknowledged_submissions_survive_a_killed_server_exactly_once() {
         .expect("code");
     let theme = graphql_data(
         &client,
-        &Call::graphql(&server.base, "{ event { themes { id slug } } }", json!({})),
+        &server.base,
+        None,
+        "{ event { themes { id slug } } }",
+        json!({}),
     )
     .await
     .expect("themes")["event"]["themes"][0]["id"]
@@ -115,11 +173,10 @@ async fn acknowledged_submissions_survive_a_killed_server_exactly_once() {
     for _ in 0..PARTICIPANTS {
         let joined = graphql_data(
             &client,
-            &Call::graphql(
-                &server.base,
-                "mutation($i: JoinEventInput!) { joinEvent(input: $i) { token } }",
-                json!({ "i": { "eventSlug": EVENT, "accessCode": code } }),
-            ),
+            &server.base,
+            None,
+            "mutation($i: JoinEventInput!) { joinEvent(input: $i) { token } }",
+            json!({ "i": { "eventSlug": EVENT, "accessCode": code } }),
         )
         .await
         .expect("joins");
@@ -150,7 +207,7 @@ async fn acknowledged_submissions_survive_a_killed_server_exactly_once() {
                 }
                 let key = format!("p{n}-{i}");
                 attempted.push(key.clone());
-                let reply = graphql_data(&client, &submission(&base, &token, &theme, &key)).await;
+                let reply = submit(&client, &base, &token, &theme, &key).await;
                 match acknowledged(&reply) {
                     Some(id) => {
                         acked.insert(key, id);
@@ -179,7 +236,7 @@ async fn acknowledged_submissions_survive_a_killed_server_exactly_once() {
     let mut retried_ids = BTreeMap::new();
     for (token, attempted, _) in &results {
         for key in attempted {
-            let reply = graphql_data(&client, &submission(&server.base, token, &theme, key)).await;
+            let reply = submit(&client, &server.base, token, &theme, key).await;
             let id = acknowledged(&reply).unwrap_or_else(|| panic!("retry of {key}: {reply:?}"));
             retried_ids.insert(key.clone(), id);
         }

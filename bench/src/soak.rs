@@ -1,4 +1,4 @@
-//! `buurtgraph bench --soak-secs N`: one server under a steady mixed load for N seconds —
+//! `buurtgraph-bench --soak-secs N`: one server under a steady mixed load for N seconds —
 //! anonymous whole-programme readers, participants submitting, voting and unvoting, a
 //! moderator approving, WebSocket subscribers staying connected — with the server's RSS
 //! sampled every `--soak-sample-secs`; passes with zero errors and flat memory after warm-up.
@@ -19,7 +19,8 @@ use super::client::{self, Call, HttpClient, RunStats, graphql_data, graphql_ok, 
 use super::rss::{mb, status_kb};
 use super::scenarios::{Crowd, JOIN, VOTE, WHOLE_PROGRAMME, approve, login, submit_one};
 use super::server::{
-    Backend, EVENT, MODERATED_THEME, MODERATOR, ServerOptions, ServerProcess, prepare, server_env,
+    self, Backend, EVENT, MODERATED_THEME, MODERATOR, ServerOptions, ServerProcess, prepare,
+    server_env,
 };
 use super::{BenchArgs, Machine};
 
@@ -255,6 +256,7 @@ impl Shared {
 
 /// Runs the soak and writes its report.
 pub async fn run(args: &BenchArgs, soak_secs: u64) -> anyhow::Result<()> {
+    let service_bin = server::service_binary(args.service_bin.as_deref())?;
     let machine = Machine::detect();
     let started_at = chrono::Utc::now().to_rfc3339();
     let sample_secs = args.soak_sample_secs.max(1);
@@ -272,16 +274,20 @@ pub async fn run(args: &BenchArgs, soak_secs: u64) -> anyhow::Result<()> {
         },
     };
     println!(
-        "buurtgraph bench --soak-secs {soak_secs} — {} cores, {}; {}; sample every {sample_secs} s",
+        "buurtgraph-bench --soak-secs {soak_secs} — {} cores, {}; {}; sample every {sample_secs} s",
         machine.nproc,
         machine.cpu_model,
         backend.label()
     );
+    let service = Service {
+        bin: &service_bin,
+        backend: &backend,
+        workdir: &workdir,
+    };
     let outcome = soak(
         machine,
         started_at,
-        &backend,
-        &workdir,
+        &service,
         soak_secs,
         sample_secs,
         Duration::from_millis(args.soak_interval_ms.max(2)),
@@ -307,24 +313,38 @@ pub async fn run(args: &BenchArgs, soak_secs: u64) -> anyhow::Result<()> {
     }
 }
 
+/// The server under test: which binary, on which database, logging where.
+struct Service<'a> {
+    bin: &'a Path,
+    backend: &'a Backend,
+    workdir: &'a Path,
+}
+
 async fn soak(
     machine: Machine,
     started_at: String,
-    backend: &Backend,
-    workdir: &Path,
+    service: &Service<'_>,
     soak_secs: u64,
     sample_secs: u64,
     interval: Duration,
 ) -> anyhow::Result<SoakReport> {
     let client = client::http_client(512);
-    let url = backend.fresh_database("soak").await?;
+    let url = service.backend.fresh_database("soak").await?;
     let (code, db) = prepare(&url).await?;
     db.close().await?;
     let env = server_env(&ServerOptions {
         database_url: url,
         response_cache: true,
     });
-    let server = ServerProcess::start("soak", &["serve"], &env, workdir, &client).await?;
+    let server = ServerProcess::start(
+        "soak",
+        service.bin,
+        &["serve"],
+        &env,
+        service.workdir,
+        &client,
+    )
+    .await?;
     let base = server.base();
     let pid = server.pid();
 
@@ -511,7 +531,7 @@ async fn soak(
     Ok(SoakReport {
         machine,
         started_at,
-        db: backend.label().to_owned(),
+        db: service.backend.label().to_owned(),
         soak_secs,
         sample_secs,
         participants: PARTICIPANTS,

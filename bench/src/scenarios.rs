@@ -103,7 +103,15 @@ impl Bench {
             database_url,
             response_cache,
         });
-        ServerProcess::start(name, &["serve"], &env, &self.workdir, &self.client).await
+        ServerProcess::start(
+            name,
+            &self.service_bin,
+            &["serve"],
+            &env,
+            &self.workdir,
+            &self.client,
+        )
+        .await
     }
 
     /// The service with the bundled programme: idle, R1, the ceiling, R3, W1, W2, S1.
@@ -240,10 +248,12 @@ impl Bench {
         let body_file = self.workdir.join("r1-body.json");
         std::fs::write(&body_file, body)?;
         let body_path = body_file.display().to_string();
+        let this = std::env::current_exe().context("finding the buurtgraph-bench binary")?;
         let server = ServerProcess::start(
             "ceiling",
+            &this,
             &[
-                "bench-ceiling",
+                "ceiling",
                 "--body-file",
                 &body_path,
                 "--content-type",

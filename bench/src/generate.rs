@@ -14,8 +14,6 @@ use sea_orm::{
     QueryFilter as _, QueryOrder as _, QuerySelect as _, TransactionTrait as _,
 };
 
-use crate::service::summary::FORMATS;
-
 /// How much to generate.
 #[derive(Debug, Clone, Copy)]
 pub struct Dataset {
@@ -82,6 +80,16 @@ const REGIONS: [&str; 6] = [
     "Amsterdam",
     "Eindhoven",
     "Zwolle",
+];
+/// The learning formats as stored: their GraphQL enum names, in a JSON list per question.
+const FORMATS: [&str; 7] = [
+    "WORKSHOP",
+    "WEBINAR",
+    "PEER_LEARNING",
+    "FIELD_VISIT",
+    "PUBLICATION",
+    "LEARNING_NETWORK",
+    "COACHING",
 ];
 const ROLES: [SubmitterRole; 7] = [
     SubmitterRole::Resident,

@@ -1,5 +1,6 @@
-//! The processes under test: the service (`buurtgraph serve`) and the ceiling server, each a
-//! child process of `bench` on a free loopback port, killed when dropped.
+//! The processes under test: the service (`buurtgraph serve`) and the ceiling server
+//! (`buurtgraph-bench ceiling`), each a child process on a free loopback port, killed when
+//! dropped.
 
 use std::fs::File;
 use std::net::{SocketAddr, TcpListener};
@@ -11,8 +12,9 @@ use anyhow::Context as _;
 use sea_orm::{ConnectionTrait as _, DatabaseConnection};
 
 use super::client::{Call, HttpClient, send};
-use crate::service::accounts::{self, ScopeSpec};
-use crate::{db, programme_bundle};
+use buurtgraph::error::AppError;
+use buurtgraph::service::accounts::{self, ScopeSpec};
+use buurtgraph::{db, programme_bundle};
 use entity::enums::AccountRole;
 
 pub const EVENT: &str = "dag-van-de-buurt-2021";
@@ -46,6 +48,25 @@ pub fn server_env(options: &ServerOptions) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The service binary to start: the one given, else `buurtgraph` next to this binary (the
+/// same target directory, where `cargo build --workspace` puts both).
+pub fn service_binary(given: Option<&Path>) -> anyhow::Result<PathBuf> {
+    let path = match given {
+        Some(path) => path.to_owned(),
+        None => std::env::current_exe()
+            .context("finding the buurtgraph-bench binary")?
+            .with_file_name(format!("buurtgraph{}", std::env::consts::EXE_SUFFIX)),
+    };
+    if !path.is_file() {
+        anyhow::bail!(
+            "no service binary at {}: build it beside the benchmark with \
+             `cargo build --release --locked --workspace`, or pass --service-bin",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
 /// A free loopback port: bind to port 0, read the port, let it go.
 pub fn free_port() -> anyhow::Result<SocketAddr> {
     let listener = TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
@@ -69,19 +90,19 @@ impl ServerProcess {
         format!("http://{}", self.address)
     }
 
-    /// Starts `current_exe <args> --bind <free port>` with `env` and waits for `/readyz`.
+    /// Starts `program <args> --bind <free port>` with `env` and waits for `/readyz`.
     pub async fn start(
         name: &str,
+        program: &Path,
         args: &[&str],
         env: &[(&'static str, String)],
         workdir: &Path,
         client: &HttpClient,
     ) -> anyhow::Result<Self> {
         let address = free_port()?;
-        let exe = std::env::current_exe().context("finding the buurtgraph binary")?;
         let log = workdir.join(format!("{name}.log"));
         let out = File::create(&log).with_context(|| format!("creating {}", log.display()))?;
-        let child = Command::new(exe)
+        let child = Command::new(program)
             .args(args)
             .arg("--bind")
             .arg(address.to_string())
@@ -170,9 +191,9 @@ impl Backend {
             }
             Self::Postgres { url } => {
                 let database = format!("buurtgraph_bench_{name}_{}", std::process::id());
-                let admin = admin_connection(url)
-                    .await
-                    .with_context(|| format!("connecting to {}", crate::startup::redact(url)))?;
+                let admin = admin_connection(url).await.with_context(|| {
+                    format!("connecting to {}", buurtgraph::startup::redact(url))
+                })?;
                 admin
                     .execute_unprepared(&format!("DROP DATABASE IF EXISTS {database}"))
                     .await?;
@@ -233,7 +254,7 @@ pub async fn prepare(database_url: &str) -> anyhow::Result<(String, DatabaseConn
     programme_bundle::import_if_empty(&db).await?;
     let code = accounts::access_code(&db, EVENT, None)
         .await
-        .map_err(crate::cli::cli_error)?;
+        .map_err(service_error)?;
     accounts::create_account(
         &db,
         MODERATOR,
@@ -242,11 +263,19 @@ pub async fn prepare(database_url: &str) -> anyhow::Result<(String, DatabaseConn
         &[ScopeSpec::Theme(MODERATED_THEME.into())],
     )
     .await
-    .map_err(crate::cli::cli_error)?;
+    .map_err(service_error)?;
     accounts::create_account(&db, STAFF, AccountRole::Staff, PASSWORD, &[])
         .await
-        .map_err(crate::cli::cli_error)?;
+        .map_err(service_error)?;
     Ok((code, db))
+}
+
+/// A service error as a message for the benchmark's output.
+fn service_error(err: AppError) -> anyhow::Error {
+    match err {
+        AppError::Internal(cause) | AppError::Unavailable(cause) => cause,
+        other => anyhow::anyhow!("{:?}: {}", other.code(), other.message()),
+    }
 }
 
 #[cfg(test)]

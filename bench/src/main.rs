@@ -1,32 +1,78 @@
-//! `buurtgraph bench`: starts the service on fresh databases on loopback, drives it with a
-//! closed-loop load generator, and reports throughput, latency, errors and memory per
-//! scenario beside the targets of issue 5, with a ceiling server for comparison.
+//! `buurtgraph-bench`: starts the service (the `buurtgraph` binary) on fresh databases on
+//! loopback, drives it with a closed-loop load generator, and reports throughput, latency,
+//! errors and memory per scenario beside the targets of issue 5, with a ceiling server for
+//! comparison.
 
-pub mod ceiling;
-pub mod client;
-pub mod generate;
-pub mod rss;
-pub mod scenarios;
-pub mod server;
-pub mod soak;
+mod ceiling;
+mod client;
+mod generate;
+mod rss;
+mod scenarios;
+mod server;
+mod soak;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use clap::Parser as _;
 use serde::Serialize;
 
+use buurtgraph::config::LogFormat;
 use client::{HttpClient, RunStats};
 use rss::mb;
 use server::Backend;
 
+#[derive(Debug, clap::Parser)]
+#[command(
+    name = "buurtgraph-bench",
+    version,
+    about = "Benchmark the buurtgraph service on loopback against a ceiling server and print the results"
+)]
+struct Cli {
+    #[command(flatten)]
+    args: BenchArgs,
+    #[command(subcommand)]
+    command: Option<BenchCommand>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum BenchCommand {
+    /// The ceiling server (started by the benchmark itself as a child process).
+    #[command(hide = true)]
+    Ceiling(ceiling::CeilingArgs),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Warnings only (sqlx's slow statements and the like), as for the service's one-shot commands.
+    buurtgraph::telemetry::init(LogFormat::Text, "warn");
+    let result = match cli.command {
+        Some(BenchCommand::Ceiling(args)) => ceiling::serve(args).await,
+        None => run(cli.args).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 /// Every scenario, in the order they run.
 pub const SCENARIOS: [&str; 8] = ["R1", "R2", "R3", "W1", "W2", "A1", "S1", "IDLE"];
 
-/// Flags of `buurtgraph bench`.
+/// Flags of `buurtgraph-bench`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
+    /// The service under test; by default the `buurtgraph` binary next to this one (build
+    /// both with `cargo build --release --locked --workspace`).
+    #[arg(long)]
+    pub service_bin: Option<PathBuf>,
     /// Seconds per timed scenario.
     #[arg(long, default_value_t = 10)]
     pub duration_secs: u64,
@@ -173,6 +219,8 @@ impl Row {
 /// The state of a run.
 pub struct Bench {
     client: HttpClient,
+    /// The `buurtgraph` binary under test.
+    service_bin: PathBuf,
     duration: Duration,
     concurrency: usize,
     sizes: Sizes,
@@ -379,6 +427,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     if let Some(secs) = args.soak_secs {
         return soak::run(&args, secs).await;
     }
+    let service_bin = server::service_binary(args.service_bin.as_deref())?;
     let machine = Machine::detect();
     let started_at = chrono::Utc::now().to_rfc3339();
     let duration = Duration::from_secs(if args.quick {
@@ -421,7 +470,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
 
     println!(
-        "buurtgraph bench — {} cores, {}; {} s per scenario, read concurrency {}{}",
+        "buurtgraph-bench — {} cores, {}; {} s per scenario, read concurrency {}{}",
         machine.nproc,
         machine.cpu_model,
         duration.as_secs(),
@@ -430,6 +479,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     );
     let mut bench = Bench {
         client: client::http_client(args.concurrency.max(64) * 2),
+        service_bin,
         duration,
         concurrency: args.concurrency,
         sizes,

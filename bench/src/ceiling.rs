@@ -10,7 +10,7 @@ use axum::body::Bytes;
 use axum::http::{HeaderValue, header};
 use axum::routing::get;
 
-/// `buurtgraph bench-ceiling` (hidden): started by `bench` as a child process.
+/// `buurtgraph-bench ceiling` (hidden): started by the benchmark as a child process.
 #[derive(Debug, Clone, clap::Args)]
 pub struct CeilingArgs {
     #[arg(long)]
