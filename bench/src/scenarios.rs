@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 
-use super::client::{self, Call, RunStats, graphql_data, graphql_ok, send};
+use super::client::{self, Call, Latencies, RunStats, graphql_data, graphql_ok, send};
 use super::generate::{self, Dataset};
 use super::rss::{RssSampler, mb, status_kb};
 use super::server::{
@@ -479,7 +479,7 @@ impl Bench {
         // Subscribing has no acknowledgement in graphql-transport-ws: give the server a moment.
         tokio::time::sleep(Duration::from_secs(1)).await;
 
-        let mut mutation = RunStats::empty()?;
+        let mut mutation = RunStats::default();
         let phase = Instant::now();
         for (k, id) in pending.iter().enumerate() {
             let call = Call::graphql(
@@ -491,7 +491,7 @@ impl Bench {
             crowd.sending(id);
             let started = Instant::now();
             let reply = send(&self.client, &call).await?;
-            client::record(&mut mutation.histogram, started.elapsed());
+            mutation.latencies.record(started.elapsed());
             mutation.requests += 1;
             if !graphql_ok(reply.status, &reply.body) {
                 mutation.errors += 1;
@@ -507,14 +507,16 @@ impl Bench {
         }
         let phase_elapsed = phase.elapsed();
         let delivered = crowd.delivered.clone();
-        let mut stats = RunStats::empty()?;
-        crowd.stop(&mut stats.histogram).await?;
+        let latencies = crowd.stop().await;
         let peak = sampler.stop().await;
         let received = delivered.load(Ordering::Relaxed);
         let expected = subscribers as u64 * approvals as u64;
-        stats.requests = expected;
-        stats.errors = expected.saturating_sub(received) + mutation.errors;
-        stats.elapsed = phase_elapsed;
+        let stats = RunStats {
+            requests: expected,
+            errors: expected.saturating_sub(received) + mutation.errors,
+            elapsed: phase_elapsed,
+            latencies,
+        };
         let mut row = Row::from_stats("S1 delivery", db_label, &stats, peak);
         row.rps = received as f64 / phase_elapsed.as_secs_f64().max(f64::EPSILON);
         row.note = format!(
@@ -682,7 +684,7 @@ pub(super) struct Crowd {
     pub(super) received: Arc<AtomicU64>,
     pub(super) ready: Arc<AtomicU64>,
     pub(super) failed: Arc<AtomicU64>,
-    pub(super) tasks: Vec<tokio::task::JoinHandle<anyhow::Result<hdrhistogram::Histogram<u64>>>>,
+    pub(super) tasks: Vec<tokio::task::JoinHandle<Latencies>>,
     stop: tokio::sync::watch::Sender<bool>,
 }
 
@@ -740,15 +742,16 @@ impl Crowd {
         }
     }
 
-    /// Stops every subscriber and merges their delivery latencies into `into`.
-    pub(super) async fn stop(self, into: &mut hdrhistogram::Histogram<u64>) -> anyhow::Result<()> {
+    /// Stops every subscriber; their delivery latencies, together.
+    pub(super) async fn stop(self) -> Latencies {
         let _ = self.stop.send(true);
+        let mut all = Latencies::default();
         for task in self.tasks {
-            if let Ok(Ok(latencies)) = task.await {
-                into.add(&latencies)?;
+            if let Ok(latencies) = task.await {
+                all.append(latencies);
             }
         }
-        Ok(())
+        all
     }
 }
 
@@ -767,8 +770,8 @@ struct Subscriber {
 
 impl Subscriber {
     /// Connects, subscribes, and records the delivery latency of every approval it sees.
-    async fn run(mut self) -> anyhow::Result<hdrhistogram::Histogram<u64>> {
-        let mut latencies = RunStats::empty()?.histogram;
+    async fn run(mut self) -> Latencies {
+        let mut latencies = Latencies::default();
         let socket = {
             let _permit = self.connecting.acquire().await;
             self.connect().await
@@ -780,7 +783,7 @@ impl Subscriber {
             }
             Err(_) => {
                 self.failed.fetch_add(1, Ordering::Relaxed);
-                return Ok(latencies);
+                return latencies;
             }
         };
         loop {
@@ -801,7 +804,7 @@ impl Subscriber {
                                 self.sent.lock().ok().and_then(|map| map.get(id).copied())
                             });
                             if let Some(sent_at) = sent_at {
-                                client::record(&mut latencies, sent_at.elapsed());
+                                latencies.record(sent_at.elapsed());
                                 self.delivered.fetch_add(1, Ordering::Relaxed);
                             }
                         }
@@ -814,7 +817,7 @@ impl Subscriber {
             }
         }
         let _ = socket.close(None).await;
-        Ok(latencies)
+        latencies
     }
 
     async fn connect(&self) -> anyhow::Result<Socket> {

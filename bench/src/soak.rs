@@ -15,7 +15,7 @@ use rand::{Rng as _, SeedableRng as _};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::client::{self, Call, HttpClient, RunStats, graphql_data, graphql_ok, send};
+use super::client::{self, Call, HttpClient, graphql_data, graphql_ok, send};
 use super::rss::{mb, status_kb};
 use super::scenarios::{Crowd, JOIN, VOTE, WHOLE_PROGRAMME, approve, login, submit_one};
 use super::server::{
@@ -504,8 +504,7 @@ async fn soak(
         let _ = worker.await;
     }
     let (received, delivered) = (crowd.received.clone(), crowd.delivered.clone());
-    let mut latencies = RunStats::empty()?.histogram;
-    crowd.stop(&mut latencies).await?;
+    let latencies = crowd.stop().await;
     let log = std::fs::read_to_string(&server.log).unwrap_or_default();
     drop(server);
     let log_errors: Vec<&str> = log.lines().filter(|l| l.contains("\"ERROR\"")).collect();
@@ -563,8 +562,8 @@ async fn soak(
         server_log_warnings: log_warnings,
         deliveries_received: received.load(Ordering::Relaxed),
         approval_deliveries: delivered.load(Ordering::Relaxed),
-        approval_delivery_p50_ms: client::percentile_ms(&latencies, 50.0),
-        approval_delivery_p99_ms: client::percentile_ms(&latencies, 99.0),
+        approval_delivery_p50_ms: latencies.percentile_ms(50.0),
+        approval_delivery_p99_ms: latencies.percentile_ms(99.0),
         rss,
         pass,
     })
