@@ -10,12 +10,14 @@ use sea_orm::{
     QuerySelect,
 };
 
+use crate::auth::limits::Limits;
 use crate::db::Writer;
 use crate::domain::question::{
     self, CONTEXT_MAX, IDEMPOTENCY_KEY_MAX, REGION_MAX, TEXT_MAX, TEXT_MIN,
 };
 use crate::domain::text::escape_like;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
+use crate::service::live::{Changes, QuestionChange};
 
 /// A participant's submission, before validation.
 #[derive(Debug, Clone, Default)]
@@ -30,16 +32,33 @@ pub struct Submission {
     pub idempotency_key: Option<String>,
 }
 
-/// Stores a learning question after checking every rule; a retry with the same
-/// idempotency key returns the first question.
-/// Checks read from `db`; the insert goes through `writer` (see `db::Writer`).
+/// What a participant's writes need: reads, the write path, the live channel and the
+/// limits. Resolvers take them from the schema data, web pages from `AppState`.
+#[derive(Clone, Copy)]
+pub struct Handles<'a> {
+    pub db: &'a DatabaseConnection,
+    /// The insert or vote goes through the writer (see `db::Writer`); checks read from `db`.
+    pub writer: &'a Writer,
+    pub changes: &'a Changes,
+    pub limits: &'a Limits,
+}
+
+/// A participant, as their token names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Participant {
+    pub id: i32,
+    pub event_id: i32,
+}
+
+/// Stores a learning question after checking every rule and publishes it once committed;
+/// a retry with the same idempotency key returns the first question.
 pub async fn submit(
-    db: &DatabaseConnection,
-    writer: &Writer,
-    participant_id: i32,
-    event_id: i32,
+    handles: Handles<'_>,
+    participant: Participant,
     submission: Submission,
-) -> Result<learning_question::Model, AppError> {
+) -> AppResult<learning_question::Model> {
+    handles.limits.check_submission(participant.id)?;
+    let (db, participant_id, event_id) = (handles.db, participant.id, participant.event_id);
     let idempotency_key = question::optional_text(
         "idempotencyKey",
         submission.idempotency_key.as_deref(),
@@ -114,7 +133,8 @@ pub async fn submit(
         updated_at: Set(now),
         ..Default::default()
     };
-    let inserted = writer
+    let inserted = handles
+        .writer
         .write(move |txn| {
             Box::pin(async move {
                 row.insert(txn)
@@ -124,6 +144,13 @@ pub async fn submit(
         })
         .await;
     match (inserted, &idempotency_key) {
+        (Ok(question), _) => {
+            handles
+                .changes
+                .publish(QuestionChange::Submitted, question.id)
+                .await;
+            Ok(question)
+        }
         // A concurrent retry with the same key won the race (and has committed by now):
         // answer with its question.
         (Err(AppError::Conflict(message)), Some(key)) => {
@@ -131,7 +158,7 @@ pub async fn submit(
                 .await?
                 .ok_or(AppError::Conflict(message))
         }
-        (inserted, _) => inserted,
+        (Err(err), _) => Err(err),
     }
 }
 
@@ -216,15 +243,16 @@ pub enum VoteChange {
 /// Adds or withdraws the participant's vote; only on approved questions of their own event.
 /// Answers with the question as the change left it.
 pub async fn change_vote(
-    db: &DatabaseConnection,
-    writer: &Writer,
-    participant_id: i32,
-    event_id: i32,
+    handles: Handles<'_>,
+    participant: Participant,
     question_id: i32,
     change: VoteChange,
-) -> Result<learning_question::Model, AppError> {
-    votable(db, event_id, question_id).await?;
-    writer
+) -> AppResult<learning_question::Model> {
+    handles.limits.check_vote(participant.id)?;
+    let participant_id = participant.id;
+    votable(handles.db, participant.event_id, question_id).await?;
+    handles
+        .writer
         .write(move |txn| {
             Box::pin(async move {
                 let delta = match change {
@@ -398,7 +426,7 @@ pub async fn questions_page(
 pub async fn votes_of(
     db: &impl ConnectionTrait,
     pairs: &[(i32, i32)],
-) -> Result<std::collections::HashMap<(i32, i32), bool>, sea_orm::DbErr> {
+) -> AppResult<std::collections::HashMap<(i32, i32), bool>> {
     let mut condition = Condition::any();
     for (participant_id, question_id) in pairs {
         condition = condition.add(

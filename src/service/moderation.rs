@@ -5,13 +5,15 @@ use entity::enums::{ModerationActionKind, ModerationStatus};
 use entity::{learning_question, moderation_action, vote};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use crate::auth::{Viewer, policy};
+use crate::db::Writer;
 use crate::domain::moderation::transition;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
+use crate::service::live::{Changes, QuestionChange};
 
 /// What a moderator asks for.
 #[derive(Debug, Clone)]
@@ -25,12 +27,16 @@ pub struct Moderation {
 
 pub const NOTE_MAX: usize = 2000;
 
-/// Applies a moderation action for `viewer`, who must have the question (and a new theme) in scope.
+/// Applies a moderation action for `viewer`, who must have the question (and a new theme) in
+/// scope: the change and its audit row commit together, then the change is published.
+/// Writes (and the reads they depend on) go through the writer's connection.
 pub async fn moderate(
-    db: &DatabaseConnection,
+    writer: &Writer,
+    changes: &Changes,
     viewer: &Viewer,
     request: Moderation,
-) -> Result<learning_question::Model, AppError> {
+) -> AppResult<learning_question::Model> {
+    let db = writer.connection();
     let actor = policy::require_moderator(viewer)?;
     let note = crate::domain::question::optional_text("note", request.note.as_deref(), NOTE_MAX)?;
     let question = learning_question::Entity::find_by_id(request.question_id)
@@ -108,8 +114,11 @@ pub async fn moderate(
             "the question was moderated by someone else; reload it".into(),
         ));
     }
+    // The originals whose vote counts this action changes.
+    let mut recounted = Vec::new();
     if let Some(original) = &original {
         carry_votes(&txn, question.id, original.id).await?;
+        recounted.push(original.id);
     }
     if question.status == ModerationStatus::Duplicate
         && let Some(original_id) = question.duplicate_of_id
@@ -121,6 +130,7 @@ pub async fn moderate(
             .exec(&txn)
             .await?;
         recount(&txn, original_id).await?;
+        recounted.push(original_id);
     }
     moderation_action::ActiveModel {
         question_id: Set(question.id),
@@ -138,6 +148,12 @@ pub async fn moderate(
     .insert(&txn)
     .await?;
     txn.commit().await?;
+    changes
+        .publish(QuestionChange::Moderated, question.id)
+        .await;
+    for original_id in recounted {
+        changes.publish(QuestionChange::Voted, original_id).await;
+    }
     crate::service::feedback::reload(db, question.id).await
 }
 
