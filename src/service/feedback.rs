@@ -241,7 +241,8 @@ pub enum VoteChange {
 }
 
 /// Adds or withdraws the participant's vote; only on approved questions of their own event.
-/// Answers with the question as the change left it.
+/// Answers with the question as the change left it, and publishes the new count (coalesced
+/// per question, see `service::live`).
 pub async fn change_vote(
     handles: Handles<'_>,
     participant: Participant,
@@ -251,7 +252,7 @@ pub async fn change_vote(
     handles.limits.check_vote(participant.id)?;
     let participant_id = participant.id;
     votable(handles.db, participant.event_id, question_id).await?;
-    handles
+    let question = handles
         .writer
         .write(move |txn| {
             Box::pin(async move {
@@ -288,7 +289,12 @@ pub async fn change_vote(
                 change_vote_count(txn, question_id, delta).await
             })
         })
-        .await
+        .await?;
+    handles
+        .changes
+        .publish(QuestionChange::Voted, question.id)
+        .await;
+    Ok(question)
 }
 
 async fn votable(
