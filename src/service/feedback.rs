@@ -3,7 +3,7 @@
 use chrono::Utc;
 use entity::enums::{ModerationStatus, SubmitterRole, ThemeKind};
 use entity::{event_theme, learning_question, session, session_theme, theme, vote};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder,
@@ -187,20 +187,11 @@ pub async fn check_input_theme(
                 .eq(theme_column(theme::Column::Id)),
         )
         .to_owned();
-    let sessions_of_theme = Query::select()
-        .column((session_theme::Entity, session_theme::Column::SessionId))
-        .from(session_theme::Entity)
+    let open_session = open_sessions(Expr::val(event_id))
         .and_where(
-            Expr::col((session_theme::Entity, session_theme::Column::ThemeId))
-                .eq(theme_column(theme::Column::Id)),
+            Expr::col((session::Entity, session::Column::Id))
+                .in_subquery(sessions_serving(theme_column(theme::Column::Id))),
         )
-        .to_owned();
-    let open_session = Query::select()
-        .expr(Expr::val(1))
-        .from(session::Entity)
-        .and_where(Expr::col((session::Entity, session::Column::EventId)).eq(event_id))
-        .and_where(Expr::col((session::Entity, session::Column::FeedbackOpen)).eq(true))
-        .and_where(Expr::col((session::Entity, session::Column::Id)).in_subquery(sessions_of_theme))
         .to_owned();
     let theme = theme::Entity::find_by_id(theme_id)
         .select_only()
@@ -297,17 +288,80 @@ pub async fn change_vote(
     Ok(question)
 }
 
+/// The sessions of an event that take feedback (to be narrowed down by the caller).
+fn open_sessions(event_id: Expr) -> SelectStatement {
+    Query::select()
+        .expr(Expr::val(1))
+        .from(session::Entity)
+        .and_where(Expr::col((session::Entity, session::Column::EventId)).eq(event_id))
+        .and_where(Expr::col((session::Entity, session::Column::FeedbackOpen)).eq(true))
+        .to_owned()
+}
+
+/// The ids of the sessions serving a theme (an expression, so it may name an outer column).
+fn sessions_serving(theme_id: Expr) -> SelectStatement {
+    Query::select()
+        .column((session_theme::Entity, session_theme::Column::SessionId))
+        .from(session_theme::Entity)
+        .and_where(Expr::col((session_theme::Entity, session_theme::Column::ThemeId)).eq(theme_id))
+        .to_owned()
+}
+
+/// Whether feedback is open where a question was given, by the rule submissions follow: on
+/// its session, or, given without one, on some session of its event serving its theme.
+fn feedback_open_on_question() -> Expr {
+    use learning_question::Column;
+    let question = |column: Column| Expr::col((learning_question::Entity, column));
+    let session_id = || Expr::col((session::Entity, session::Column::Id));
+    Expr::exists(
+        open_sessions(question(Column::EventId))
+            .cond_where(
+                Condition::any()
+                    .add(session_id().eq(question(Column::SessionId)))
+                    .add(
+                        Condition::all()
+                            .add(question(Column::SessionId).is_null())
+                            .add(
+                                session_id()
+                                    .in_subquery(sessions_serving(question(Column::ThemeId))),
+                            ),
+                    ),
+            )
+            .to_owned(),
+    )
+}
+
+/// An approved question of the participant's event where feedback is still open.
 async fn votable(
     db: &impl ConnectionTrait,
     event_id: i32,
     question_id: i32,
-) -> Result<learning_question::Model, AppError> {
-    let question = learning_question::Entity::find_by_id(question_id)
+) -> AppResult<learning_question::Model> {
+    let approved = learning_question::Entity::find_by_id(question_id)
+        .filter(learning_question::Column::EventId.eq(event_id))
+        .filter(learning_question::Column::Status.eq(ModerationStatus::Approved));
+    if let Some(question) = approved
+        .clone()
+        .filter(feedback_open_on_question())
         .one(db)
         .await?
-        .filter(|q| q.event_id == event_id && q.status == ModerationStatus::Approved)
+    {
+        return Ok(question);
+    }
+    // Refused: say why (the common case, an open question, needs one statement only).
+    let question = approved
+        .one(db)
+        .await?
         .ok_or_else(|| AppError::not_found("no approved question with this ID in your event"))?;
-    Ok(question)
+    let place = if question.session_id.is_some() {
+        "session"
+    } else {
+        "theme"
+    };
+    Err(AppError::bad_input(
+        "id",
+        format!("feedback is closed for this {place}"),
+    ))
 }
 
 /// Adds `delta` to a question's vote count and returns the question as it now is.

@@ -830,3 +830,133 @@ async fn the_summary_counts_by_session_region_time_and_across_events() {
         ])
     );
 }
+
+const UNVOTE: &str =
+    "mutation($id: ID!) { unvoteLearningQuestion(id: $id) { id voteCount viewerHasVoted } }";
+const SET_FEEDBACK_OPEN: &str =
+    "mutation($s: ID!, $o: Boolean!) { setFeedbackOpen(sessionId: $s, open: $o) { feedbackOpen } }";
+
+/// Opens or closes feedback on these sessions, as the admin.
+async fn set_feedback_open(app: &TestApp, admin: &str, sessions: &[Value], open: bool) {
+    for session in sessions {
+        let response = app
+            .gql_as(admin, SET_FEEDBACK_OPEN, json!({ "s": session, "o": open }))
+            .await;
+        assert!(response["errors"].is_null(), "{response}");
+    }
+}
+
+/// The sessions of the bundled event that serve this theme.
+async fn sessions_of_theme(app: &TestApp, theme: &str) -> Vec<Value> {
+    let data = app
+        .data(
+            r#"{ event { themes { id sessions { id event { slug } } } } }"#,
+            json!({}),
+        )
+        .await;
+    data["event"]["themes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["id"] == json!(theme))
+        .flat_map(|t| t["sessions"].as_array().cloned().unwrap_or_default())
+        .filter(|s| s["event"]["slug"] == EVENT)
+        .map(|s| s["id"].clone())
+        .collect()
+}
+
+/// Asserts that a vote or unvote was refused as a submission to a closed session is.
+fn assert_refused_as_closed(response: &Value) {
+    assert_eq!(code(response), Some("BAD_USER_INPUT"), "{response}");
+    assert_eq!(
+        response["errors"][0]["extensions"]["field"], "id",
+        "{response}"
+    );
+    assert!(
+        response["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("feedback is closed")),
+        "{response}"
+    );
+}
+
+#[tokio::test]
+async fn votes_are_refused_once_the_session_of_the_question_closed_feedback() {
+    let (app, actors) = setup().await;
+    let submitted = app
+        .gql_as(
+            &actors.participant,
+            SUBMIT,
+            json!({ "i": { "themeId": actors.theme, "sessionId": actors.session, "text": "Gesteld in de sessie zelf" } }),
+        )
+        .await;
+    let id = submitted["data"]["submitLearningQuestion"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    moderate(
+        &app,
+        &actors.admin,
+        json!({ "id": id, "action": "APPROVE" }),
+    )
+    .await;
+    let voter = join(&app, EVENT).await;
+    let voted = app.gql_as(&voter, VOTE, json!({ "id": id })).await;
+    assert_eq!(
+        voted["data"]["voteLearningQuestion"]["voteCount"], 1,
+        "{voted}"
+    );
+
+    let session = [json!(actors.session)];
+    set_feedback_open(&app, &actors.admin, &session, false).await;
+    let refused = app
+        .gql_as(&actors.other_participant, VOTE, json!({ "id": id }))
+        .await;
+    assert_refused_as_closed(&refused);
+    assert_refused_as_closed(&app.gql_as(&voter, UNVOTE, json!({ "id": id })).await);
+    assert_eq!(app.count_rows("vote").await, 1, "nothing changed");
+
+    set_feedback_open(&app, &actors.admin, &session, true).await;
+    let withdrawn = app.gql_as(&voter, UNVOTE, json!({ "id": id })).await;
+    assert_eq!(
+        withdrawn["data"]["unvoteLearningQuestion"]["voteCount"], 0,
+        "{withdrawn}"
+    );
+}
+
+#[tokio::test]
+async fn votes_on_a_question_without_a_session_follow_its_theme() {
+    let (app, actors) = setup().await;
+    let id = submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Gesteld zonder sessie erbij",
+    )
+    .await;
+    moderate(
+        &app,
+        &actors.admin,
+        json!({ "id": id, "action": "APPROVE" }),
+    )
+    .await;
+    let sessions = sessions_of_theme(&app, &actors.theme).await;
+    assert!(!sessions.is_empty());
+
+    set_feedback_open(&app, &actors.admin, &sessions, false).await;
+    assert_refused_as_closed(
+        &app.gql_as(&actors.other_participant, VOTE, json!({ "id": id }))
+            .await,
+    );
+    assert_eq!(app.count_rows("vote").await, 0);
+
+    // One open session serving the theme is enough, as for submitting.
+    set_feedback_open(&app, &actors.admin, &sessions[..1], true).await;
+    let voted = app
+        .gql_as(&actors.other_participant, VOTE, json!({ "id": id }))
+        .await;
+    assert_eq!(
+        voted["data"]["voteLearningQuestion"]["voteCount"], 1,
+        "{voted}"
+    );
+}
