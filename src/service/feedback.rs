@@ -57,7 +57,7 @@ pub async fn submit(
     participant: Participant,
     submission: Submission,
 ) -> AppResult<learning_question::Model> {
-    handles.limits.check_submission(participant.id)?;
+    handles.limits.check_submission_attempt(participant.id)?;
     let (db, participant_id, event_id) = (handles.db, participant.id, participant.event_id);
     let idempotency_key = question::optional_text(
         "idempotencyKey",
@@ -114,6 +114,8 @@ pub async fn submit(
         None => {}
     }
 
+    // Only stored questions count against the quota: a refused one gives its place back.
+    let reservation = handles.limits.reserve_submission(participant_id)?;
     let now = Utc::now();
     let row = learning_question::ActiveModel {
         event_id: Set(event_id),
@@ -145,6 +147,7 @@ pub async fn submit(
         .await;
     match (inserted, &idempotency_key) {
         (Ok(question), _) => {
+            reservation.keep();
             handles
                 .changes
                 .publish(QuestionChange::Submitted, question.id)

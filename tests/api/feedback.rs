@@ -960,3 +960,52 @@ async fn votes_on_a_question_without_a_session_follow_its_theme() {
         "{voted}"
     );
 }
+
+#[tokio::test]
+async fn refused_submissions_do_not_use_up_the_quota() {
+    let (app, actors) = setup().await;
+    for _ in 0..10 {
+        let refused = app
+            .gql_as(
+                &actors.participant,
+                SUBMIT,
+                json!({ "i": { "themeId": actors.theme, "text": "kort" } }),
+            )
+            .await;
+        assert_eq!(code(&refused), Some("BAD_USER_INPUT"), "{refused}");
+    }
+    let accepted = submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Na tien mislukte pogingen een goede vraag",
+    )
+    .await;
+    assert!(!accepted.is_empty());
+}
+
+#[tokio::test]
+async fn endless_refused_attempts_are_still_rate_limited() {
+    let (app, actors) = setup().await;
+    let attempt = || {
+        app.gql_as(
+            &actors.participant,
+            SUBMIT,
+            json!({ "i": { "themeId": actors.theme, "text": "kort" } }),
+        )
+    };
+    // Five attempts per question of the quota (10 a minute).
+    for _ in 0..50 {
+        assert_eq!(code(&attempt().await), Some("BAD_USER_INPUT"));
+    }
+    let limited = attempt().await;
+    assert_eq!(code(&limited), Some("RATE_LIMITED"), "{limited}");
+    let valid = app
+        .gql_as(
+            &actors.participant,
+            SUBMIT,
+            json!({ "i": { "themeId": actors.theme, "text": "Ook een goede vraag wacht nu even" } }),
+        )
+        .await;
+    assert_eq!(code(&valid), Some("RATE_LIMITED"), "{valid}");
+}
