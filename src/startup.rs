@@ -20,9 +20,10 @@ use secrecy::ExposeSecret;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::limits::Limits;
 use crate::config::ServeConfig;
-use crate::graphql::{SchemaOptions, build_schema};
+use crate::graphql::{SchemaData, SchemaOptions, build_schema};
 use crate::http::response_cache::ResponseCache;
 use crate::service::accounts;
+use crate::service::live::Changes;
 use crate::state::AppState;
 use crate::{db, http, programme_bundle};
 use async_graphql::extensions::apollo_persisted_queries::LruCacheStorage;
@@ -152,13 +153,18 @@ pub async fn build_router(
     let keys = jwt_keys(&config, &db).await?;
     let limits = Limits::new(&config);
     let persisted_queries = LruCacheStorage::new(crate::graphql::PERSISTED_QUERIES);
+    let writer = db::Writer::for_database(&db);
+    let changes = Changes::for_database(&db)
+        .await
+        .context("listening for changes")?;
     let schema = build_schema(
-        db.clone(),
-        keys.clone(),
-        limits.clone(),
-        crate::graphql::live::Changes::for_database(&db)
-            .await
-            .context("listening for changes")?,
+        SchemaData {
+            db: db.clone(),
+            writer: writer.clone(),
+            changes: changes.clone(),
+            keys: keys.clone(),
+            limits: limits.clone(),
+        },
         SchemaOptions {
             introspection: config.graphiql_enabled(),
             persisted_queries: persisted_queries.clone(),
@@ -171,6 +177,8 @@ pub async fn build_router(
     };
     Ok(http::router(AppState {
         db,
+        writer,
+        changes,
         schema,
         keys,
         config: Arc::new(config),

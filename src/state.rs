@@ -8,14 +8,20 @@ use sea_orm::DatabaseConnection;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::limits::Limits;
 use crate::config::ServeConfig;
+use crate::db::Writer;
 use crate::graphql::AppSchema;
 use crate::http::rate_limit::ConnectionCounter;
 use crate::http::response_cache::ResponseCache;
+use crate::service::live::Changes;
 
 #[derive(Clone)]
 pub struct AppState {
     /// Connection pool to SQLite or PostgreSQL.
     pub db: DatabaseConnection,
+    /// The write path of submissions, votes and moderation (group commit).
+    pub writer: Writer,
+    /// Where services publish committed changes for live updates.
+    pub changes: Changes,
     /// The GraphQL schema, built once.
     pub schema: AppSchema,
     /// Keys that sign and check tokens.

@@ -15,6 +15,9 @@ use entity::enums::AccountRole;
 pub struct Scopes {
     pub theme_ids: Vec<i32>,
     pub session_ids: Vec<i32>,
+    /// (event id, theme id) of the themes the scoped sessions serve: questions given there
+    /// without a session are in scope too (see `policy::in_scope`).
+    pub served_themes: Vec<(i32, i32)>,
 }
 
 /// The viewer of one request, decoded once per request from its token and checked

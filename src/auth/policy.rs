@@ -4,7 +4,7 @@ use entity::enums::{AccountRole, ModerationStatus};
 use entity::learning_question;
 use sea_orm::{ColumnTrait, Condition};
 
-use super::Viewer;
+use super::{Scopes, Viewer};
 use crate::error::AppError;
 
 /// The questions `viewer` may read, as a filter; anonymous viewers may read none.
@@ -28,10 +28,26 @@ pub fn readable_questions(viewer: &Viewer) -> Result<Condition, AppError> {
             ..
         } => Ok(Condition::any()
             .add(Column::Status.eq(ModerationStatus::Approved))
-            .add(Column::ThemeId.is_in(scopes.theme_ids.iter().copied()))
-            .add(Column::SessionId.is_in(scopes.session_ids.iter().copied()))),
+            .add(moderator_scope(scopes))),
         Viewer::Account { .. } => Ok(Condition::all()),
     }
+}
+
+/// The questions a moderator's scopes cover, as a filter; `in_scope` checks one row.
+pub fn moderator_scope(scopes: &Scopes) -> Condition {
+    use learning_question::Column;
+    let mut condition = Condition::any()
+        .add(Column::ThemeId.is_in(scopes.theme_ids.iter().copied()))
+        .add(Column::SessionId.is_in(scopes.session_ids.iter().copied()));
+    for (event_id, theme_id) in &scopes.served_themes {
+        condition = condition.add(
+            Condition::all()
+                .add(Column::SessionId.is_null())
+                .add(Column::EventId.eq(*event_id))
+                .add(Column::ThemeId.eq(*theme_id)),
+        );
+    }
+    condition
 }
 
 /// Whether `viewer` may read this question.
@@ -50,14 +66,22 @@ pub fn may_read(viewer: &Viewer, question: &learning_question::Model) -> bool {
             ..
         } => {
             question.status == ModerationStatus::Approved
-                || in_scope(viewer, question.theme_id, question.session_id)
+                || in_scope(
+                    viewer,
+                    question.event_id,
+                    question.theme_id,
+                    question.session_id,
+                )
         }
         Viewer::Account { .. } => true,
     }
 }
 
-/// Whether a moderator's scopes (or an admin's role) cover this theme or session.
-pub fn in_scope(viewer: &Viewer, theme_id: i32, session_id: Option<i32>) -> bool {
+/// Whether a moderator's scopes (or an admin's role) cover a question of this event, theme
+/// and session: its theme, its session, or, given without a session, a session serving its
+/// theme (so a question without a session never waits for a theme moderator that may not
+/// exist). `moderator_scope` is the same rule as a filter.
+pub fn in_scope(viewer: &Viewer, event_id: i32, theme_id: i32, session_id: Option<i32>) -> bool {
     match viewer {
         Viewer::Account {
             role: AccountRole::Admin,
@@ -69,7 +93,10 @@ pub fn in_scope(viewer: &Viewer, theme_id: i32, session_id: Option<i32>) -> bool
             ..
         } => {
             scopes.theme_ids.contains(&theme_id)
-                || session_id.is_some_and(|s| scopes.session_ids.contains(&s))
+                || match session_id {
+                    Some(session_id) => scopes.session_ids.contains(&session_id),
+                    None => scopes.served_themes.contains(&(event_id, theme_id)),
+                }
         }
         _ => false,
     }

@@ -30,8 +30,17 @@ const QUEUE: usize = 4_096;
 /// Work run inside the writer's transaction. It yields the request's answer, to be sent
 /// once the batch is done, and whether the transaction is still fit to commit.
 type Job = Box<dyn for<'t> FnOnce(&'t DatabaseTransaction) -> BoxFuture<'t, Ran> + Send>;
-/// Answers one request, given whether its batch committed.
-type Reply = Box<dyn FnOnce(Option<&DbErr>) + Send>;
+/// Answers one request, given how its batch ended.
+type Reply = Box<dyn FnOnce(&BatchEnd) + Send>;
+
+/// How a batch ended.
+enum BatchEnd {
+    Committed,
+    /// A write of the batch broke the transaction, so the whole batch was rolled back.
+    RolledBack,
+    /// COMMIT itself failed.
+    CommitFailed(DbErr),
+}
 
 struct Ran {
     reply: Reply,
@@ -91,10 +100,10 @@ impl Writer {
                     outcome,
                     Err(AppError::Internal(_) | AppError::Unavailable(_))
                 );
-                let reply = Box::new(move |commit_error: Option<&DbErr>| {
-                    let result = match commit_error {
-                        None => outcome,
-                        Some(err) => Err(not_committed(err)),
+                let reply = Box::new(move |end: &BatchEnd| {
+                    let result = match end {
+                        BatchEnd::Committed => outcome,
+                        not_committed => Err(not_committed.unavailable()),
                     };
                     // The request may have gone (client hung up); its write stands.
                     let _ = answer.send(result);
@@ -157,26 +166,40 @@ async fn commit_batch(connection: DatabaseConnection, batch: Vec<Job>) {
         broken |= ran.broke_transaction;
         replies.push(ran.reply);
     }
-    let committed = if broken {
+    let end = if broken {
         let _ = txn.rollback().await;
-        Err(DbErr::Custom(
-            "a database error in the batch; it was rolled back".into(),
-        ))
+        BatchEnd::RolledBack
     } else {
-        txn.commit().await
+        match txn.commit().await {
+            Ok(()) => BatchEnd::Committed,
+            Err(err) => BatchEnd::CommitFailed(err),
+        }
     };
-    if let Err(err) = &committed {
-        tracing::warn!(error = %err, requests = replies.len(), "a write batch did not commit");
+    match &end {
+        BatchEnd::Committed => {}
+        BatchEnd::RolledBack => tracing::warn!(
+            requests = replies.len(),
+            "a database error in a write batch; it was rolled back"
+        ),
+        BatchEnd::CommitFailed(err) => {
+            tracing::warn!(error = %err, requests = replies.len(), "a write batch did not commit");
+        }
     }
     for reply in replies {
-        reply(committed.as_ref().err());
+        reply(&end);
     }
 }
 
-/// A commit that fails may still have been applied by the database (a lost connection during
-/// COMMIT); clients retry with their idempotency key, which makes that safe.
-fn not_committed(err: &DbErr) -> AppError {
-    AppError::Unavailable(anyhow::anyhow!("the write batch did not commit: {err}"))
+impl BatchEnd {
+    /// What a request of a batch that did not commit is told. A commit that fails may still
+    /// have been applied by the database (a lost connection during COMMIT); clients retry
+    /// with their idempotency key, which makes that safe.
+    fn unavailable(&self) -> AppError {
+        AppError::Unavailable(match self {
+            Self::CommitFailed(err) => anyhow::anyhow!("the write batch did not commit: {err}"),
+            _ => anyhow::anyhow!("a database error in the write batch; it was rolled back"),
+        })
+    }
 }
 
 fn not_written() -> AppError {

@@ -6,15 +6,20 @@ use async_graphql::Context;
 use async_graphql::dataloader::Loader;
 use sea_orm::DatabaseConnection;
 
-use super::loaders::{LoadError, Loaders, ProgrammeLoader};
+use super::loaders::{LoadError, Loaders, ProgrammeLoader, load_failed};
 use crate::auth::Viewer;
+use crate::auth::limits::Limits;
 use crate::db::Writer;
 use crate::error::AppError;
+use crate::service::live::Changes;
 
 pub trait ContextExt {
     fn db(&self) -> Result<&DatabaseConnection, AppError>;
     /// The connection for hot write paths (see `db::Writer`).
     fn writer(&self) -> Result<&Writer, AppError>;
+    /// The channel of live updates, where services publish their changes.
+    fn changes(&self) -> Result<&Changes, AppError>;
+    fn limits(&self) -> Result<&Limits, AppError>;
     fn loaders(&self) -> Result<&Loaders, AppError>;
     fn viewer(&self) -> Viewer;
 }
@@ -29,6 +34,19 @@ impl ContextExt for Context<'_> {
     fn writer(&self) -> Result<&Writer, AppError> {
         self.data::<Writer>()
             .map_err(|_| AppError::internal(anyhow::anyhow!("writer missing from the schema data")))
+    }
+
+    fn changes(&self) -> Result<&Changes, AppError> {
+        self.data::<Changes>().map_err(|_| {
+            AppError::internal(anyhow::anyhow!(
+                "change channel missing from the schema data"
+            ))
+        })
+    }
+
+    fn limits(&self) -> Result<&Limits, AppError> {
+        self.data::<Limits>()
+            .map_err(|_| AppError::internal(anyhow::anyhow!("limits missing from the schema data")))
     }
 
     fn loaders(&self) -> Result<&Loaders, AppError> {
@@ -54,7 +72,7 @@ where
     ctx.loaders()?
         .load_one(key)
         .await
-        .map_err(AppError::internal)
+        .map_err(|err| load_failed(&err))
 }
 
 /// Loads a list by key; a missing key is an empty list.
@@ -78,6 +96,6 @@ where
         .loaders()?
         .load_many(keys.clone())
         .await
-        .map_err(AppError::internal)?;
+        .map_err(|err| load_failed(&err))?;
     Ok(keys.iter().filter_map(|k| found.remove(k)).collect())
 }

@@ -9,10 +9,11 @@ use super::ids::{self, NodeType};
 use super::loaders::{EventById, QuestionById, SessionById, ThemeById, VoteOf};
 use super::pagination::{CountedConnection, PageRequest};
 use super::programme::{Event, Session, Theme, find_event};
-use crate::auth::limits::Limits;
 use crate::auth::{Viewer, policy};
 use crate::error::AppError;
-use crate::service::feedback::{self as service, QuestionFilter, QuestionOrder, Submission};
+use crate::service::feedback::{
+    self as service, Handles, Participant, QuestionFilter, QuestionOrder, Submission,
+};
 
 /// Where a question stands in moderation.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -335,10 +336,7 @@ impl FeedbackMutation {
         ctx: &Context<'_>,
         input: SubmitLearningQuestionInput,
     ) -> async_graphql::Result<LearningQuestion> {
-        let (participant_id, event_id) = policy::require_participant(&ctx.viewer())?;
-        if let Ok(limits) = ctx.data::<Limits>() {
-            limits.check_submission(participant_id)?;
-        }
+        let participant = participant(ctx)?;
         let submission = Submission {
             theme_id: ids::decode(&input.theme_id, NodeType::Theme, "themeId")?,
             session_id: input
@@ -357,15 +355,7 @@ impl FeedbackMutation {
             region: input.region,
             idempotency_key: input.idempotency_key,
         };
-        let question = service::submit(
-            ctx.db()?,
-            ctx.writer()?,
-            participant_id,
-            event_id,
-            submission,
-        )
-        .await?;
-        super::live::publish(ctx, super::live::QuestionChange::Submitted, question.id).await;
+        let question = service::submit(handles(ctx)?, participant, submission).await?;
         Ok(LearningQuestion(question))
     }
 
@@ -393,24 +383,22 @@ async fn change_vote(
     id: &ID,
     change: service::VoteChange,
 ) -> async_graphql::Result<LearningQuestion> {
-    let (participant_id, event_id, question_id) = vote_request(ctx, id)?;
-    let question = service::change_vote(
-        ctx.db()?,
-        ctx.writer()?,
-        participant_id,
-        event_id,
-        question_id,
-        change,
-    )
-    .await?;
+    let participant = participant(ctx)?;
+    let question_id = ids::decode(id, NodeType::LearningQuestion, "id")?;
+    let question = service::change_vote(handles(ctx)?, participant, question_id, change).await?;
     Ok(LearningQuestion(question))
 }
 
-fn vote_request(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<(i32, i32, i32)> {
-    let (participant_id, event_id) = policy::require_participant(&ctx.viewer())?;
-    if let Ok(limits) = ctx.data::<Limits>() {
-        limits.check_vote(participant_id)?;
-    }
-    let question_id = ids::decode(id, NodeType::LearningQuestion, "id")?;
-    Ok((participant_id, event_id, question_id))
+fn participant(ctx: &Context<'_>) -> Result<Participant, AppError> {
+    let (id, event_id) = policy::require_participant(&ctx.viewer())?;
+    Ok(Participant { id, event_id })
+}
+
+fn handles<'a>(ctx: &'a Context<'_>) -> Result<Handles<'a>, AppError> {
+    Ok(Handles {
+        db: ctx.db()?,
+        writer: ctx.writer()?,
+        changes: ctx.changes()?,
+        limits: ctx.limits()?,
+    })
 }

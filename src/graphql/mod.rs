@@ -22,6 +22,8 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::jwt::JwtKeys;
 use crate::auth::limits::Limits;
+use crate::db::Writer;
+use crate::service::live::Changes;
 
 /// Deepest query accepted (the whole-programme query needs about 8).
 pub const MAX_DEPTH: usize = 15;
@@ -73,24 +75,27 @@ impl Default for SchemaOptions {
     }
 }
 
-/// Builds the schema with its limits; `db`, the keys and the limiters are shared by all requests.
-pub fn build_schema(
-    db: DatabaseConnection,
-    keys: JwtKeys,
-    limits: Limits,
-    changes: live::Changes,
-    options: SchemaOptions,
-) -> AppSchema {
+/// The handles every request shares, given to the schema as data.
+pub struct SchemaData {
+    pub db: DatabaseConnection,
+    pub writer: Writer,
+    pub changes: Changes,
+    pub keys: JwtKeys,
+    pub limits: Limits,
+}
+
+/// Builds the schema with its limits over the shared handles.
+pub fn build_schema(data: SchemaData, options: SchemaOptions) -> AppSchema {
     let builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         live::SubscriptionRoot,
     )
-    .data(crate::db::Writer::for_database(&db))
-    .data(db)
-    .data(changes)
-    .data(keys)
-    .data(limits)
+    .data(data.writer)
+    .data(data.db)
+    .data(data.changes)
+    .data(data.keys)
+    .data(data.limits)
     .extension(errors::ErrorCodes)
     .extension(ApolloPersistedQueries::new(options.persisted_queries))
     .limit_depth(MAX_DEPTH)

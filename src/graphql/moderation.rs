@@ -125,8 +125,7 @@ impl ModerationMutation {
                 .transpose()?,
         };
         let question =
-            service::moderate(ctx.writer()?.connection(), &ctx.viewer(), request).await?;
-        super::live::publish(ctx, super::live::QuestionChange::Moderated, question.id).await;
+            service::moderate(ctx.writer()?, ctx.changes()?, &ctx.viewer(), request).await?;
         Ok(LearningQuestion(question))
     }
 }

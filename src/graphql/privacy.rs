@@ -49,7 +49,7 @@ impl PrivacyMutation {
     /// stops working. Vote counts of other questions go down accordingly.
     async fn delete_my_data(&self, ctx: &Context<'_>) -> async_graphql::Result<DeletedData> {
         let (participant_id, _) = policy::require_participant(&ctx.viewer())?;
-        let erased = privacy::erase_participant(ctx.db()?, participant_id).await?;
+        let erased = privacy::erase_participant(ctx.db()?, ctx.changes()?, participant_id).await?;
         Ok(DeletedData {
             questions: erased.questions,
             votes: erased.votes,

@@ -106,6 +106,19 @@ pub struct FeedbackSummary {
 
 #[ComplexObject]
 impl FeedbackSummary {
+    /// Pending questions that no moderator has in scope, so only an admin can screen them
+    /// (a question given without a session is in the scope of the moderators of the
+    /// sessions serving its theme).
+    async fn unscreenable(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
+        Ok(crate::service::moderation::unscreenable(
+            ctx.db()?,
+            self.scope.clone(),
+            self.event_id,
+            self.theme_id,
+        )
+        .await?)
+    }
+
     /// Questions over time: per hour (e.g. during the event day) or per day (after it).
     async fn timeline(
         &self,

@@ -228,9 +228,11 @@ pub async fn viewer_for(db: &impl ConnectionTrait, claims: &Claims) -> Result<Vi
                     .filter(moderator_scope::Column::AccountId.eq(id))
                     .all(db)
                     .await?;
+                let session_ids: Vec<i32> = rows.iter().filter_map(|r| r.session_id).collect();
                 Scopes {
                     theme_ids: rows.iter().filter_map(|r| r.theme_id).collect(),
-                    session_ids: rows.iter().filter_map(|r| r.session_id).collect(),
+                    served_themes: super::moderation::served_themes(db, &session_ids).await?,
+                    session_ids,
                 }
             } else {
                 Scopes::default()

@@ -3,19 +3,21 @@
 use chrono::Utc;
 use entity::enums::{ModerationStatus, SubmitterRole, ThemeKind};
 use entity::{event_theme, learning_question, session, session_theme, theme, vote};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
 
+use crate::auth::limits::Limits;
 use crate::db::Writer;
 use crate::domain::question::{
     self, CONTEXT_MAX, IDEMPOTENCY_KEY_MAX, REGION_MAX, TEXT_MAX, TEXT_MIN,
 };
 use crate::domain::text::escape_like;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
+use crate::service::live::{Changes, QuestionChange};
 
 /// A participant's submission, before validation.
 #[derive(Debug, Clone, Default)]
@@ -30,16 +32,33 @@ pub struct Submission {
     pub idempotency_key: Option<String>,
 }
 
-/// Stores a learning question after checking every rule; a retry with the same
-/// idempotency key returns the first question.
-/// Checks read from `db`; the insert goes through `writer` (see `db::Writer`).
+/// What a participant's writes need: reads, the write path, the live channel and the
+/// limits. Resolvers take them from the schema data, web pages from `AppState`.
+#[derive(Clone, Copy)]
+pub struct Handles<'a> {
+    pub db: &'a DatabaseConnection,
+    /// The insert or vote goes through the writer (see `db::Writer`); checks read from `db`.
+    pub writer: &'a Writer,
+    pub changes: &'a Changes,
+    pub limits: &'a Limits,
+}
+
+/// A participant, as their token names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Participant {
+    pub id: i32,
+    pub event_id: i32,
+}
+
+/// Stores a learning question after checking every rule and publishes it once committed;
+/// a retry with the same idempotency key returns the first question.
 pub async fn submit(
-    db: &DatabaseConnection,
-    writer: &Writer,
-    participant_id: i32,
-    event_id: i32,
+    handles: Handles<'_>,
+    participant: Participant,
     submission: Submission,
-) -> Result<learning_question::Model, AppError> {
+) -> AppResult<learning_question::Model> {
+    handles.limits.check_submission_attempt(participant.id)?;
+    let (db, participant_id, event_id) = (handles.db, participant.id, participant.event_id);
     let idempotency_key = question::optional_text(
         "idempotencyKey",
         submission.idempotency_key.as_deref(),
@@ -95,6 +114,8 @@ pub async fn submit(
         None => {}
     }
 
+    // Only stored questions count against the quota: a refused one gives its place back.
+    let reservation = handles.limits.reserve_submission(participant_id)?;
     let now = Utc::now();
     let row = learning_question::ActiveModel {
         event_id: Set(event_id),
@@ -114,7 +135,8 @@ pub async fn submit(
         updated_at: Set(now),
         ..Default::default()
     };
-    let inserted = writer
+    let inserted = handles
+        .writer
         .write(move |txn| {
             Box::pin(async move {
                 row.insert(txn)
@@ -124,6 +146,14 @@ pub async fn submit(
         })
         .await;
     match (inserted, &idempotency_key) {
+        (Ok(question), _) => {
+            reservation.keep();
+            handles
+                .changes
+                .publish(QuestionChange::Submitted, question.id)
+                .await;
+            Ok(question)
+        }
         // A concurrent retry with the same key won the race (and has committed by now):
         // answer with its question.
         (Err(AppError::Conflict(message)), Some(key)) => {
@@ -131,7 +161,7 @@ pub async fn submit(
                 .await?
                 .ok_or(AppError::Conflict(message))
         }
-        (inserted, _) => inserted,
+        (Err(err), _) => Err(err),
     }
 }
 
@@ -160,20 +190,11 @@ pub async fn check_input_theme(
                 .eq(theme_column(theme::Column::Id)),
         )
         .to_owned();
-    let sessions_of_theme = Query::select()
-        .column((session_theme::Entity, session_theme::Column::SessionId))
-        .from(session_theme::Entity)
+    let open_session = open_sessions(Expr::val(event_id))
         .and_where(
-            Expr::col((session_theme::Entity, session_theme::Column::ThemeId))
-                .eq(theme_column(theme::Column::Id)),
+            Expr::col((session::Entity, session::Column::Id))
+                .in_subquery(sessions_serving(theme_column(theme::Column::Id))),
         )
-        .to_owned();
-    let open_session = Query::select()
-        .expr(Expr::val(1))
-        .from(session::Entity)
-        .and_where(Expr::col((session::Entity, session::Column::EventId)).eq(event_id))
-        .and_where(Expr::col((session::Entity, session::Column::FeedbackOpen)).eq(true))
-        .and_where(Expr::col((session::Entity, session::Column::Id)).in_subquery(sessions_of_theme))
         .to_owned();
     let theme = theme::Entity::find_by_id(theme_id)
         .select_only()
@@ -214,17 +235,19 @@ pub enum VoteChange {
 }
 
 /// Adds or withdraws the participant's vote; only on approved questions of their own event.
-/// Answers with the question as the change left it.
+/// Answers with the question as the change left it, and publishes the new count (coalesced
+/// per question, see `service::live`).
 pub async fn change_vote(
-    db: &DatabaseConnection,
-    writer: &Writer,
-    participant_id: i32,
-    event_id: i32,
+    handles: Handles<'_>,
+    participant: Participant,
     question_id: i32,
     change: VoteChange,
-) -> Result<learning_question::Model, AppError> {
-    votable(db, event_id, question_id).await?;
-    writer
+) -> AppResult<learning_question::Model> {
+    handles.limits.check_vote(participant.id)?;
+    let participant_id = participant.id;
+    votable(handles.db, participant.event_id, question_id).await?;
+    let question = handles
+        .writer
         .write(move |txn| {
             Box::pin(async move {
                 let delta = match change {
@@ -260,20 +283,88 @@ pub async fn change_vote(
                 change_vote_count(txn, question_id, delta).await
             })
         })
-        .await
+        .await?;
+    handles
+        .changes
+        .publish(QuestionChange::Voted, question.id)
+        .await;
+    Ok(question)
 }
 
+/// The sessions of an event that take feedback (to be narrowed down by the caller).
+fn open_sessions(event_id: Expr) -> SelectStatement {
+    Query::select()
+        .expr(Expr::val(1))
+        .from(session::Entity)
+        .and_where(Expr::col((session::Entity, session::Column::EventId)).eq(event_id))
+        .and_where(Expr::col((session::Entity, session::Column::FeedbackOpen)).eq(true))
+        .to_owned()
+}
+
+/// The ids of the sessions serving a theme (an expression, so it may name an outer column).
+fn sessions_serving(theme_id: Expr) -> SelectStatement {
+    Query::select()
+        .column((session_theme::Entity, session_theme::Column::SessionId))
+        .from(session_theme::Entity)
+        .and_where(Expr::col((session_theme::Entity, session_theme::Column::ThemeId)).eq(theme_id))
+        .to_owned()
+}
+
+/// Whether feedback is open where a question was given, by the rule submissions follow: on
+/// its session, or, given without one, on some session of its event serving its theme.
+fn feedback_open_on_question() -> Expr {
+    use learning_question::Column;
+    let question = |column: Column| Expr::col((learning_question::Entity, column));
+    let session_id = || Expr::col((session::Entity, session::Column::Id));
+    Expr::exists(
+        open_sessions(question(Column::EventId))
+            .cond_where(
+                Condition::any()
+                    .add(session_id().eq(question(Column::SessionId)))
+                    .add(
+                        Condition::all()
+                            .add(question(Column::SessionId).is_null())
+                            .add(
+                                session_id()
+                                    .in_subquery(sessions_serving(question(Column::ThemeId))),
+                            ),
+                    ),
+            )
+            .to_owned(),
+    )
+}
+
+/// An approved question of the participant's event where feedback is still open.
 async fn votable(
     db: &impl ConnectionTrait,
     event_id: i32,
     question_id: i32,
-) -> Result<learning_question::Model, AppError> {
-    let question = learning_question::Entity::find_by_id(question_id)
+) -> AppResult<learning_question::Model> {
+    let approved = learning_question::Entity::find_by_id(question_id)
+        .filter(learning_question::Column::EventId.eq(event_id))
+        .filter(learning_question::Column::Status.eq(ModerationStatus::Approved));
+    if let Some(question) = approved
+        .clone()
+        .filter(feedback_open_on_question())
         .one(db)
         .await?
-        .filter(|q| q.event_id == event_id && q.status == ModerationStatus::Approved)
+    {
+        return Ok(question);
+    }
+    // Refused: say why (the common case, an open question, needs one statement only).
+    let question = approved
+        .one(db)
+        .await?
         .ok_or_else(|| AppError::not_found("no approved question with this ID in your event"))?;
-    Ok(question)
+    let place = if question.session_id.is_some() {
+        "session"
+    } else {
+        "theme"
+    };
+    Err(AppError::bad_input(
+        "id",
+        format!("feedback is closed for this {place}"),
+    ))
 }
 
 /// Adds `delta` to a question's vote count and returns the question as it now is.
@@ -398,7 +489,7 @@ pub async fn questions_page(
 pub async fn votes_of(
     db: &impl ConnectionTrait,
     pairs: &[(i32, i32)],
-) -> Result<std::collections::HashMap<(i32, i32), bool>, sea_orm::DbErr> {
+) -> AppResult<std::collections::HashMap<(i32, i32), bool>> {
     let mut condition = Condition::any();
     for (participant_id, question_id) in pairs {
         condition = condition.add(

@@ -7,6 +7,7 @@ pub mod clusters;
 pub mod content;
 pub mod feedback;
 pub mod import;
+pub mod live;
 pub mod moderation;
 pub mod privacy;
 pub mod programme;

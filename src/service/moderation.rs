@@ -1,17 +1,22 @@
 //! Moderation: a state change and its audit row in one transaction.
 
 use chrono::Utc;
-use entity::enums::{ModerationActionKind, ModerationStatus};
-use entity::{learning_question, moderation_action, vote};
-use sea_orm::sea_query::{Expr, Query};
+use entity::enums::{AccountRole, ModerationActionKind, ModerationStatus};
+use entity::{
+    account, learning_question, moderation_action, moderator_scope, session, session_theme, vote,
+};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+    TransactionTrait,
 };
 
 use crate::auth::{Viewer, policy};
+use crate::db::Writer;
 use crate::domain::moderation::transition;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
+use crate::service::live::{Changes, QuestionChange};
 
 /// What a moderator asks for.
 #[derive(Debug, Clone)]
@@ -25,19 +30,28 @@ pub struct Moderation {
 
 pub const NOTE_MAX: usize = 2000;
 
-/// Applies a moderation action for `viewer`, who must have the question (and a new theme) in scope.
+/// Applies a moderation action for `viewer`, who must have the question (and a new theme) in
+/// scope: the change and its audit row commit together, then the change is published.
+/// Writes (and the reads they depend on) go through the writer's connection.
 pub async fn moderate(
-    db: &DatabaseConnection,
+    writer: &Writer,
+    changes: &Changes,
     viewer: &Viewer,
     request: Moderation,
-) -> Result<learning_question::Model, AppError> {
+) -> AppResult<learning_question::Model> {
+    let db = writer.connection();
     let actor = policy::require_moderator(viewer)?;
     let note = crate::domain::question::optional_text("note", request.note.as_deref(), NOTE_MAX)?;
     let question = learning_question::Entity::find_by_id(request.question_id)
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("no question with this ID"))?;
-    if !policy::in_scope(viewer, question.theme_id, question.session_id) {
+    if !policy::in_scope(
+        viewer,
+        question.event_id,
+        question.theme_id,
+        question.session_id,
+    ) {
         return Err(AppError::forbidden("this question is outside your scope"));
     }
     let to_status = transition(question.status, request.action).ok_or_else(|| {
@@ -49,9 +63,8 @@ pub async fn moderate(
     let to_theme = request.theme_id.unwrap_or(question.theme_id);
     if to_theme != question.theme_id {
         crate::service::feedback::check_input_theme(db, question.event_id, to_theme).await?;
-        if !policy::in_scope(viewer, to_theme, None)
-            && !policy::in_scope(viewer, to_theme, question.session_id)
-        {
+        // Still in scope where it goes: by the new theme, or by the question's session.
+        if !policy::in_scope(viewer, question.event_id, to_theme, question.session_id) {
             return Err(AppError::forbidden("the new theme is outside your scope"));
         }
     }
@@ -108,8 +121,11 @@ pub async fn moderate(
             "the question was moderated by someone else; reload it".into(),
         ));
     }
+    // The originals whose vote counts this action changes.
+    let mut recounted = Vec::new();
     if let Some(original) = &original {
         carry_votes(&txn, question.id, original.id).await?;
+        recounted.push(original.id);
     }
     if question.status == ModerationStatus::Duplicate
         && let Some(original_id) = question.duplicate_of_id
@@ -121,6 +137,7 @@ pub async fn moderate(
             .exec(&txn)
             .await?;
         recount(&txn, original_id).await?;
+        recounted.push(original_id);
     }
     moderation_action::ActiveModel {
         question_id: Set(question.id),
@@ -138,7 +155,105 @@ pub async fn moderate(
     .insert(&txn)
     .await?;
     txn.commit().await?;
+    changes
+        .publish(QuestionChange::Moderated, question.id)
+        .await;
+    for original_id in recounted {
+        changes.publish(QuestionChange::Voted, original_id).await;
+    }
     crate::service::feedback::reload(db, question.id).await
+}
+
+/// The (event, theme) pairs the sessions serve: a moderator of these sessions screens the
+/// questions given on these themes without a session too.
+pub async fn served_themes(
+    db: &impl ConnectionTrait,
+    session_ids: &[i32],
+) -> AppResult<Vec<(i32, i32)>> {
+    if session_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(session_theme::Entity::find()
+        .select_only()
+        .column(session::Column::EventId)
+        .column(session_theme::Column::ThemeId)
+        .join(JoinType::InnerJoin, session_theme::Relation::Session.def())
+        .filter(session_theme::Column::SessionId.is_in(session_ids.iter().copied()))
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// How many pending questions (of `scope`, an event and perhaps one theme) no enabled
+/// moderator has in scope, by the rule of `policy::in_scope`: only an admin can screen them.
+pub async fn unscreenable(
+    db: &impl ConnectionTrait,
+    scope: Condition,
+    event_id: i32,
+    theme_id: Option<i32>,
+) -> AppResult<u64> {
+    let question =
+        |column: learning_question::Column| Expr::col((learning_question::Entity, column));
+    let scope_column =
+        |column: moderator_scope::Column| Expr::col((moderator_scope::Entity, column));
+    // Sessions of the question's event serving its theme.
+    let serving_sessions = Query::select()
+        .column((session_theme::Entity, session_theme::Column::SessionId))
+        .from(session_theme::Entity)
+        .inner_join(
+            session::Entity,
+            Expr::col((session::Entity, session::Column::Id))
+                .equals((session_theme::Entity, session_theme::Column::SessionId)),
+        )
+        .and_where(
+            Expr::col((session_theme::Entity, session_theme::Column::ThemeId))
+                .eq(question(learning_question::Column::ThemeId)),
+        )
+        .and_where(
+            Expr::col((session::Entity, session::Column::EventId))
+                .eq(question(learning_question::Column::EventId)),
+        )
+        .to_owned();
+    let moderator_in_scope = Query::select()
+        .expr(Expr::val(1))
+        .from(moderator_scope::Entity)
+        .inner_join(
+            account::Entity,
+            Expr::col((account::Entity, account::Column::Id))
+                .equals((moderator_scope::Entity, moderator_scope::Column::AccountId)),
+        )
+        .and_where(Expr::col((account::Entity, account::Column::Role)).eq(AccountRole::Moderator))
+        .and_where(Expr::col((account::Entity, account::Column::Disabled)).eq(false))
+        .cond_where(
+            Condition::any()
+                .add(
+                    scope_column(moderator_scope::Column::ThemeId)
+                        .eq(question(learning_question::Column::ThemeId)),
+                )
+                .add(
+                    scope_column(moderator_scope::Column::SessionId)
+                        .eq(question(learning_question::Column::SessionId)),
+                )
+                .add(
+                    Condition::all()
+                        .add(question(learning_question::Column::SessionId).is_null())
+                        .add(
+                            scope_column(moderator_scope::Column::SessionId)
+                                .in_subquery(serving_sessions),
+                        ),
+                ),
+        )
+        .to_owned();
+    let mut query = learning_question::Entity::find()
+        .filter(scope)
+        .filter(learning_question::Column::EventId.eq(event_id))
+        .filter(learning_question::Column::Status.eq(ModerationStatus::Pending))
+        .filter(Expr::exists(moderator_in_scope).not());
+    if let Some(theme_id) = theme_id {
+        query = query.filter(learning_question::Column::ThemeId.eq(theme_id));
+    }
+    Ok(query.count(db).await?)
 }
 
 /// Gives the original a vote of every participant who recognised the duplicate but not the original.

@@ -12,8 +12,9 @@ use sea_orm::{
     QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
 };
 
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::service::feedback::change_vote_count;
+use crate::service::live::{Changes, QuestionChange};
 
 /// What a participant's erasure removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,11 +24,13 @@ pub struct Erased {
 }
 
 /// Deletes a participant's questions, votes and the participant itself, so the token stops
-/// working. Vote counts of other questions go down with the votes; in one transaction.
+/// working. Vote counts of other questions go down with the votes; in one transaction, after
+/// which those counts are published.
 pub async fn erase_participant(
     db: &DatabaseConnection,
+    changes: &Changes,
     participant_id: i32,
-) -> Result<Erased, AppError> {
+) -> AppResult<Erased> {
     let txn = db.begin().await?;
     let own_votes: Vec<i32> = vote::Entity::find()
         .select_only()
@@ -59,8 +62,8 @@ pub async fn erase_participant(
             *lost.entry(*question_id).or_default() -= 1;
         }
     }
-    for (question_id, delta) in lost {
-        change_vote_count(&txn, question_id, delta).await?;
+    for (question_id, delta) in &lost {
+        change_vote_count(&txn, *question_id, *delta).await?;
     }
     vote::Entity::delete_many()
         .filter(vote::Column::ParticipantId.eq(participant_id))
@@ -75,6 +78,9 @@ pub async fn erase_participant(
         .exec(&txn)
         .await?;
     txn.commit().await?;
+    for question_id in lost.into_keys() {
+        changes.publish(QuestionChange::Voted, question_id).await;
+    }
     Ok(Erased {
         questions,
         votes: own_votes.len() as u64,
@@ -95,7 +101,7 @@ pub async fn purge_participants(
     slug: &str,
     retention: Duration,
     now: DateTime<Utc>,
-) -> Result<Purged, AppError> {
+) -> AppResult<Purged> {
     let event = event::Entity::find()
         .filter(event::Column::Slug.eq(slug))
         .one(db)
@@ -149,7 +155,7 @@ pub const OWN_DATA_LIMIT: u64 = 1_000;
 pub async fn own_data(
     db: &DatabaseConnection,
     participant_id: i32,
-) -> Result<(Vec<learning_question::Model>, Vec<learning_question::Model>), AppError> {
+) -> AppResult<(Vec<learning_question::Model>, Vec<learning_question::Model>)> {
     let questions = learning_question::Entity::find()
         .filter(learning_question::Column::ParticipantId.eq(participant_id))
         .order_by_asc(learning_question::Column::Id)

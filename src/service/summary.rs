@@ -55,9 +55,7 @@ pub fn summary_scope(viewer: &Viewer) -> Result<Condition, AppError> {
             role: entity::enums::AccountRole::Moderator,
             scopes,
             ..
-        } => Condition::any()
-            .add(Column::ThemeId.is_in(scopes.theme_ids.iter().copied()))
-            .add(Column::SessionId.is_in(scopes.session_ids.iter().copied())),
+        } => policy::moderator_scope(scopes),
         _ => Condition::all(),
     })
 }

@@ -830,3 +830,338 @@ async fn the_summary_counts_by_session_region_time_and_across_events() {
         ])
     );
 }
+
+const UNVOTE: &str =
+    "mutation($id: ID!) { unvoteLearningQuestion(id: $id) { id voteCount viewerHasVoted } }";
+const SET_FEEDBACK_OPEN: &str =
+    "mutation($s: ID!, $o: Boolean!) { setFeedbackOpen(sessionId: $s, open: $o) { feedbackOpen } }";
+
+/// Opens or closes feedback on these sessions, as the admin.
+async fn set_feedback_open(app: &TestApp, admin: &str, sessions: &[Value], open: bool) {
+    for session in sessions {
+        let response = app
+            .gql_as(admin, SET_FEEDBACK_OPEN, json!({ "s": session, "o": open }))
+            .await;
+        assert!(response["errors"].is_null(), "{response}");
+    }
+}
+
+/// The sessions of the bundled event that serve this theme.
+async fn sessions_of_theme(app: &TestApp, theme: &str) -> Vec<Value> {
+    let data = app
+        .data(
+            r#"{ event { themes { id sessions { id event { slug } } } } }"#,
+            json!({}),
+        )
+        .await;
+    data["event"]["themes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["id"] == json!(theme))
+        .flat_map(|t| t["sessions"].as_array().cloned().unwrap_or_default())
+        .filter(|s| s["event"]["slug"] == EVENT)
+        .map(|s| s["id"].clone())
+        .collect()
+}
+
+/// Asserts that a vote or unvote was refused as a submission to a closed session is.
+fn assert_refused_as_closed(response: &Value) {
+    assert_eq!(code(response), Some("BAD_USER_INPUT"), "{response}");
+    assert_eq!(
+        response["errors"][0]["extensions"]["field"], "id",
+        "{response}"
+    );
+    assert!(
+        response["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("feedback is closed")),
+        "{response}"
+    );
+}
+
+#[tokio::test]
+async fn votes_are_refused_once_the_session_of_the_question_closed_feedback() {
+    let (app, actors) = setup().await;
+    let submitted = app
+        .gql_as(
+            &actors.participant,
+            SUBMIT,
+            json!({ "i": { "themeId": actors.theme, "sessionId": actors.session, "text": "Gesteld in de sessie zelf" } }),
+        )
+        .await;
+    let id = submitted["data"]["submitLearningQuestion"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    moderate(
+        &app,
+        &actors.admin,
+        json!({ "id": id, "action": "APPROVE" }),
+    )
+    .await;
+    let voter = join(&app, EVENT).await;
+    let voted = app.gql_as(&voter, VOTE, json!({ "id": id })).await;
+    assert_eq!(
+        voted["data"]["voteLearningQuestion"]["voteCount"], 1,
+        "{voted}"
+    );
+
+    let session = [json!(actors.session)];
+    set_feedback_open(&app, &actors.admin, &session, false).await;
+    let refused = app
+        .gql_as(&actors.other_participant, VOTE, json!({ "id": id }))
+        .await;
+    assert_refused_as_closed(&refused);
+    assert_refused_as_closed(&app.gql_as(&voter, UNVOTE, json!({ "id": id })).await);
+    assert_eq!(app.count_rows("vote").await, 1, "nothing changed");
+
+    set_feedback_open(&app, &actors.admin, &session, true).await;
+    let withdrawn = app.gql_as(&voter, UNVOTE, json!({ "id": id })).await;
+    assert_eq!(
+        withdrawn["data"]["unvoteLearningQuestion"]["voteCount"], 0,
+        "{withdrawn}"
+    );
+}
+
+#[tokio::test]
+async fn votes_on_a_question_without_a_session_follow_its_theme() {
+    let (app, actors) = setup().await;
+    let id = submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Gesteld zonder sessie erbij",
+    )
+    .await;
+    moderate(
+        &app,
+        &actors.admin,
+        json!({ "id": id, "action": "APPROVE" }),
+    )
+    .await;
+    let sessions = sessions_of_theme(&app, &actors.theme).await;
+    assert!(!sessions.is_empty());
+
+    set_feedback_open(&app, &actors.admin, &sessions, false).await;
+    assert_refused_as_closed(
+        &app.gql_as(&actors.other_participant, VOTE, json!({ "id": id }))
+            .await,
+    );
+    assert_eq!(app.count_rows("vote").await, 0);
+
+    // One open session serving the theme is enough, as for submitting.
+    set_feedback_open(&app, &actors.admin, &sessions[..1], true).await;
+    let voted = app
+        .gql_as(&actors.other_participant, VOTE, json!({ "id": id }))
+        .await;
+    assert_eq!(
+        voted["data"]["voteLearningQuestion"]["voteCount"], 1,
+        "{voted}"
+    );
+}
+
+#[tokio::test]
+async fn refused_submissions_do_not_use_up_the_quota() {
+    let (app, actors) = setup().await;
+    for _ in 0..10 {
+        let refused = app
+            .gql_as(
+                &actors.participant,
+                SUBMIT,
+                json!({ "i": { "themeId": actors.theme, "text": "kort" } }),
+            )
+            .await;
+        assert_eq!(code(&refused), Some("BAD_USER_INPUT"), "{refused}");
+    }
+    let accepted = submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Na tien mislukte pogingen een goede vraag",
+    )
+    .await;
+    assert!(!accepted.is_empty());
+}
+
+#[tokio::test]
+async fn endless_refused_attempts_are_still_rate_limited() {
+    // Two questions a minute: ten attempts, then one more every 6 s (time enough for the test).
+    let (app, actors) = crate::actors::setup_with(buurtgraph::config::ServeConfig {
+        submissions_per_minute: 2,
+        ..Default::default()
+    })
+    .await;
+    let attempt = || {
+        app.gql_as(
+            &actors.participant,
+            SUBMIT,
+            json!({ "i": { "themeId": actors.theme, "text": "kort" } }),
+        )
+    };
+    // Five attempts per question of the quota.
+    for _ in 0..10 {
+        assert_eq!(code(&attempt().await), Some("BAD_USER_INPUT"));
+    }
+    let limited = attempt().await;
+    assert_eq!(code(&limited), Some("RATE_LIMITED"), "{limited}");
+    let valid = app
+        .gql_as(
+            &actors.participant,
+            SUBMIT,
+            json!({ "i": { "themeId": actors.theme, "text": "Ook een goede vraag wacht nu even" } }),
+        )
+        .await;
+    assert_eq!(code(&valid), Some("RATE_LIMITED"), "{valid}");
+}
+
+const PENDING_QUESTIONS: &str =
+    r#"{ learningQuestions(filter: { status: PENDING }) { edges { node { id } } } }"#;
+const ONE_QUESTION: &str = "query($id: ID!) { learningQuestion(id: $id) { id status } }";
+
+/// A moderator whose only scope is `session`, signed in.
+async fn session_moderator(app: &TestApp, admin: &str, email: &str, session: &str) -> String {
+    let created = app
+        .gql_as(
+            admin,
+            "mutation($i: CreateAccountInput!) { createAccount(input: $i) { id } }",
+            json!({ "i": { "email": email, "role": "MODERATOR",
+                "password": crate::actors::PASSWORD, "sessionIds": [session] } }),
+        )
+        .await;
+    assert!(created["errors"].is_null(), "{created}");
+    crate::actors::login(app, email).await
+}
+
+#[tokio::test]
+async fn moderators_of_a_session_screen_the_questions_of_its_theme_given_without_a_session() {
+    let (app, actors) = setup().await;
+    let moderator =
+        session_moderator(&app, &actors.admin, "zaal@example.org", &actors.session).await;
+    let own_theme = submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Zonder sessie, wel ons thema",
+    )
+    .await;
+    let other_theme = submit(
+        &app,
+        &actors.participant,
+        &actors.other_theme,
+        "Zonder sessie, een ander thema",
+    )
+    .await;
+
+    let listed = app.gql_as(&moderator, PENDING_QUESTIONS, json!({})).await;
+    let ids: Vec<&str> = listed["data"]["learningQuestions"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .filter_map(|e| e["node"]["id"].as_str())
+        .collect();
+    assert_eq!(ids, vec![own_theme.as_str()], "{listed}");
+    // The check of one row agrees with the list.
+    let one = app
+        .gql_as(&moderator, ONE_QUESTION, json!({ "id": own_theme }))
+        .await;
+    assert_eq!(
+        one["data"]["learningQuestion"]["status"], "PENDING",
+        "{one}"
+    );
+    let other = app
+        .gql_as(&moderator, ONE_QUESTION, json!({ "id": other_theme }))
+        .await;
+    assert_eq!(code(&other), Some("NOT_FOUND"), "{other}");
+
+    let approved = moderate(
+        &app,
+        &moderator,
+        json!({ "id": own_theme, "action": "APPROVE" }),
+    )
+    .await;
+    assert_eq!(
+        approved["data"]["moderateLearningQuestion"]["status"], "APPROVED",
+        "{approved}"
+    );
+    let refused = moderate(
+        &app,
+        &moderator,
+        json!({ "id": other_theme, "action": "APPROVE" }),
+    )
+    .await;
+    assert_eq!(code(&refused), Some("FORBIDDEN"), "{refused}");
+}
+
+#[tokio::test]
+async fn staff_see_how_many_questions_wait_without_a_moderator_in_scope() {
+    let (app, actors) = setup().await;
+    let unscreenable = || async {
+        let data = app
+            .gql_as(
+                &actors.staff,
+                "{ feedbackSummary { unscreenable } }",
+                json!({}),
+            )
+            .await;
+        assert!(data["errors"].is_null(), "{data}");
+        data["data"]["feedbackSummary"]["unscreenable"].clone()
+    };
+    let themes = app
+        .data(r#"{ event { themes { id slug } } }"#, json!({}))
+        .await;
+    let unmoderated_theme = themes["event"]["themes"]
+        .as_array()
+        .expect("themes")
+        .iter()
+        .find(|t| t["slug"] == "integraal-preventief-signaleren")
+        .expect("theme")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    // The setup's moderators have the two other learning-agenda themes.
+    submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Deze vraag heeft een moderator",
+    )
+    .await;
+    let waiting = submit(
+        &app,
+        &actors.participant,
+        &unmoderated_theme,
+        "Wie modereert deze vraag?",
+    )
+    .await;
+    submit(
+        &app,
+        &actors.participant,
+        &unmoderated_theme,
+        "En wie deze tweede vraag?",
+    )
+    .await;
+    assert_eq!(unscreenable().await, 2);
+
+    moderate(
+        &app,
+        &actors.admin,
+        json!({ "id": waiting, "action": "APPROVE" }),
+    )
+    .await;
+    assert_eq!(unscreenable().await, 1, "only waiting questions count");
+
+    let session = sessions_of_theme(&app, &unmoderated_theme).await[0].clone();
+    session_moderator(
+        &app,
+        &actors.admin,
+        "signaleren@example.org",
+        session.as_str().expect("id"),
+    )
+    .await;
+    assert_eq!(
+        unscreenable().await,
+        0,
+        "the moderator of a session serving the theme screens it"
+    );
+}

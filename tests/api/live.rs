@@ -240,3 +240,125 @@ async fn on_postgresql_an_event_reaches_a_subscriber_on_another_instance() {
         submitted["payload"]["data"]["submitLearningQuestion"]["id"]
     );
 }
+
+/// Every message that arrives until none has come for `quiet`.
+async fn messages_until_quiet(socket: &mut Socket, quiet: Duration) -> Vec<Value> {
+    let mut messages = Vec::new();
+    while let Ok(Some(Ok(message))) = tokio::time::timeout(quiet, socket.next()).await {
+        if let Message::Text(text) = message {
+            let value: Value = serde_json::from_str(&text).expect("json");
+            if value["type"] != "ping" && value["type"] != "pong" {
+                messages.push(value);
+            }
+        }
+    }
+    messages
+}
+
+const VOTE_EVENTS: &str =
+    "subscription { learningQuestionEvents { change question { id voteCount } } }";
+
+/// An approved question, and a subscriber (another participant) listening on `address`.
+async fn approved_question_and_listener(
+    app: &crate::helpers::TestApp,
+    actors: &crate::actors::Actors,
+    address: std::net::SocketAddr,
+) -> (String, Socket) {
+    let id = crate::actors::submit(
+        app,
+        &actors.participant,
+        &actors.theme,
+        "Tellen we live mee?",
+    )
+    .await;
+    let approved = crate::actors::moderate(
+        app,
+        &actors.moderator,
+        json!({ "id": id, "action": "APPROVE" }),
+    )
+    .await;
+    assert_eq!(
+        approved["data"]["moderateLearningQuestion"]["status"], "APPROVED",
+        "{approved}"
+    );
+    let mut listener = connect(address, Some(&actors.other_participant)).await;
+    send(
+        &mut listener,
+        json!({ "id": "s", "type": "subscribe", "payload": { "query": VOTE_EVENTS } }),
+    )
+    .await;
+    // Let the subscription start before the votes come.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    (id, listener)
+}
+
+fn vote_message(id: &str) -> Value {
+    json!({ "id": "v", "type": "subscribe", "payload": {
+        "query": "mutation($q: ID!) { voteLearningQuestion(id: $q) { voteCount } }",
+        "variables": { "q": id } } })
+}
+
+fn voted_counts(messages: &[Value], id: &str) -> Vec<i64> {
+    messages
+        .iter()
+        .map(|m| &m["payload"]["data"]["learningQuestionEvents"])
+        .filter(|e| e["change"] == "VOTED" && e["question"]["id"] == id)
+        .filter_map(|e| e["question"]["voteCount"].as_i64())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_single_vote_is_published_with_its_count() {
+    let (app, actors) = setup().await;
+    let address = instance(&app).await;
+    let (id, mut listener) = approved_question_and_listener(&app, &actors, address).await;
+    let mut voter = connect(
+        address,
+        Some(&crate::actors::join(&app, crate::actors::EVENT).await),
+    )
+    .await;
+    send(&mut voter, vote_message(&id)).await;
+    let answer = next(&mut voter).await;
+    assert_eq!(
+        answer["payload"]["data"]["voteLearningQuestion"]["voteCount"], 1,
+        "{answer}"
+    );
+    let messages = messages_until_quiet(&mut listener, Duration::from_millis(1_000)).await;
+    assert_eq!(voted_counts(&messages, &id), vec![1], "{messages:#?}");
+}
+
+#[tokio::test]
+async fn quick_votes_on_a_question_are_published_together_with_the_latest_count() {
+    let (app, actors) = setup().await;
+    let address = instance(&app).await;
+    let (id, mut listener) = approved_question_and_listener(&app, &actors, address).await;
+    const VOTERS: usize = 8;
+    let mut voters = Vec::new();
+    for _ in 0..VOTERS {
+        let token = crate::actors::join(&app, crate::actors::EVENT).await;
+        voters.push(connect(address, Some(&token)).await);
+    }
+    let started = std::time::Instant::now();
+    for voter in &mut voters {
+        send(voter, vote_message(&id)).await;
+    }
+    for voter in &mut voters {
+        let answer = next(voter).await;
+        assert!(answer["payload"]["errors"].is_null(), "{answer}");
+    }
+    let voting = started.elapsed();
+    let messages = messages_until_quiet(&mut listener, Duration::from_millis(1_000)).await;
+    let counts = voted_counts(&messages, &id);
+    assert_eq!(
+        counts.last(),
+        Some(&(VOTERS as i64)),
+        "the last event has the final count: {counts:?}"
+    );
+    // One event when the first vote comes, then at most one per 250 ms.
+    let allowed = 2 + (voting.as_millis() / 250) as usize;
+    assert!(
+        counts.len() <= allowed.min(VOTERS - 1),
+        "{} events for {VOTERS} votes in {voting:?}: {counts:?}",
+        counts.len()
+    );
+}
