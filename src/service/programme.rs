@@ -16,6 +16,7 @@ use sea_orm::{
 };
 
 use crate::domain::text::{escape_like, fold};
+use crate::error::AppResult;
 
 /// All events, earliest first.
 pub async fn events(db: &impl ConnectionTrait) -> Result<Vec<event::Model>, DbErr> {
@@ -42,6 +43,34 @@ pub async fn event_by_slug(
                 .await
         }
     }
+}
+
+/// The session with this key in this event (keys are unique within an event), for
+/// readable addresses such as `/events/{slug}/sessies/{key}`.
+pub async fn session_by_key(
+    db: &impl ConnectionTrait,
+    event_id: i32,
+    key: &str,
+) -> AppResult<Option<session::Model>> {
+    Ok(session::Entity::find()
+        .filter(session::Column::EventId.eq(event_id))
+        .filter(session::Column::Key.eq(key))
+        .one(db)
+        .await?)
+}
+
+/// The person with this key if they take part in this event (as a host or in a session),
+/// for readable addresses such as `/events/{slug}/personen/{key}`. A person's key is the
+/// same in every event; someone who is not in this event's programme is not found here.
+pub async fn person_by_key(
+    db: &impl ConnectionTrait,
+    event_id: i32,
+    key: &str,
+) -> AppResult<Option<person::Model>> {
+    Ok(people_of_event(event_id)
+        .filter(person::Column::Key.eq(key))
+        .one(db)
+        .await?)
 }
 
 /// Filters on an event's sessions; all given filters must hold.
