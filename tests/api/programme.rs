@@ -414,3 +414,166 @@ async fn person_and_theme_sessions_point_back() {
         ["r1-leeragenda-vertrouwen-in-instituties-en-elkaar"]
     );
 }
+
+#[tokio::test]
+async fn sessions_and_people_are_found_by_their_readable_key() {
+    let app = TestApp::bundled().await;
+    app.import(&crate::fixtures::scaled(1, "andere-dag")).await;
+    const BY_KEY: &str = r#"
+    query($session: String!, $person: String!, $event: String) {
+      sessionByKey(key: $session, eventSlug: $event) { key title event { slug } }
+      personByKey(key: $person, eventSlug: $event) { key name }
+    }"#;
+
+    // Without a slug: the default (first) event, as `event` does.
+    let data = app
+        .data(
+            BY_KEY,
+            json!({ "session": "r1-abcd-in-de-wijkaanpak", "person": "hadassah-de-boer" }),
+        )
+        .await;
+    assert_eq!(
+        data["sessionByKey"]["title"],
+        "ABCD in de wijkaanpak: van binnenuit met bewoners als programmamakers"
+    );
+    assert_eq!(
+        data["sessionByKey"]["event"]["slug"],
+        "dag-van-de-buurt-2021"
+    );
+    assert_eq!(data["personByKey"]["name"], "Hadassah de Boer");
+
+    // In another event, by its slug.
+    let data = app
+        .data(
+            BY_KEY,
+            json!({ "session": "opening-x0", "person": "hadassah-de-boer-x0", "event": "andere-dag" }),
+        )
+        .await;
+    assert_eq!(data["sessionByKey"]["key"], "opening-x0");
+    assert_eq!(data["sessionByKey"]["event"]["slug"], "andere-dag");
+    assert_eq!(data["personByKey"]["key"], "hadassah-de-boer-x0");
+
+    // A key of another event (sessions' keys are per event; a person must take part).
+    for (session, person, event) in [
+        ("opening-x0", "hadassah-de-boer-x0", None),
+        ("opening", "hadassah-de-boer", Some("andere-dag")),
+        ("bestaat-niet", "bestaat-niet", None),
+    ] {
+        let response = app
+            .gql(
+                BY_KEY,
+                json!({ "session": session, "person": person, "event": event }),
+            )
+            .await;
+        // `null` or, until the response keeps failed fields in place, absent.
+        assert!(response["data"]["sessionByKey"].is_null(), "{response:#}");
+        assert!(response["data"]["personByKey"].is_null(), "{response:#}");
+        let errors = response["errors"].as_array().expect("errors");
+        assert_eq!(errors.len(), 2, "{response:#}");
+        assert!(
+            errors
+                .iter()
+                .all(|e| e["extensions"]["code"] == "NOT_FOUND"),
+            "{response:#}"
+        );
+    }
+
+    // The service functions the web pages use.
+    let event = buurtgraph::service::programme::event_by_slug(&app.db, Some("andere-dag"))
+        .await
+        .expect("query runs")
+        .expect("event");
+    let session = buurtgraph::service::programme::session_by_key(&app.db, event.id, "slot-x0")
+        .await
+        .expect("query runs");
+    assert_eq!(session.map(|s| s.key).as_deref(), Some("slot-x0"));
+    let person =
+        buurtgraph::service::programme::person_by_key(&app.db, event.id, "hadassah-de-boer")
+            .await
+            .expect("query runs");
+    assert_eq!(person, None);
+}
+
+#[tokio::test]
+async fn lookups_that_find_nothing_answer_null_with_not_found_and_the_rest_stands() {
+    use buurtgraph::graphql::ids::{NodeType, encode};
+    let app = TestApp::bundled().await;
+    let lookups = [
+        (
+            "event",
+            r#"event(slug: "bestaat-niet") { title }"#.to_owned(),
+        ),
+        (
+            "session",
+            format!(
+                r#"session(id: "{}") {{ title }}"#,
+                encode(NodeType::Session, 999_999).0
+            ),
+        ),
+        (
+            "person",
+            format!(
+                r#"person(id: "{}") {{ name }}"#,
+                encode(NodeType::Person, 999_999).0
+            ),
+        ),
+        (
+            "theme",
+            format!(
+                r#"theme(id: "{}") {{ title }}"#,
+                encode(NodeType::Theme, 999_999).0
+            ),
+        ),
+        (
+            "sessionByKey",
+            r#"sessionByKey(key: "bestaat-niet") { title }"#.to_owned(),
+        ),
+        (
+            "personByKey",
+            r#"personByKey(key: "bestaat-niet") { name }"#.to_owned(),
+        ),
+        (
+            "sessionByKey",
+            r#"sessionByKey(key: "opening", eventSlug: "bestaat-niet") { title }"#.to_owned(),
+        ),
+    ];
+    for (field, selection) in lookups {
+        let response = app
+            .gql(&format!("{{ events {{ slug }} {selection} }}"), json!({}))
+            .await;
+        // `null` or, until the response keeps failed fields in place, absent.
+        assert!(response["data"][field].is_null(), "{response:#}");
+        assert_eq!(
+            response["data"]["events"][0]["slug"],
+            "dag-van-de-buurt-2021"
+        );
+        assert_eq!(
+            response["errors"][0]["extensions"]["code"], "NOT_FOUND",
+            "{response:#}"
+        );
+        assert_eq!(response["errors"][0]["path"], json!([field]));
+    }
+
+    // The schema says so: every lookup is nullable.
+    let sdl = buurtgraph::graphql::sdl();
+    let query_type = sdl
+        .split("type QueryRoot {")
+        .nth(1)
+        .and_then(|rest| rest.split("\n}").next())
+        .expect("the Query type");
+    for field in [
+        "node",
+        "event",
+        "session",
+        "sessionByKey",
+        "person",
+        "personByKey",
+        "theme",
+    ] {
+        let line = query_type
+            .lines()
+            .find(|line| line.trim_start().starts_with(&format!("{field}(")))
+            .unwrap_or_else(|| panic!("no field {field}"));
+        assert!(!line.trim_end().ends_with('!'), "{line}");
+    }
+}

@@ -59,36 +59,73 @@ impl ProgrammeQuery {
         Ok(rows.into_iter().map(Event).collect())
     }
 
-    /// The event with this slug; without a slug, the default (first) event. `NOT_FOUND` when there is none.
-    async fn event(&self, ctx: &Context<'_>, slug: Option<String>) -> async_graphql::Result<Event> {
-        Ok(Event(find_event(ctx, slug.as_deref()).await?))
+    // Lookups are nullable, as in GitHub's API: when nothing is found the field is `null`
+    // with a `NOT_FOUND` error, and the rest of the response still stands.
+
+    /// The event with this slug; without a slug, the default (first) event.
+    /// `null` with `NOT_FOUND` when there is none.
+    async fn event(
+        &self,
+        ctx: &Context<'_>,
+        slug: Option<String>,
+    ) -> async_graphql::Result<Option<Event>> {
+        Ok(Some(Event(find_event(ctx, slug.as_deref()).await?)))
     }
 
-    /// A session by ID; `NOT_FOUND` when there is none.
-    async fn session(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Session> {
+    /// A session by ID; `null` with `NOT_FOUND` when there is none.
+    async fn session(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Session>> {
         let number = ids::decode(&id, NodeType::Session, "id")?;
         let session = load_one(ctx, SessionById(number)).await?;
-        Ok(Session(session.ok_or_else(|| {
-            AppError::not_found("no session with this ID")
-        })?))
+        Ok(Some(Session(found(session, "no session with this ID")?)))
     }
 
-    /// A person by ID; `NOT_FOUND` when there is none.
-    async fn person(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Person> {
+    /// A session by its readable key (e.g. `r1-abcd-in-de-wijkaanpak`) in the event with this
+    /// slug; without a slug, in the default (first) event. For readable addresses, such as
+    /// `/events/{eventSlug}/sessies/{key}`. `null` with `NOT_FOUND` when there is none.
+    async fn session_by_key(
+        &self,
+        ctx: &Context<'_>,
+        key: String,
+        event_slug: Option<String>,
+    ) -> async_graphql::Result<Option<Session>> {
+        let event = find_event(ctx, event_slug.as_deref()).await?;
+        let session = service::session_by_key(ctx.db()?, event.id, &key).await?;
+        Ok(Some(Session(found(
+            session,
+            "no session with this key in the event",
+        )?)))
+    }
+
+    /// A person by ID; `null` with `NOT_FOUND` when there is none.
+    async fn person(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Person>> {
         let number = ids::decode(&id, NodeType::Person, "id")?;
         let person = load_one(ctx, PersonById(number)).await?;
-        Ok(Person(person.ok_or_else(|| {
-            AppError::not_found("no person with this ID")
-        })?))
+        Ok(Some(Person(found(person, "no person with this ID")?)))
     }
 
-    /// A theme by ID; `NOT_FOUND` when there is none.
-    async fn theme(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Theme> {
+    /// A person by their readable key (e.g. `hadassah-de-boer`) among the people taking part
+    /// in the event with this slug; without a slug, in the default (first) event. For
+    /// readable addresses, such as `/events/{eventSlug}/personen/{key}`. `null` with
+    /// `NOT_FOUND` when there is none.
+    async fn person_by_key(
+        &self,
+        ctx: &Context<'_>,
+        key: String,
+        event_slug: Option<String>,
+    ) -> async_graphql::Result<Option<Person>> {
+        let event = find_event(ctx, event_slug.as_deref()).await?;
+        let person = service::person_by_key(ctx.db()?, event.id, &key).await?;
+        Ok(Some(Person(found(
+            person,
+            "no person with this key in the event",
+        )?)))
+    }
+
+    /// A theme by ID; `null` with `NOT_FOUND` when there is none.
+    async fn theme(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Theme>> {
         let number = ids::decode(&id, NodeType::Theme, "id")?;
         let theme = load_one(ctx, ThemeById(number)).await?;
-        Ok(Theme(theme.ok_or_else(|| {
-            AppError::not_found("no theme with this ID")
-        })?))
+        Ok(Some(Theme(found(theme, "no theme with this ID")?)))
     }
 
     /// Searches sessions, people, themes and organisations, ignoring case and accents.
@@ -176,6 +213,11 @@ impl ProgrammeQuery {
             .collect();
         Ok(hits)
     }
+}
+
+/// What a lookup found, or `NOT_FOUND` with this message.
+fn found<T>(row: Option<T>, message: &str) -> Result<T, AppError> {
+    row.ok_or_else(|| AppError::not_found(message))
 }
 
 /// The event with this slug, or the default event; `NOT_FOUND` otherwise.
