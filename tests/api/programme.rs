@@ -334,11 +334,11 @@ async fn contact_details_printed_in_the_text_are_kept() {
     let app = TestApp::bundled().await;
     let data = app
         .data(
-            r#"query($q: String!) { search(query: $q) { ... on Person { name contact { email phone website } } } }"#,
+            r#"query($q: String!) { search(query: $q) { nodes { ... on Person { name contact { email phone website } } } } }"#,
             json!({ "q": "Birgit Oelkers" }),
         )
         .await;
-    let contact = &data["search"][0]["contact"];
+    let contact = &data["search"]["nodes"][0]["contact"];
     assert_eq!(contact["email"], "oelkers@planenaanpak.nl");
     assert_eq!(contact["phone"], "06-21224567");
     assert_eq!(contact["website"], "www.planenaanpak.nl");
@@ -380,11 +380,11 @@ async fn person_and_theme_sessions_point_back() {
     let app = TestApp::bundled().await;
     let data = app
         .data(
-            r#"query($q: String!) { search(query: $q) { ... on Person { id name sessions { key } } } }"#,
+            r#"query($q: String!) { search(query: $q) { nodes { ... on Person { id name sessions { key } } } } }"#,
             json!({ "q": "Han van Geel" }),
         )
         .await;
-    let han = &data["search"][0];
+    let han = &data["search"]["nodes"][0];
     assert_eq!(han["name"], "Han van Geel");
     let keys = titles(&han["sessions"], "key");
     // In time order; within the second round in programme order.

@@ -21,7 +21,7 @@ pub use mutation::ProgrammeMutation;
 pub use organisation::Organisation;
 pub use person::{Affiliation, Contact, Person};
 pub use query::{ProgrammeQuery, find_event};
-pub use search::{MAX_QUERY_CHARS, MAX_SEARCH_HITS, SearchHit};
+pub use search::{MAX_QUERY_CHARS, SearchConnection, SearchHit};
 pub use session::{Session, SessionSpeaker};
 pub use theme::Theme;
 

@@ -1,18 +1,18 @@
-//! The programme's root fields: `node`, `events`, `event`, `session`, `person`, `theme`, `search`.
+//! The programme's root fields: `node`, `events`, `event`, the lookups of sessions, people and
+//! themes by ID or key, and `search`.
 
 use async_graphql::{Context, ID, Object};
-use entity::{event, organisation, person, session, theme};
+use entity::event;
 
-use super::search::{MAX_QUERY_CHARS, MAX_SEARCH_HITS};
-use super::{Event, Node, Organisation, Person, ProgrammeBlock, SearchHit, Session, Theme};
+use super::search::{self, SearchConnection};
+use super::{Event, Node, Organisation, Person, ProgrammeBlock, Session, Theme};
 use crate::error::AppError;
-use crate::graphql::context::{ContextExt, load_many, load_one};
+use crate::graphql::context::{ContextExt, load_one};
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::loaders::{
     BlockById, EventById, OrganisationById, PersonById, SessionById, ThemeById,
 };
 use crate::service::programme as service;
-use crate::service::search as search_service;
 
 #[derive(Default)]
 pub struct ProgrammeQuery;
@@ -130,6 +130,7 @@ impl ProgrammeQuery {
 
     /// Searches sessions, people, themes and organisations, ignoring case and accents.
     /// Every word must occur; hits in a title or name rank before hits in a description.
+    /// Pages like the other connections, in a stable order: by relevance, then kind, title and ID.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     async fn search(
         &self,
@@ -137,81 +138,9 @@ impl ProgrammeQuery {
         query: String,
         event_slug: Option<String>,
         first: Option<i32>,
-    ) -> async_graphql::Result<Vec<SearchHit>> {
-        if query.trim().is_empty() {
-            return Err(AppError::bad_input("query", "must not be empty").into());
-        }
-        if query.chars().count() > MAX_QUERY_CHARS {
-            return Err(AppError::bad_input(
-                "query",
-                format!("at most {MAX_QUERY_CHARS} characters"),
-            )
-            .into());
-        }
-        let limit = match first {
-            None => 20,
-            Some(n) if (0..=MAX_SEARCH_HITS).contains(&n) => n,
-            Some(_) => {
-                return Err(AppError::bad_input(
-                    "first",
-                    format!("between 0 and {MAX_SEARCH_HITS}"),
-                )
-                .into());
-            }
-        };
-        let event_id = match event_slug {
-            Some(slug) => Some(find_event(ctx, Some(&slug)).await?.id),
-            None => None,
-        };
-        let matches = search_service::search(
-            ctx.db()?,
-            &query,
-            event_id,
-            usize::try_from(limit).unwrap_or(0),
-        )
-        .await
-        .map_err(AppError::from)?;
-        // One batch per kind, whatever the number of hits.
-        use entity::enums::SearchKind;
-        let ids_of = |kind| {
-            matches
-                .iter()
-                .filter(move |m| m.kind == kind)
-                .map(|m| m.entity_id)
-        };
-        let (sessions, people, themes, organisations) = futures_util::try_join!(
-            load_many(ctx, ids_of(SearchKind::Session).map(SessionById).collect()),
-            load_many(ctx, ids_of(SearchKind::Person).map(PersonById).collect()),
-            load_many(ctx, ids_of(SearchKind::Theme).map(ThemeById).collect()),
-            load_many(
-                ctx,
-                ids_of(SearchKind::Organisation)
-                    .map(OrganisationById)
-                    .collect()
-            ),
-        )?;
-        let hits = matches
-            .iter()
-            .filter_map(|m| match m.kind {
-                SearchKind::Session => sessions
-                    .iter()
-                    .find(|s: &&session::Model| s.id == m.entity_id)
-                    .map(|s| SearchHit::Session(Session(s.clone()))),
-                SearchKind::Person => people
-                    .iter()
-                    .find(|p: &&person::Model| p.id == m.entity_id)
-                    .map(|p| SearchHit::Person(Person(p.clone()))),
-                SearchKind::Theme => themes
-                    .iter()
-                    .find(|t: &&theme::Model| t.id == m.entity_id)
-                    .map(|t| SearchHit::Theme(Theme(t.clone()))),
-                SearchKind::Organisation => organisations
-                    .iter()
-                    .find(|o: &&organisation::Model| o.id == m.entity_id)
-                    .map(|o| SearchHit::Organisation(Organisation(o.clone()))),
-            })
-            .collect();
-        Ok(hits)
+        after: Option<String>,
+    ) -> async_graphql::Result<SearchConnection> {
+        Ok(search::search(ctx, &query, event_slug.as_deref(), first, after.as_deref()).await?)
     }
 }
 
