@@ -6,7 +6,7 @@ use async_graphql::Context;
 use async_graphql::dataloader::Loader;
 use sea_orm::DatabaseConnection;
 
-use super::loaders::{LoadError, Loaders, ProgrammeLoader};
+use super::loaders::{LoadError, Loaders, ProgrammeLoader, load_failed};
 use crate::auth::Viewer;
 use crate::db::Writer;
 use crate::error::AppError;
@@ -54,7 +54,7 @@ where
     ctx.loaders()?
         .load_one(key)
         .await
-        .map_err(AppError::internal)
+        .map_err(|err| load_failed(&err))
 }
 
 /// Loads a list by key; a missing key is an empty list.
@@ -78,6 +78,6 @@ where
         .loaders()?
         .load_many(keys.clone())
         .await
-        .map_err(AppError::internal)?;
+        .map_err(|err| load_failed(&err))?;
     Ok(keys.iter().filter_map(|k| found.remove(k)).collect())
 }

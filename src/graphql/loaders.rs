@@ -18,9 +18,10 @@ use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
 use futures_util::task::{ArcWake, AtomicWaker};
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::DatabaseConnection;
 use tokio::sync::mpsc;
 
+use crate::error::AppError;
 use crate::service::programme as service;
 
 /// Loads programme rows in batches.
@@ -107,7 +108,16 @@ impl ArcWake for WakeFlag {
 }
 
 /// Errors are shared between the waiters of one batch.
-pub type LoadError = Arc<DbErr>;
+pub type LoadError = Arc<AppError>;
+
+/// What each waiter of a failed batch answers: an outage stays retryable (`UNAVAILABLE`),
+/// anything else is internal, its cause logged and never shown.
+pub fn load_failed(err: &LoadError) -> AppError {
+    match &**err {
+        AppError::Unavailable(cause) => AppError::Unavailable(anyhow::anyhow!("{cause:#}")),
+        other => AppError::internal(anyhow::anyhow!("a batch load failed: {other:?}")),
+    }
+}
 
 macro_rules! keys {
     ($($(#[$doc:meta])* $key:ident($inner:ty) => $value:ty, |$db:ident, $ids:ident| $body:expr;)*) => {
@@ -123,7 +133,7 @@ macro_rules! keys {
                 async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
                     let $db = &self.db;
                     let $ids: Vec<$inner> = keys.iter().map(|k| k.0.clone()).collect();
-                    let found = $body.await.map_err(Arc::new)?;
+                    let found = $body.await.map_err(|err| Arc::new(AppError::from(err)))?;
                     Ok(found.into_iter().map(|(k, v)| ($key(k), v)).collect())
                 }
             }

@@ -16,6 +16,7 @@ use sea_orm::{
 };
 
 use crate::domain::text::{escape_like, fold};
+use crate::error::AppResult;
 
 /// Rebuilds the search documents of one event from its current programme.
 pub async fn reindex_event(db: &impl ConnectionTrait, event_id: i32) -> Result<(), DbErr> {
@@ -168,7 +169,7 @@ pub async fn search(
     event_id: Option<i32>,
     offset: u64,
     limit: u64,
-) -> Result<(Vec<SearchMatch>, u64), DbErr> {
+) -> AppResult<(Vec<SearchMatch>, u64)> {
     let phrase = fold(query);
     let words: Vec<&str> = phrase.split(' ').filter(|w| !w.is_empty()).collect();
     if words.is_empty() {

@@ -102,7 +102,10 @@ async fn a_changed_file_changes_exactly_what_changed() {
             json!({}),
         )
         .await;
-    assert_eq!(hits["search"]["nodes"][0]["key"], "r1-abcd-in-de-wijkaanpak");
+    assert_eq!(
+        hits["search"]["nodes"][0]["key"],
+        "r1-abcd-in-de-wijkaanpak"
+    );
 }
 
 fn broken(edit: impl FnOnce(&mut serde_json::Value)) -> String {

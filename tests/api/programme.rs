@@ -577,3 +577,50 @@ async fn lookups_that_find_nothing_answer_null_with_not_found_and_the_rest_stand
         assert!(!line.trim_end().ends_with('!'), "{line}");
     }
 }
+
+#[tokio::test]
+async fn programme_services_fail_with_app_errors_that_show_no_database_text() {
+    use buurtgraph::error::{AppError, ErrorCode};
+    use buurtgraph::service::{content, programme, search};
+    let app = TestApp::bundled().await;
+    let event = programme::event_by_slug(&app.db, None)
+        .await
+        .expect("query runs")
+        .expect("event");
+    for table in ["event_host", "search_document", "content_version"] {
+        sea_orm::ConnectionTrait::execute_unprepared(&app.db, &format!("DROP TABLE {table}"))
+            .await
+            .expect("table dropped");
+    }
+    // The services answer `AppError` (not `DbErr`), so nothing can pass on the database's text.
+    let errors: Vec<AppError> = vec![
+        programme::person_by_key(&app.db, event.id, "hadassah-de-boer")
+            .await
+            .expect_err("no event_host"),
+        programme::people_page(&app.db, event.id, 0, 10)
+            .await
+            .expect_err("no event_host"),
+        search::search(&app.db, "wijk", None, 0, 10)
+            .await
+            .expect_err("no search_document"),
+        content::current(&app.db)
+            .await
+            .expect_err("no content_version"),
+    ];
+    for err in errors {
+        assert_eq!(err.code(), ErrorCode::Internal, "{err:?}");
+        assert_eq!(err.message(), "internal error");
+    }
+    let response = app
+        .gql(
+            r#"{ search(query: "wijk") { totalCount } event { people { totalCount } } }"#,
+            json!({}),
+        )
+        .await;
+    let errors = response["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), 2, "{response:#}");
+    for error in errors {
+        assert_eq!(error["extensions"]["code"], "INTERNAL", "{response:#}");
+        assert_eq!(error["message"], "internal error");
+    }
+}

@@ -84,9 +84,7 @@ impl Event {
             .transpose()?
             .unwrap_or_default();
         let (rows, total) =
-            service::sessions_page(ctx.db()?, self.0.id, &filter, page.offset, page.limit)
-                .await
-                .map_err(AppError::from)?;
+            service::sessions_page(ctx.db()?, self.0.id, &filter, page.offset, page.limit).await?;
         Ok(page.connection(rows, total, Session))
     }
     /// Everyone taking part (hosts, speakers, facilitators, table guests), by name.
@@ -98,16 +96,13 @@ impl Event {
         after: Option<String>,
     ) -> async_graphql::Result<CountedConnection<Person>> {
         let page = PageRequest::parse(first, after.as_deref())?;
-        let (rows, total) = service::people_page(ctx.db()?, self.0.id, page.offset, page.limit)
-            .await
-            .map_err(AppError::from)?;
+        let (rows, total) =
+            service::people_page(ctx.db()?, self.0.id, page.offset, page.limit).await?;
         Ok(page.connection(rows, total, Person))
     }
     /// Organisations taking part, by name.
     async fn organisations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Organisation>> {
-        let rows = service::organisations_of_event(ctx.db()?, self.0.id)
-            .await
-            .map_err(AppError::from)?;
+        let rows = service::organisations_of_event(ctx.db()?, self.0.id).await?;
         Ok(rows.into_iter().map(Organisation).collect())
     }
 }

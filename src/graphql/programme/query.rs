@@ -55,7 +55,7 @@ impl ProgrammeQuery {
 
     /// All events, earliest first.
     async fn events(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Event>> {
-        let rows = service::events(ctx.db()?).await.map_err(AppError::from)?;
+        let rows = service::events(ctx.db()?).await?;
         Ok(rows.into_iter().map(Event).collect())
     }
 
