@@ -124,4 +124,22 @@ mod tests {
         assert!(PageRequest::parse(Some(-1), None).is_err());
         assert!(PageRequest::parse(Some(101), None).is_err());
     }
+
+    #[test]
+    fn a_node_gone_since_counting_leaves_a_gap_and_the_cursors_keep_their_places() {
+        let page = PageRequest::parse(Some(3), Some(&encode_cursor(9))).expect("valid");
+        let connection: CountedConnection<i32> =
+            page.connection_with_gaps(vec![Some(10), None, Some(12)], 20);
+        let cursors: Vec<Option<u64>> = connection
+            .edges
+            .iter()
+            .map(|edge| decode_cursor(&edge.cursor))
+            .collect();
+        assert_eq!(cursors, [Some(10), Some(12)]);
+        assert_eq!(
+            connection.edges.iter().map(|e| e.node).collect::<Vec<_>>(),
+            [10, 12]
+        );
+        assert!(connection.has_next_page && connection.has_previous_page);
+    }
 }
