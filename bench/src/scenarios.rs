@@ -33,9 +33,9 @@ themes { id slug title } organisations { id name } otherOccurrences { id key blo
 
 const SESSION: &str = "query($id: ID!) { session(id: $id) { id title description startsAt endsAt \
 block { title } speakers { role person { name } } themes { title } } }";
-const SEARCH: &str = "query($q: String!) { search(query: $q, first: 20) { __typename \
+const SEARCH: &str = "query($q: String!) { search(query: $q, first: 20) { totalCount nodes { __typename \
 ... on Session { id title } ... on Person { id name } ... on Theme { id title } \
-... on Organisation { id name } } }";
+... on Organisation { id name } } } }";
 pub(super) const JOIN: &str = "mutation($i: JoinEventInput!) { joinEvent(input: $i) { token } }";
 const LOGIN: &str = "mutation($i: LoginInput!) { login(input: $i) { token } }";
 const SUBMIT: &str = "mutation($i: SubmitLearningQuestionInput!) { submitLearningQuestion(input: $i) { id status } }";

@@ -2,7 +2,7 @@
 //! (base64 of the offset) and checked: a cursor that was not issued is `BAD_USER_INPUT`.
 
 use async_graphql::SimpleObject;
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::{Connection, ConnectionNameType, Edge, EdgeNameType, EmptyFields};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -61,16 +61,35 @@ impl PageRequest {
         total: u64,
         into_node: impl Fn(Row) -> Node,
     ) -> CountedConnection<Node> {
-        let end = self.offset + rows.len() as u64;
+        self.connection_with_gaps(
+            rows.into_iter().map(|row| Some(into_node(row))).collect(),
+            total,
+        )
+    }
+
+    /// Builds a connection, of any name, for the nodes of this page in order. A `None` is a
+    /// row that went away between counting and loading: it is left out, and the others keep
+    /// the cursors of their places, so the next page neither repeats nor skips one.
+    pub fn connection_with_gaps<Node, Name, EdgeName>(
+        self,
+        nodes: Vec<Option<Node>>,
+        total: u64,
+    ) -> Connection<String, Node, ConnectionTotals, EmptyFields, Name, EdgeName>
+    where
+        Node: async_graphql::OutputType,
+        Name: ConnectionNameType,
+        EdgeName: EdgeNameType,
+    {
+        let end = self.offset + nodes.len() as u64;
         let mut connection = Connection::with_additional_fields(
             self.offset > 0,
             end < total,
             ConnectionTotals { total_count: total },
         );
         connection.edges.extend(
-            rows.into_iter()
-                .enumerate()
-                .map(|(i, row)| Edge::new(encode_cursor(self.offset + i as u64), into_node(row))),
+            nodes.into_iter().enumerate().filter_map(|(i, node)| {
+                Some(Edge::new(encode_cursor(self.offset + i as u64), node?))
+            }),
         );
         connection
     }
@@ -104,5 +123,23 @@ mod tests {
         assert!(PageRequest::parse(None, Some("garbage")).is_err());
         assert!(PageRequest::parse(Some(-1), None).is_err());
         assert!(PageRequest::parse(Some(101), None).is_err());
+    }
+
+    #[test]
+    fn a_node_gone_since_counting_leaves_a_gap_and_the_cursors_keep_their_places() {
+        let page = PageRequest::parse(Some(3), Some(&encode_cursor(9))).expect("valid");
+        let connection: CountedConnection<i32> =
+            page.connection_with_gaps(vec![Some(10), None, Some(12)], 20);
+        let cursors: Vec<Option<u64>> = connection
+            .edges
+            .iter()
+            .map(|edge| decode_cursor(&edge.cursor))
+            .collect();
+        assert_eq!(cursors, [Some(10), Some(12)]);
+        assert_eq!(
+            connection.edges.iter().map(|e| e.node).collect::<Vec<_>>(),
+            [10, 12]
+        );
+        assert!(connection.has_next_page && connection.has_previous_page);
     }
 }

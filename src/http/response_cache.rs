@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::http::HeaderValue;
 use lru::LruCache;
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha256};
 
 use super::lock;
@@ -95,13 +95,16 @@ impl ResponseCache {
     }
 
     /// The content version, read from the database at most once per `VERSION_CHECK_INTERVAL`.
-    pub async fn version(&self, db: &DatabaseConnection) -> Result<i64, DbErr> {
+    /// An error is only logged by the caller, which then does without the cache.
+    pub async fn version(&self, db: &DatabaseConnection) -> anyhow::Result<i64> {
         if let Some((version, read_at)) = *lock(&self.known_version)
             && read_at.elapsed() < VERSION_CHECK_INTERVAL
         {
             return Ok(version);
         }
-        let version = content::current(db).await?;
+        let version = content::current(db)
+            .await
+            .map_err(|err| anyhow::anyhow!("{err:?}"))?;
         *lock(&self.known_version) = Some((version, Instant::now()));
         Ok(version)
     }

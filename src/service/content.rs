@@ -5,6 +5,8 @@ use entity::content_version;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
+use crate::error::AppResult;
+
 const ROW: i32 = 1;
 
 /// Marks published content as changed.
@@ -21,7 +23,7 @@ pub async fn bump(db: &impl ConnectionTrait) -> Result<(), DbErr> {
 }
 
 /// The current version of published content.
-pub async fn current(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+pub async fn current(db: &impl ConnectionTrait) -> AppResult<i64> {
     Ok(content_version::Entity::find_by_id(ROW)
         .one(db)
         .await?

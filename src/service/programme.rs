@@ -11,37 +11,63 @@ use entity::{
 };
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Select,
 };
 
 use crate::domain::text::{escape_like, fold};
+use crate::error::AppResult;
 
 /// All events, earliest first.
-pub async fn events(db: &impl ConnectionTrait) -> Result<Vec<event::Model>, DbErr> {
-    event::Entity::find()
+pub async fn events(db: &impl ConnectionTrait) -> AppResult<Vec<event::Model>> {
+    Ok(event::Entity::find()
         .order_by_asc(event::Column::StartsAt)
         .order_by_asc(event::Column::Id)
         .all(db)
-        .await
+        .await?)
 }
 
 /// The event with this slug, or the first event when no slug is given.
 pub async fn event_by_slug(
     db: &impl ConnectionTrait,
     slug: Option<&str>,
-) -> Result<Option<event::Model>, DbErr> {
+) -> AppResult<Option<event::Model>> {
     let query = event::Entity::find();
-    match slug {
-        Some(slug) => query.filter(event::Column::Slug.eq(slug)).one(db).await,
-        None => {
-            query
-                .order_by_asc(event::Column::StartsAt)
-                .order_by_asc(event::Column::Id)
-                .one(db)
-                .await
-        }
-    }
+    let query = match slug {
+        Some(slug) => query.filter(event::Column::Slug.eq(slug)),
+        None => query
+            .order_by_asc(event::Column::StartsAt)
+            .order_by_asc(event::Column::Id),
+    };
+    Ok(query.one(db).await?)
+}
+
+/// The session with this key in this event (keys are unique within an event), for
+/// readable addresses such as `/events/{slug}/sessies/{key}`.
+pub async fn session_by_key(
+    db: &impl ConnectionTrait,
+    event_id: i32,
+    key: &str,
+) -> AppResult<Option<session::Model>> {
+    Ok(session::Entity::find()
+        .filter(session::Column::EventId.eq(event_id))
+        .filter(session::Column::Key.eq(key))
+        .one(db)
+        .await?)
+}
+
+/// The person with this key if they take part in this event (as a host or in a session),
+/// for readable addresses such as `/events/{slug}/personen/{key}`. A person's key is the
+/// same in every event; someone who is not in this event's programme is not found here.
+pub async fn person_by_key(
+    db: &impl ConnectionTrait,
+    event_id: i32,
+    key: &str,
+) -> AppResult<Option<person::Model>> {
+    Ok(people_of_event(event_id)
+        .filter(person::Column::Key.eq(key))
+        .one(db)
+        .await?)
 }
 
 /// Filters on an event's sessions; all given filters must hold.
@@ -134,7 +160,7 @@ pub async fn sessions_page(
     filter: &SessionFilter,
     offset: u64,
     limit: u64,
-) -> Result<(Vec<session::Model>, u64), DbErr> {
+) -> AppResult<(Vec<session::Model>, u64)> {
     let query = filtered_sessions(event_id, filter);
     let total = query.clone().count(db).await?;
     let rows = query
@@ -178,7 +204,7 @@ pub async fn people_page(
     event_id: i32,
     offset: u64,
     limit: u64,
-) -> Result<(Vec<person::Model>, u64), DbErr> {
+) -> AppResult<(Vec<person::Model>, u64)> {
     let query = people_of_event(event_id);
     let total = query.clone().count(db).await?;
     let rows = query
@@ -195,7 +221,7 @@ pub async fn people_page(
 pub async fn organisations_of_event(
     db: &impl ConnectionTrait,
     event_id: i32,
-) -> Result<Vec<organisation::Model>, DbErr> {
+) -> AppResult<Vec<organisation::Model>> {
     let of_sessions = Query::select()
         .column(session_organisation::Column::OrganisationId)
         .from(session_organisation::Entity)
@@ -220,7 +246,7 @@ pub async fn organisations_of_event(
                     .into_query(),
             ),
         );
-    organisation::Entity::find()
+    Ok(organisation::Entity::find()
         .filter(
             Condition::any()
                 .add(organisation::Column::Id.in_subquery(of_sessions))
@@ -229,7 +255,7 @@ pub async fn organisations_of_event(
         .order_by_asc(organisation::Column::Name)
         .order_by_asc(organisation::Column::Id)
         .all(db)
-        .await
+        .await?)
 }
 
 /// Rows by primary key, as a map.
@@ -237,7 +263,7 @@ pub async fn by_ids<E>(
     db: &impl ConnectionTrait,
     column: E::Column,
     ids: &[i32],
-) -> Result<HashMap<i32, E::Model>, DbErr>
+) -> AppResult<HashMap<i32, E::Model>>
 where
     E: EntityTrait,
     E::Model: HasId,
@@ -279,7 +305,7 @@ has_id!(
 pub async fn blocks_by_event(
     db: &impl ConnectionTrait,
     event_ids: &[i32],
-) -> Result<HashMap<i32, Vec<programme_block::Model>>, DbErr> {
+) -> AppResult<HashMap<i32, Vec<programme_block::Model>>> {
     let rows = programme_block::Entity::find()
         .filter(programme_block::Column::EventId.is_in(event_ids.iter().copied()))
         .order_by_asc(programme_block::Column::StartsAt)
@@ -293,7 +319,7 @@ pub async fn blocks_by_event(
 pub async fn sessions_by_block(
     db: &impl ConnectionTrait,
     block_ids: &[i32],
-) -> Result<HashMap<i32, Vec<session::Model>>, DbErr> {
+) -> AppResult<HashMap<i32, Vec<session::Model>>> {
     let rows = session::Entity::find()
         .filter(session::Column::BlockId.is_in(block_ids.iter().copied()))
         .order_by_asc(session::Column::Position)
@@ -307,7 +333,7 @@ pub async fn sessions_by_block(
 pub async fn sessions_by_workshop(
     db: &impl ConnectionTrait,
     keys: &[(i32, String)],
-) -> Result<HashMap<(i32, String), Vec<session::Model>>, DbErr> {
+) -> AppResult<HashMap<(i32, String), Vec<session::Model>>> {
     let mut condition = Condition::any();
     for (event_id, key) in keys {
         condition = condition.add(
@@ -331,7 +357,7 @@ pub async fn sessions_by_workshop(
 pub async fn speakers_by_session(
     db: &impl ConnectionTrait,
     session_ids: &[i32],
-) -> Result<HashMap<i32, Vec<session_person::Model>>, DbErr> {
+) -> AppResult<HashMap<i32, Vec<session_person::Model>>> {
     let rows = session_person::Entity::find()
         .filter(session_person::Column::SessionId.is_in(session_ids.iter().copied()))
         .order_by_asc(session_person::Column::Position)
@@ -344,7 +370,7 @@ pub async fn speakers_by_session(
 pub async fn sessions_by_person(
     db: &impl ConnectionTrait,
     person_ids: &[i32],
-) -> Result<HashMap<i32, Vec<session::Model>>, DbErr> {
+) -> AppResult<HashMap<i32, Vec<session::Model>>> {
     let links = session_person::Entity::find()
         .filter(session_person::Column::PersonId.is_in(person_ids.iter().copied()))
         .all(db)
@@ -356,7 +382,7 @@ pub async fn sessions_by_person(
 pub async fn sessions_by_theme(
     db: &impl ConnectionTrait,
     theme_ids: &[i32],
-) -> Result<HashMap<i32, Vec<session::Model>>, DbErr> {
+) -> AppResult<HashMap<i32, Vec<session::Model>>> {
     let links = session_theme::Entity::find()
         .filter(session_theme::Column::ThemeId.is_in(theme_ids.iter().copied()))
         .all(db)
@@ -368,7 +394,7 @@ pub async fn sessions_by_theme(
 async fn sessions_of_links(
     db: &impl ConnectionTrait,
     links: impl Iterator<Item = (i32, i32)>,
-) -> Result<HashMap<i32, Vec<session::Model>>, DbErr> {
+) -> AppResult<HashMap<i32, Vec<session::Model>>> {
     let links: Vec<(i32, i32)> = links.collect();
     let session_ids: Vec<i32> = links.iter().map(|(_, session_id)| *session_id).collect();
     let sessions = by_ids::<session::Entity>(db, session::Column::Id, &session_ids).await?;
@@ -391,7 +417,7 @@ async fn sessions_of_links(
 pub async fn theme_ids_by_session(
     db: &impl ConnectionTrait,
     session_ids: &[i32],
-) -> Result<HashMap<i32, Vec<i32>>, DbErr> {
+) -> AppResult<HashMap<i32, Vec<i32>>> {
     let rows = session_theme::Entity::find()
         .filter(session_theme::Column::SessionId.is_in(session_ids.iter().copied()))
         .order_by_asc(session_theme::Column::ThemeId)
@@ -404,7 +430,7 @@ pub async fn theme_ids_by_session(
 pub async fn organisation_ids_by_session(
     db: &impl ConnectionTrait,
     session_ids: &[i32],
-) -> Result<HashMap<i32, Vec<i32>>, DbErr> {
+) -> AppResult<HashMap<i32, Vec<i32>>> {
     let rows = session_organisation::Entity::find()
         .filter(session_organisation::Column::SessionId.is_in(session_ids.iter().copied()))
         .order_by_asc(session_organisation::Column::Position)
@@ -421,7 +447,7 @@ pub async fn organisation_ids_by_session(
 pub async fn affiliations_by_person(
     db: &impl ConnectionTrait,
     person_ids: &[i32],
-) -> Result<HashMap<i32, Vec<person_organisation::Model>>, DbErr> {
+) -> AppResult<HashMap<i32, Vec<person_organisation::Model>>> {
     let rows = person_organisation::Entity::find()
         .filter(person_organisation::Column::PersonId.is_in(person_ids.iter().copied()))
         .order_by_asc(person_organisation::Column::Position)
@@ -434,7 +460,7 @@ pub async fn affiliations_by_person(
 pub async fn host_ids_by_event(
     db: &impl ConnectionTrait,
     event_ids: &[i32],
-) -> Result<HashMap<i32, Vec<i32>>, DbErr> {
+) -> AppResult<HashMap<i32, Vec<i32>>> {
     let rows = event_host::Entity::find()
         .filter(event_host::Column::EventId.is_in(event_ids.iter().copied()))
         .order_by_asc(event_host::Column::Position)
@@ -467,7 +493,7 @@ fn group_map<K: std::hash::Hash + Eq, R, V>(
 pub async fn themes_by_event(
     db: &impl ConnectionTrait,
     event_ids: &[i32],
-) -> Result<HashMap<i32, Vec<theme::Model>>, DbErr> {
+) -> AppResult<HashMap<i32, Vec<theme::Model>>> {
     let links = event_theme::Entity::find()
         .filter(event_theme::Column::EventId.is_in(event_ids.iter().copied()))
         .order_by_asc(event_theme::Column::Position)

@@ -11,10 +11,12 @@ use entity::{
 };
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::domain::text::{escape_like, fold};
+use crate::error::AppResult;
 
 /// Rebuilds the search documents of one event from its current programme.
 pub async fn reindex_event(db: &impl ConnectionTrait, event_id: i32) -> Result<(), DbErr> {
@@ -151,82 +153,84 @@ pub struct SearchMatch {
     pub kind: SearchKind,
     pub entity_id: i32,
     /// Higher is better: 3 the whole phrase in the title, 2 every word in the title, 1 elsewhere.
-    pub score: u8,
+    pub score: i32,
 }
 
-/// Searches the documents of the given events (all events when `None`); every word of
-/// `query` must occur. Results are ranked and de-duplicated across events.
+/// One page of the hits of `query` in the given event (all events when `None`), and how
+/// many hits there are over all pages. Every word of `query` must occur. An item found in
+/// several events is one hit, with its best score.
+///
+/// Hits are ranked by score, then sessions, themes, people and organisations, then by
+/// title, then by id: a total order, so pages taken one after another neither repeat nor
+/// skip a hit while the programme stays the same.
 pub async fn search(
     db: &impl ConnectionTrait,
     query: &str,
     event_id: Option<i32>,
-    limit: usize,
-) -> Result<Vec<SearchMatch>, DbErr> {
+    offset: u64,
+    limit: u64,
+) -> AppResult<(Vec<SearchMatch>, u64)> {
     let phrase = fold(query);
     let words: Vec<&str> = phrase.split(' ').filter(|w| !w.is_empty()).collect();
     if words.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), 0));
     }
-    let mut condition = Condition::all();
+    let contains = |column: search_document::Column, text: &str| {
+        Expr::col(column).like(LikeExpr::new(format!("%{}%", escape_like(text))).escape('\\'))
+    };
+    let mut every_word = Condition::all();
+    let mut every_word_in_title = Condition::all();
     for word in &words {
-        let pattern = format!("%{}%", escape_like(word));
-        condition = condition.add(
+        every_word = every_word.add(
             Condition::any()
-                .add(
-                    Expr::col(search_document::Column::TitleFolded)
-                        .like(LikeExpr::new(&pattern).escape('\\')),
-                )
-                .add(
-                    Expr::col(search_document::Column::BodyFolded)
-                        .like(LikeExpr::new(&pattern).escape('\\')),
-                ),
+                .add(contains(search_document::Column::TitleFolded, word))
+                .add(contains(search_document::Column::BodyFolded, word)),
         );
+        every_word_in_title =
+            every_word_in_title.add(contains(search_document::Column::TitleFolded, word));
     }
     if let Some(event_id) = event_id {
-        condition = condition.add(search_document::Column::EventId.eq(event_id));
+        every_word = every_word.add(search_document::Column::EventId.eq(event_id));
     }
-    let documents = search_document::Entity::find()
-        .filter(condition)
-        .order_by_asc(search_document::Column::Id)
+    let score = Expr::case(contains(search_document::Column::TitleFolded, &phrase), 3)
+        .case(every_word_in_title, 2)
+        .finally(1)
+        .max();
+    let kind = |kind| search_document::Column::Kind.eq(kind);
+    let kind_rank: Expr = Expr::case(kind(SearchKind::Session), 0)
+        .case(kind(SearchKind::Theme), 1)
+        .case(kind(SearchKind::Person), 2)
+        .finally(3)
+        .into();
+    let hits = search_document::Entity::find()
+        .select_only()
+        .column(search_document::Column::Kind)
+        .column(search_document::Column::EntityId)
+        .filter(every_word)
+        .group_by(search_document::Column::Kind)
+        .group_by(search_document::Column::EntityId);
+    let total = hits.clone().count(db).await?;
+    let rows: Vec<(SearchKind, i32, i32)> = hits
+        .column_as(score.clone(), "score")
+        .order_by(score, Order::Desc)
+        .order_by(kind_rank, Order::Asc)
+        .order_by(
+            Expr::col(search_document::Column::TitleFolded).min(),
+            Order::Asc,
+        )
+        .order_by(search_document::Column::EntityId, Order::Asc)
+        .offset(offset)
+        .limit(limit)
+        .into_tuple()
         .all(db)
         .await?;
-
-    let mut seen = HashSet::new();
-    let mut matches: Vec<(SearchMatch, String)> = documents
+    let matches = rows
         .into_iter()
-        .filter(|d| seen.insert((d.kind, d.entity_id)))
-        .map(|d| {
-            let score = if d.title_folded.contains(&phrase) {
-                3
-            } else if words.iter().all(|w| d.title_folded.contains(w)) {
-                2
-            } else {
-                1
-            };
-            (
-                SearchMatch {
-                    kind: d.kind,
-                    entity_id: d.entity_id,
-                    score,
-                },
-                d.title_folded,
-            )
+        .map(|(kind, entity_id, score)| SearchMatch {
+            kind,
+            entity_id,
+            score,
         })
         .collect();
-    matches.sort_by(|(a, a_title), (b, b_title)| {
-        b.score
-            .cmp(&a.score)
-            .then_with(|| kind_rank(a.kind).cmp(&kind_rank(b.kind)))
-            .then_with(|| a_title.cmp(b_title))
-    });
-    Ok(matches.into_iter().take(limit).map(|(m, _)| m).collect())
-}
-
-fn kind_rank(kind: SearchKind) -> u8 {
-    match kind {
-        SearchKind::Session => 0,
-        SearchKind::Theme => 1,
-        SearchKind::Person => 2,
-        SearchKind::Organisation => 3,
-    }
+    Ok((matches, total))
 }

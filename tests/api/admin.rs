@@ -13,10 +13,10 @@ async fn only_admins_manage_content_and_accounts() {
     let (app, actors) = setup().await;
     let person = app
         .data(
-            r#"{ search(query: "Hadassah") { ... on Person { id } } }"#,
+            r#"{ search(query: "Hadassah") { nodes { ... on Person { id } } } }"#,
             json!({}),
         )
-        .await["search"][0]["id"]
+        .await["search"]["nodes"][0]["id"]
         .clone();
     let document: Value =
         serde_json::from_str(buurtgraph::programme_bundle::BUNDLED_JSON).expect("json");
@@ -79,18 +79,18 @@ async fn programme_edits_are_visible_at_once_and_audited() {
     assert_eq!(renamed["data"]["updateSession"]["feedbackOpen"], false);
     let hits = app
         .data(
-            r#"{ search(query: "de leeragenda") { ... on Session { id title } } }"#,
+            r#"{ search(query: "de leeragenda") { nodes { ... on Session { id title } } } }"#,
             json!({}),
         )
         .await;
-    assert_eq!(hits["search"][0]["id"], json!(actors.session));
+    assert_eq!(hits["search"]["nodes"][0]["id"], json!(actors.session));
 
     let person = app
         .data(
-            r#"{ search(query: "Hadassah") { ... on Person { id } } }"#,
+            r#"{ search(query: "Hadassah") { nodes { ... on Person { id } } } }"#,
             json!({}),
         )
-        .await["search"][0]["id"]
+        .await["search"]["nodes"][0]["id"]
         .clone();
     app.gql_as(
         &actors.admin,
@@ -252,10 +252,10 @@ async fn an_event_with_input_cannot_be_deleted_and_accounts_are_managed() {
 async fn people_organisations_and_themes_are_edited_and_deleted_by_admins() {
     let (app, actors) = setup().await;
     let hit = |q: &'static str| {
-        app.data("query($q: String!) { search(query: $q) { ... on Person { id } ... on Organisation { id } ... on Theme { id } } }", json!({ "q": q }))
+        app.data("query($q: String!) { search(query: $q) { nodes { ... on Person { id } ... on Organisation { id } ... on Theme { id } } } }", json!({ "q": q }))
     };
-    let person = hit("Hadassah").await["search"][0]["id"].clone();
-    let organisation = hit("Twynstra").await["search"][0]["id"].clone();
+    let person = hit("Hadassah").await["search"]["nodes"][0]["id"].clone();
+    let organisation = hit("Twynstra").await["search"]["nodes"][0]["id"].clone();
 
     let edited = app
         .gql_as(&actors.admin, "mutation($id: ID!) { updatePerson(id: $id, input: { bio: \"Presentator en journalist\" }) { name bio } }", json!({ "id": person }))
@@ -265,7 +265,7 @@ async fn people_organisations_and_themes_are_edited_and_deleted_by_admins() {
         json!({ "name": "Hadassah de Boer", "bio": "Presentator en journalist" })
     );
     assert_eq!(
-        hit("journalist").await["search"][0]["id"],
+        hit("journalist").await["search"]["nodes"][0]["id"],
         person,
         "search sees the new bio"
     );
@@ -331,7 +331,7 @@ async fn people_organisations_and_themes_are_edited_and_deleted_by_admins() {
         .await;
     assert_eq!(deleted["data"]["deleteNode"], true);
     assert!(
-        hit("Twynstra").await["search"]
+        hit("Twynstra").await["search"]["nodes"]
             .as_array()
             .expect("hits")
             .iter()

@@ -98,11 +98,14 @@ async fn a_changed_file_changes_exactly_what_changed() {
     // Search sees the change immediately.
     let hits = app
         .data(
-            r#"{ search(query: "nieuwe titel") { ... on Session { key } } }"#,
+            r#"{ search(query: "nieuwe titel") { nodes { ... on Session { key } } } }"#,
             json!({}),
         )
         .await;
-    assert_eq!(hits["search"][0]["key"], "r1-abcd-in-de-wijkaanpak");
+    assert_eq!(
+        hits["search"]["nodes"][0]["key"],
+        "r1-abcd-in-de-wijkaanpak"
+    );
 }
 
 fn broken(edit: impl FnOnce(&mut serde_json::Value)) -> String {

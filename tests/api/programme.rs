@@ -334,11 +334,11 @@ async fn contact_details_printed_in_the_text_are_kept() {
     let app = TestApp::bundled().await;
     let data = app
         .data(
-            r#"query($q: String!) { search(query: $q) { ... on Person { name contact { email phone website } } } }"#,
+            r#"query($q: String!) { search(query: $q) { nodes { ... on Person { name contact { email phone website } } } } }"#,
             json!({ "q": "Birgit Oelkers" }),
         )
         .await;
-    let contact = &data["search"][0]["contact"];
+    let contact = &data["search"]["nodes"][0]["contact"];
     assert_eq!(contact["email"], "oelkers@planenaanpak.nl");
     assert_eq!(contact["phone"], "06-21224567");
     assert_eq!(contact["website"], "www.planenaanpak.nl");
@@ -380,11 +380,11 @@ async fn person_and_theme_sessions_point_back() {
     let app = TestApp::bundled().await;
     let data = app
         .data(
-            r#"query($q: String!) { search(query: $q) { ... on Person { id name sessions { key } } } }"#,
+            r#"query($q: String!) { search(query: $q) { nodes { ... on Person { id name sessions { key } } } } }"#,
             json!({ "q": "Han van Geel" }),
         )
         .await;
-    let han = &data["search"][0];
+    let han = &data["search"]["nodes"][0];
     assert_eq!(han["name"], "Han van Geel");
     let keys = titles(&han["sessions"], "key");
     // In time order; within the second round in programme order.
@@ -413,4 +413,214 @@ async fn person_and_theme_sessions_point_back() {
         titles(&vertrouwen["sessions"], "key"),
         ["r1-leeragenda-vertrouwen-in-instituties-en-elkaar"]
     );
+}
+
+#[tokio::test]
+async fn sessions_and_people_are_found_by_their_readable_key() {
+    let app = TestApp::bundled().await;
+    app.import(&crate::fixtures::scaled(1, "andere-dag")).await;
+    const BY_KEY: &str = r#"
+    query($session: String!, $person: String!, $event: String) {
+      sessionByKey(key: $session, eventSlug: $event) { key title event { slug } }
+      personByKey(key: $person, eventSlug: $event) { key name }
+    }"#;
+
+    // Without a slug: the default (first) event, as `event` does.
+    let data = app
+        .data(
+            BY_KEY,
+            json!({ "session": "r1-abcd-in-de-wijkaanpak", "person": "hadassah-de-boer" }),
+        )
+        .await;
+    assert_eq!(
+        data["sessionByKey"]["title"],
+        "ABCD in de wijkaanpak: van binnenuit met bewoners als programmamakers"
+    );
+    assert_eq!(
+        data["sessionByKey"]["event"]["slug"],
+        "dag-van-de-buurt-2021"
+    );
+    assert_eq!(data["personByKey"]["name"], "Hadassah de Boer");
+
+    // In another event, by its slug.
+    let data = app
+        .data(
+            BY_KEY,
+            json!({ "session": "opening-x0", "person": "hadassah-de-boer-x0", "event": "andere-dag" }),
+        )
+        .await;
+    assert_eq!(data["sessionByKey"]["key"], "opening-x0");
+    assert_eq!(data["sessionByKey"]["event"]["slug"], "andere-dag");
+    assert_eq!(data["personByKey"]["key"], "hadassah-de-boer-x0");
+
+    // A key of another event (sessions' keys are per event; a person must take part).
+    for (session, person, event) in [
+        ("opening-x0", "hadassah-de-boer-x0", None),
+        ("opening", "hadassah-de-boer", Some("andere-dag")),
+        ("bestaat-niet", "bestaat-niet", None),
+    ] {
+        let response = app
+            .gql(
+                BY_KEY,
+                json!({ "session": session, "person": person, "event": event }),
+            )
+            .await;
+        // `null` or, until the response keeps failed fields in place, absent.
+        assert!(response["data"]["sessionByKey"].is_null(), "{response:#}");
+        assert!(response["data"]["personByKey"].is_null(), "{response:#}");
+        let errors = response["errors"].as_array().expect("errors");
+        assert_eq!(errors.len(), 2, "{response:#}");
+        assert!(
+            errors
+                .iter()
+                .all(|e| e["extensions"]["code"] == "NOT_FOUND"),
+            "{response:#}"
+        );
+    }
+
+    // The service functions the web pages use.
+    let event = buurtgraph::service::programme::event_by_slug(&app.db, Some("andere-dag"))
+        .await
+        .expect("query runs")
+        .expect("event");
+    let session = buurtgraph::service::programme::session_by_key(&app.db, event.id, "slot-x0")
+        .await
+        .expect("query runs");
+    assert_eq!(session.map(|s| s.key).as_deref(), Some("slot-x0"));
+    let person =
+        buurtgraph::service::programme::person_by_key(&app.db, event.id, "hadassah-de-boer")
+            .await
+            .expect("query runs");
+    assert_eq!(person, None);
+}
+
+#[tokio::test]
+async fn lookups_that_find_nothing_answer_null_with_not_found_and_the_rest_stands() {
+    use buurtgraph::graphql::ids::{NodeType, encode};
+    let app = TestApp::bundled().await;
+    let lookups = [
+        (
+            "event",
+            r#"event(slug: "bestaat-niet") { title }"#.to_owned(),
+        ),
+        (
+            "session",
+            format!(
+                r#"session(id: "{}") {{ title }}"#,
+                encode(NodeType::Session, 999_999).0
+            ),
+        ),
+        (
+            "person",
+            format!(
+                r#"person(id: "{}") {{ name }}"#,
+                encode(NodeType::Person, 999_999).0
+            ),
+        ),
+        (
+            "theme",
+            format!(
+                r#"theme(id: "{}") {{ title }}"#,
+                encode(NodeType::Theme, 999_999).0
+            ),
+        ),
+        (
+            "sessionByKey",
+            r#"sessionByKey(key: "bestaat-niet") { title }"#.to_owned(),
+        ),
+        (
+            "personByKey",
+            r#"personByKey(key: "bestaat-niet") { name }"#.to_owned(),
+        ),
+        (
+            "sessionByKey",
+            r#"sessionByKey(key: "opening", eventSlug: "bestaat-niet") { title }"#.to_owned(),
+        ),
+    ];
+    for (field, selection) in lookups {
+        let response = app
+            .gql(&format!("{{ events {{ slug }} {selection} }}"), json!({}))
+            .await;
+        // `null` or, until the response keeps failed fields in place, absent.
+        assert!(response["data"][field].is_null(), "{response:#}");
+        assert_eq!(
+            response["data"]["events"][0]["slug"],
+            "dag-van-de-buurt-2021"
+        );
+        assert_eq!(
+            response["errors"][0]["extensions"]["code"], "NOT_FOUND",
+            "{response:#}"
+        );
+        assert_eq!(response["errors"][0]["path"], json!([field]));
+    }
+
+    // The schema says so: every lookup is nullable.
+    let sdl = buurtgraph::graphql::sdl();
+    let query_type = sdl
+        .split("type QueryRoot {")
+        .nth(1)
+        .and_then(|rest| rest.split("\n}").next())
+        .expect("the Query type");
+    for field in [
+        "node",
+        "event",
+        "session",
+        "sessionByKey",
+        "person",
+        "personByKey",
+        "theme",
+    ] {
+        let line = query_type
+            .lines()
+            .find(|line| line.trim_start().starts_with(&format!("{field}(")))
+            .unwrap_or_else(|| panic!("no field {field}"));
+        assert!(!line.trim_end().ends_with('!'), "{line}");
+    }
+}
+
+#[tokio::test]
+async fn programme_services_fail_with_app_errors_that_show_no_database_text() {
+    use buurtgraph::error::{AppError, ErrorCode};
+    use buurtgraph::service::{content, programme, search};
+    let app = TestApp::bundled().await;
+    let event = programme::event_by_slug(&app.db, None)
+        .await
+        .expect("query runs")
+        .expect("event");
+    for table in ["event_host", "search_document", "content_version"] {
+        sea_orm::ConnectionTrait::execute_unprepared(&app.db, &format!("DROP TABLE {table}"))
+            .await
+            .expect("table dropped");
+    }
+    // The services answer `AppError` (not `DbErr`), so nothing can pass on the database's text.
+    let errors: Vec<AppError> = vec![
+        programme::person_by_key(&app.db, event.id, "hadassah-de-boer")
+            .await
+            .expect_err("no event_host"),
+        programme::people_page(&app.db, event.id, 0, 10)
+            .await
+            .expect_err("no event_host"),
+        search::search(&app.db, "wijk", None, 0, 10)
+            .await
+            .expect_err("no search_document"),
+        content::current(&app.db)
+            .await
+            .expect_err("no content_version"),
+    ];
+    for err in errors {
+        assert_eq!(err.code(), ErrorCode::Internal, "{err:?}");
+        assert_eq!(err.message(), "internal error");
+    }
+    let response = app
+        .gql(
+            r#"{ search(query: "wijk") { totalCount } event { people { totalCount } } }"#,
+            json!({}),
+        )
+        .await;
+    let errors = response["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), 2, "{response:#}");
+    for error in errors {
+        assert_eq!(error["extensions"]["code"], "INTERNAL", "{response:#}");
+        assert_eq!(error["message"], "internal error");
+    }
 }

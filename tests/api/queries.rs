@@ -71,10 +71,10 @@ async fn sessions_filter_by_block_kind_theme_person_organisation_and_text() {
 
     let matthijs = app
         .data(
-            r#"{ search(query: "Matthijs Uyterlinde") { ... on Person { id } } }"#,
+            r#"{ search(query: "Matthijs Uyterlinde") { nodes { ... on Person { id } } } }"#,
             json!({}),
         )
-        .await["search"][0]["id"]
+        .await["search"]["nodes"][0]["id"]
         .clone();
     assert_eq!(
         keys(&sessions(&app, json!({ "personId": matthijs }), None, None).await),
@@ -86,10 +86,10 @@ async fn sessions_filter_by_block_kind_theme_person_organisation_and_text() {
 
     let movisie = app
         .data(
-            r#"{ search(query: "Movisie") { ... on Organisation { id name } } }"#,
+            r#"{ search(query: "Movisie") { nodes { ... on Organisation { id name } } } }"#,
             json!({}),
         )
-        .await["search"]
+        .await["search"]["nodes"]
         .as_array()
         .expect("hits")
         .iter()

@@ -1,0 +1,93 @@
+//! `Person`, with their contact details and affiliations.
+
+use async_graphql::{ComplexObject, Context, ID, Object, SimpleObject};
+use entity::person;
+
+use super::{Organisation, Session};
+use crate::error::AppError;
+use crate::graphql::context::{load_list, load_many, load_one};
+use crate::graphql::ids::{self, NodeType};
+use crate::graphql::loaders::{AffiliationsOfPerson, OrganisationById, SessionsOfPerson};
+
+/// A host, speaker, facilitator or table guest.
+pub struct Person(pub person::Model);
+
+/// How to reach a person, where the programme prints it.
+#[derive(SimpleObject)]
+pub struct Contact {
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+}
+
+/// A person's tie to an organisation, with their function there where known.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Affiliation {
+    #[graphql(skip)]
+    pub organisation_id: i32,
+    pub title: Option<String>,
+}
+
+#[ComplexObject]
+impl Affiliation {
+    async fn organisation(&self, ctx: &Context<'_>) -> async_graphql::Result<Organisation> {
+        let organisation = load_one(ctx, OrganisationById(self.organisation_id)).await?;
+        Ok(Organisation(
+            organisation.ok_or_else(|| AppError::not_found("organisation"))?,
+        ))
+    }
+}
+
+#[Object]
+impl Person {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::Person, self.0.id)
+    }
+    /// Stable key, e.g. `hadassah-de-boer`.
+    async fn key(&self) -> &str {
+        &self.0.key
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn bio(&self) -> Option<&str> {
+        self.0.bio.as_deref()
+    }
+    async fn contact(&self) -> Option<Contact> {
+        let p = &self.0;
+        (p.email.is_some() || p.phone.is_some() || p.website.is_some()).then(|| Contact {
+            email: p.email.clone(),
+            phone: p.phone.clone(),
+            website: p.website.clone(),
+        })
+    }
+    async fn organisations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Organisation>> {
+        let affiliations = load_list(ctx, AffiliationsOfPerson(self.0.id)).await?;
+        let organisations = load_many(
+            ctx,
+            affiliations
+                .iter()
+                .map(|a| OrganisationById(a.organisation_id))
+                .collect(),
+        )
+        .await?;
+        Ok(organisations.into_iter().map(Organisation).collect())
+    }
+    /// Organisations with the person's function at each.
+    async fn affiliations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Affiliation>> {
+        let affiliations = load_list(ctx, AffiliationsOfPerson(self.0.id)).await?;
+        Ok(affiliations
+            .into_iter()
+            .map(|a| Affiliation {
+                organisation_id: a.organisation_id,
+                title: a.title,
+            })
+            .collect())
+    }
+    /// Sessions the person takes part in, in time order.
+    async fn sessions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Session>> {
+        let sessions = load_list(ctx, SessionsOfPerson(self.0.id)).await?;
+        Ok(sessions.into_iter().map(Session).collect())
+    }
+}
