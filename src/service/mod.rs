@@ -10,6 +10,7 @@ pub mod import;
 pub mod moderation;
 pub mod privacy;
 pub mod programme;
+pub mod scopes;
 pub mod search;
 pub mod summary;
 pub mod sync;
