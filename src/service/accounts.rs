@@ -137,7 +137,7 @@ pub async fn list_accounts(db: &impl ConnectionTrait) -> AppResult<Vec<AccountWi
 }
 
 /// The accounts with their scopes (one query for all).
-pub async fn with_scopes(
+async fn with_scopes(
     db: &impl ConnectionTrait,
     accounts: Vec<account::Model>,
 ) -> AppResult<Vec<AccountWithScopes>> {
@@ -248,11 +248,10 @@ pub async fn access_code(
         update = update.filter(event::Column::AccessCode.is_null());
     }
     if update.exec(db).await?.rows_affected == 0 {
-        let stored = event_by_slug(db, slug)
-            .await?
-            .access_code
-            .unwrap_or_default();
-        return Ok(AccessCode::from_stored(&stored).to_string());
+        // Another process stored a code first (or the event is gone: NOT_FOUND).
+        if let Some(stored) = event_by_slug(db, slug).await?.access_code {
+            return Ok(AccessCode::from_stored(&stored).to_string());
+        }
     }
     Ok(code.to_string())
 }
