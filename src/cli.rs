@@ -2,8 +2,11 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::str::FromStr;
 
 use clap::{Parser, Subcommand};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::SqliteConnectOptions;
 
 use crate::config::{DEFAULT_DATABASE_URL, LogFormat, ServeConfig};
 use crate::programme_file::ProgrammeFile;
@@ -11,7 +14,7 @@ use crate::startup::{Application, redact};
 use entity::enums::AccountRole;
 
 use crate::error::AppError;
-use crate::service::accounts::{self, ScopeSpec};
+use crate::service::accounts::{self, AccountWithScopes, ScopeSpec};
 use crate::{db, graphql, service, telemetry};
 
 #[derive(Debug, Parser)]
@@ -60,8 +63,9 @@ pub enum UserCommand {
         email: String,
         #[arg(long, value_enum)]
         role: RoleArg,
-        /// What a moderator screens: theme:SLUG or session:ID (repeatable).
-        #[arg(long = "scope")]
+        /// What a moderator screens (repeatable; moderators need one, staff and admins take
+        /// none): theme:SLUG, session:KEY, session:EVENT/KEY or session:<global ID>.
+        #[arg(long = "scope", value_parser = parse_scope)]
         scopes: Vec<ScopeSpec>,
         /// Read the password from standard input (required: never on the command line).
         #[arg(long, required = true)]
@@ -85,7 +89,8 @@ pub enum RoleArg {
 
 #[derive(Debug, Subcommand)]
 pub enum EventCommand {
-    /// Show an event's access code, generating a strong one when none is set; or set it.
+    /// Show an event's access code (generated when none is set, without look-alike
+    /// characters), or set one; codes ignore case, spaces and dashes.
     AccessCode {
         slug: String,
         #[arg(long)]
@@ -152,28 +157,94 @@ async fn serve(config: ServeConfig, database_url: &str) -> anyhow::Result<()> {
         .await
 }
 
-async fn connect(database_url: &str) -> anyhow::Result<sea_orm::DatabaseConnection> {
-    let db = db::connect(database_url).await.map_err(|err| {
-        anyhow::anyhow!(
-            "cannot open the database at {}: {err}",
-            redact(database_url)
-        )
-    })?;
+async fn migrate(database_url: &str) -> anyhow::Result<()> {
+    let db = open(database_url, &redact(database_url)).await?;
     db::migrate(&db).await?;
+    println!("migrations applied");
+    Ok(())
+}
+
+/// Opens the database of a one-shot command, which must exist and be migrated: only
+/// `serve` and `migrate` create or migrate one, so a command run in the wrong folder (or
+/// with a mistyped `DATABASE_URL`) fails instead of making an empty database.
+async fn connect(database_url: &str) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let (name, url) = match sqlite_file(database_url) {
+        Some(path) => {
+            if !path.exists() {
+                anyhow::bail!(
+                    "no database at {} (create one with `buurtgraph migrate`, or set DATABASE_URL)",
+                    path.display()
+                );
+            }
+            (path.display().to_string(), without_create(database_url))
+        }
+        None => (redact(database_url), database_url.to_owned()),
+    };
+    let db = open(&url, &name).await?;
+    let pending = Migrator::get_pending_migrations_read_only(&db)
+        .await
+        .map_err(|err| {
+            anyhow::anyhow!("cannot read the migrations of the database {name}: {err}")
+        })?;
+    if !pending.is_empty() {
+        anyhow::bail!(
+            "the database {name} is not migrated ({} of {} migrations pending); run `buurtgraph migrate` first",
+            pending.len(),
+            Migrator::migrations().len()
+        );
+    }
     Ok(db)
 }
 
-async fn migrate(database_url: &str) -> anyhow::Result<()> {
-    connect(database_url).await?;
-    println!("migrations applied");
-    Ok(())
+async fn open(url: &str, name: &str) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    db::connect(url)
+        .await
+        .map_err(|err| anyhow::anyhow!("cannot open the database {name}: {err}"))
+}
+
+/// The file of a SQLite URL, read as SQLite reads it; `None` for other databases.
+fn sqlite_file(database_url: &str) -> Option<PathBuf> {
+    if !database_url.starts_with("sqlite:") {
+        return None;
+    }
+    let options = SqliteConnectOptions::from_str(database_url).ok()?;
+    Some(options.get_filename().to_path_buf())
+}
+
+/// The URL with `mode=rwc` (create if missing) turned into `mode=rw`.
+fn without_create(database_url: &str) -> String {
+    match database_url.split_once('?') {
+        Some((file, query)) => {
+            let query: Vec<&str> = query
+                .split('&')
+                .map(|pair| if pair == "mode=rwc" { "mode=rw" } else { pair })
+                .collect();
+            format!("{file}?{}", query.join("&"))
+        }
+        None => database_url.to_owned(),
+    }
+}
+
+/// A `--scope`: `theme:SLUG`, `session:KEY`, `session:EVENT/KEY` or `session:<global ID>`.
+fn parse_scope(text: &str) -> Result<ScopeSpec, String> {
+    match text.split_once(':') {
+        Some(("theme", slug)) if !slug.is_empty() => Ok(ScopeSpec::Theme(slug.to_owned())),
+        Some(("session", session)) if !session.is_empty() => {
+            graphql::admin::session_ref(session).map(ScopeSpec::Session)
+        }
+        _ => Err(format!(
+            "{text:?}: use theme:SLUG or session:KEY (session:EVENT/KEY, or the session's ID)"
+        )),
+    }
 }
 
 async fn import(database_url: &str, file: &std::path::Path) -> anyhow::Result<()> {
     // Validate before touching the database: a broken file changes nothing.
     let programme = ProgrammeFile::load(file)?;
     let db = connect(database_url).await?;
-    let report = service::import::import_programme(&db, &programme).await?;
+    let report = service::import::import_programme(&db, &programme)
+        .await
+        .map_err(cli_error)?;
     println!("imported {}\n{report}", file.display());
     Ok(())
 }
@@ -197,17 +268,23 @@ async fn user(database_url: &str, command: UserCommand) -> anyhow::Result<()> {
             };
             let account = accounts::create_account(&db, &email, role, password, &scopes)
                 .await
-                .map_err(cli_error)?;
+                .map_err(user_add_error)?;
             println!("added {} ({:?})", account.email, account.role);
         }
         UserCommand::List => {
-            for account in accounts::list_accounts(&db).await.map_err(cli_error)? {
+            for AccountWithScopes { account, scopes } in
+                accounts::list_accounts(&db).await.map_err(cli_error)?
+            {
                 let state = if account.disabled {
                     "disabled"
                 } else {
                     "active"
                 };
-                println!("{}\t{:?}\t{state}", account.email, account.role);
+                let line = format!("{}\t{:?}\t{state}", account.email, account.role);
+                match scopes.is_empty() {
+                    true => println!("{line}"),
+                    false => println!("{line}\t{}", scopes.join(" ")),
+                }
             }
         }
         UserCommand::Disable { email } => {
@@ -244,6 +321,22 @@ async fn purge_participants(
         purged.participants, purged.questions_kept
     );
     Ok(())
+}
+
+/// A refusal of `user add`, naming the flag behind the field.
+fn user_add_error(err: AppError) -> anyhow::Error {
+    match err {
+        AppError::BadUserInput { field, message } => {
+            let flag = match field.as_str() {
+                "email" => "--email",
+                "password" => "the password (standard input)",
+                scopes if scopes.starts_with("scopes") => "--scope",
+                other => other,
+            };
+            anyhow::anyhow!("{flag}: {message}")
+        }
+        other => cli_error(other),
+    }
 }
 
 /// A service error as a command-line message: the field and the reason.

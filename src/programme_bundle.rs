@@ -20,5 +20,8 @@ pub async fn import_if_empty(db: &DatabaseConnection) -> anyhow::Result<Option<I
     if entity::event::Entity::find().count(db).await? > 0 {
         return Ok(None);
     }
-    Ok(Some(import_programme(db, &bundled()?).await?))
+    let report = import_programme(db, &bundled()?)
+        .await
+        .map_err(crate::cli::cli_error)?;
+    Ok(Some(report))
 }

@@ -1,5 +1,6 @@
 //! Pure domain rules: no database, no HTTP. Unit-tested in place.
 
+pub mod access_code;
 pub mod cluster;
 pub mod moderation;
 pub mod question;

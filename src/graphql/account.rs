@@ -4,18 +4,47 @@ use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::context::ContextExt;
-use crate::auth::Role;
 use crate::auth::jwt::{JwtKeys, Subject};
 use crate::auth::limits::{ClientAddr, Limits};
+use crate::auth::{Role, Viewer};
 use crate::error::AppError;
 use crate::service::accounts;
 
-/// The viewer of this request.
-#[derive(SimpleObject)]
-#[graphql(name = "Viewer")]
+/// The viewer of a request, as `me` and sign-in show it.
 pub struct ViewerInfo {
+    role: Role,
+    /// The account behind the token, if any.
+    account_id: Option<i32>,
+}
+
+impl ViewerInfo {
+    fn of(viewer: &Viewer) -> Self {
+        Self {
+            role: viewer.role(),
+            account_id: match viewer {
+                Viewer::Account { account_id, .. } => Some(*account_id),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// The viewer of this request.
+#[Object(name = "Viewer")]
+impl ViewerInfo {
     /// `ANONYMOUS` without a token.
-    pub role: Role,
+    async fn role(&self) -> Role {
+        self.role
+    }
+
+    /// What a moderator screens: `theme:SLUG` and `session:KEY` (`session:EVENT/KEY` when
+    /// several events use the key). Empty for staff, admins, participants and anonymous viewers.
+    async fn scopes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
+        match self.account_id {
+            Some(id) => Ok(accounts::scope_labels(ctx.db()?, id).await?),
+            None => Ok(Vec::new()),
+        }
+    }
 }
 
 /// A token and who it is for.
@@ -47,9 +76,7 @@ pub struct AccountQuery;
 impl AccountQuery {
     /// Who is asking: the role the server grants this request.
     async fn me(&self, ctx: &Context<'_>) -> ViewerInfo {
-        ViewerInfo {
-            role: ctx.viewer().role(),
-        }
+        ViewerInfo::of(&ctx.viewer())
     }
 }
 
@@ -91,6 +118,7 @@ impl AccountMutation {
             expires_at: issued.expires_at,
             viewer: ViewerInfo {
                 role: Role::Participant,
+                account_id: None,
             },
         })
     }
@@ -109,16 +137,15 @@ impl AccountMutation {
         let issued = keys(ctx)?
             .issue(Subject::Account(account.id), Utc::now())
             .map_err(AppError::internal)?;
-        let role = crate::auth::Viewer::Account {
+        let viewer = Viewer::Account {
             account_id: account.id,
             role: account.role,
             scopes: Default::default(),
-        }
-        .role();
+        };
         Ok(AuthPayload {
             token: issued.token,
             expires_at: issued.expires_at,
-            viewer: ViewerInfo { role },
+            viewer: ViewerInfo::of(&viewer),
         })
     }
 }

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{account, audit_log};
+use entity::audit_log;
 
 use super::context::ContextExt;
 use super::ids::{self, NodeType};
@@ -10,7 +10,7 @@ use super::pagination::{CountedConnection, PageRequest};
 use super::programme::{Organisation, Person, Session, SessionKind, SpeakerRole, Theme};
 use crate::auth::{Viewer, policy};
 use crate::error::AppError;
-use crate::service::accounts::{self, ScopeSpec};
+use crate::service::accounts::{self, AccountWithScopes, ScopeSpec, SessionRef};
 use crate::service::admin::{self as service, Deletable, PersonChange, SessionChange};
 use crate::service::sync::ChangeCount;
 
@@ -97,27 +97,102 @@ pub struct CreateAccountInput {
     /// At least 12 characters; common passwords are refused.
     #[graphql(secret)]
     pub password: String,
-    /// For moderators: themes (by slug) and sessions they screen.
+    /// Moderators only, and at least one: the themes (by slug) they screen.
     pub theme_slugs: Option<Vec<String>>,
+    /// Moderators only: the sessions they screen, each by its global ID or its key
+    /// (`EVENT/KEY` when several events use the key).
     pub session_ids: Option<Vec<ID>>,
 }
 
 /// An account (never its password hash).
-pub struct Account(pub account::Model);
+pub struct Account(pub AccountWithScopes);
 
 #[Object]
 impl Account {
     async fn id(&self) -> i32 {
-        self.0.id
+        self.0.account.id
     }
     async fn email(&self) -> &str {
-        &self.0.email
+        &self.0.account.email
     }
     async fn role(&self) -> AccountRole {
-        self.0.role.into()
+        self.0.account.role.into()
     }
     async fn disabled(&self) -> bool {
-        self.0.disabled
+        self.0.account.disabled
+    }
+    /// What a moderator screens: `theme:SLUG` and `session:KEY` (`session:EVENT/KEY` when
+    /// several events use the key).
+    async fn scopes(&self) -> &[String] {
+        &self.0.scopes
+    }
+}
+
+/// A session as an admin names it: its global ID, its key, or `EVENT/KEY`.
+pub(crate) fn session_ref(text: &str) -> Result<SessionRef, String> {
+    match ids::decode_any(&ID(text.to_owned())) {
+        Some((NodeType::Session, id)) => Ok(SessionRef::Id(id)),
+        Some((other, _)) => Err(format!(
+            "expected a session's ID or key, got the ID of a {}",
+            other.name()
+        )),
+        None => Ok(SessionRef::key(text)),
+    }
+}
+
+/// Scopes from the two arguments that name them (`prefix` is `input.` inside an input object).
+struct ScopeArgs<'a> {
+    prefix: &'a str,
+    theme_count: usize,
+    specs: Vec<ScopeSpec>,
+}
+
+impl<'a> ScopeArgs<'a> {
+    fn parse(
+        prefix: &'a str,
+        theme_slugs: Option<Vec<String>>,
+        session_ids: Option<Vec<ID>>,
+    ) -> Result<Self, AppError> {
+        let mut specs: Vec<ScopeSpec> = theme_slugs
+            .unwrap_or_default()
+            .into_iter()
+            .map(ScopeSpec::Theme)
+            .collect();
+        let theme_count = specs.len();
+        for (index, id) in session_ids.unwrap_or_default().iter().enumerate() {
+            let session = session_ref(id.as_str()).map_err(|message| {
+                AppError::bad_input(format!("{prefix}sessionIds[{index}]"), message)
+            })?;
+            specs.push(ScopeSpec::Session(session));
+        }
+        Ok(Self {
+            prefix,
+            theme_count,
+            specs,
+        })
+    }
+
+    /// Names the argument behind a service error: `scopes[i]` is the i-th of the theme
+    /// slugs followed by the session IDs; `scopes` is the pair (blamed on the one given).
+    fn blame(&self, err: AppError) -> AppError {
+        let AppError::BadUserInput { field, message } = err else {
+            return err;
+        };
+        let prefix = self.prefix;
+        let index = field
+            .strip_prefix("scopes[")
+            .and_then(|rest| rest.strip_suffix(']'))
+            .and_then(|i| i.parse::<usize>().ok());
+        let field = match index {
+            Some(i) if i < self.theme_count => format!("{prefix}themeSlugs[{i}]"),
+            Some(i) => format!("{prefix}sessionIds[{}]", i - self.theme_count),
+            None if field == "scopes" && self.theme_count == 0 && !self.specs.is_empty() => {
+                format!("{prefix}sessionIds")
+            }
+            None if field == "scopes" => format!("{prefix}themeSlugs"),
+            None => format!("{prefix}{field}"),
+        };
+        AppError::BadUserInput { field, message }
     }
 }
 
@@ -276,49 +351,25 @@ impl AdminMutation {
         theme(ctx, session_id, theme_id, false).await
     }
 
-    /// Creates a moderator, staff or admin account.
+    /// Creates a moderator, staff or admin account. A moderator needs at least one scope;
+    /// staff and admins take none.
     async fn create_account(
         &self,
         ctx: &Context<'_>,
         input: CreateAccountInput,
     ) -> async_graphql::Result<Account> {
         let actor = policy::require_admin(&ctx.viewer())?;
-        let mut scopes: Vec<ScopeSpec> = input
-            .theme_slugs
-            .unwrap_or_default()
-            .into_iter()
-            .map(ScopeSpec::Theme)
-            .collect();
-        for id in input.session_ids.unwrap_or_default() {
-            scopes.push(ScopeSpec::Session(ids::decode(
-                &id,
-                NodeType::Session,
-                "input.sessionIds",
-            )?));
-        }
-        let db = ctx.db()?;
-        let created = accounts::create_account(
-            db,
+        let scopes = ScopeArgs::parse("input.", input.theme_slugs, input.session_ids)?;
+        let created = service::create_account(
+            ctx.db()?,
+            actor,
             &input.email,
             input.role.into(),
             &input.password,
-            &scopes,
+            &scopes.specs,
         )
         .await
-        .map_err(|err| match err {
-            AppError::BadUserInput { field, message } => {
-                AppError::bad_input(format!("input.{field}"), message)
-            }
-            other => other,
-        })?;
-        service::audit(
-            db,
-            actor,
-            "CREATE_ACCOUNT",
-            format!("account:{}", created.id),
-            serde_json::json!({ "email": created.email, "role": created.role, "scopes": scopes.len() }),
-        )
-        .await?;
+        .map_err(|err| scopes.blame(err))?;
         Ok(Account(created))
     }
 
@@ -397,7 +448,8 @@ impl AdminMutation {
         Ok(true)
     }
 
-    /// Replaces what a moderator screens.
+    /// Replaces what a moderator screens (at least one theme or session): themes by slug,
+    /// sessions by global ID or key (`EVENT/KEY` when several events use the key).
     async fn set_moderator_scopes(
         &self,
         ctx: &Context<'_>,
@@ -406,28 +458,10 @@ impl AdminMutation {
         session_ids: Option<Vec<ID>>,
     ) -> async_graphql::Result<Account> {
         let actor = policy::require_admin(&ctx.viewer())?;
-        let mut scopes: Vec<ScopeSpec> = theme_slugs
-            .unwrap_or_default()
-            .into_iter()
-            .map(ScopeSpec::Theme)
-            .collect();
-        for id in session_ids.unwrap_or_default() {
-            scopes.push(ScopeSpec::Session(ids::decode(
-                &id,
-                NodeType::Session,
-                "sessionIds",
-            )?));
-        }
-        let db = ctx.db()?;
-        let account = accounts::set_scopes(db, &email, &scopes).await?;
-        service::audit(
-            db,
-            actor,
-            "SET_SCOPES",
-            format!("account:{}", account.id),
-            serde_json::json!({ "scopes": scopes.len() }),
-        )
-        .await?;
+        let scopes = ScopeArgs::parse("", theme_slugs, session_ids)?;
+        let account = service::set_moderator_scopes(ctx.db()?, actor, &email, &scopes.specs)
+            .await
+            .map_err(|err| scopes.blame(err))?;
         Ok(Account(account))
     }
 
@@ -438,16 +472,7 @@ impl AdminMutation {
         email: String,
     ) -> async_graphql::Result<bool> {
         let actor = policy::require_admin(&ctx.viewer())?;
-        let db = ctx.db()?;
-        accounts::disable_account(db, &email).await?;
-        service::audit(
-            db,
-            actor,
-            "DISABLE_ACCOUNT",
-            format!("account:{}", email.trim().to_lowercase()),
-            serde_json::json!({}),
-        )
-        .await?;
+        service::disable_account(ctx.db()?, actor, &email).await?;
         Ok(true)
     }
 }

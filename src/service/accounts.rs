@@ -2,17 +2,21 @@
 
 use chrono::{DateTime, Utc};
 use entity::enums::AccountRole;
-use entity::{account, app_secret, event, moderator_scope, participant, session, theme};
+use entity::{account, app_secret, event, moderator_scope, participant};
 use rand::Rng;
 use rand::distr::Alphanumeric;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder,
+    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 
+use super::scopes;
+pub use super::scopes::{ScopeSpec, SessionRef};
 use crate::auth::jwt::{Claims, Subject};
 use crate::auth::{Scopes, Viewer, password};
-use crate::error::AppError;
+use crate::domain::access_code::AccessCode;
+use crate::error::{AppError, AppResult};
 
 const JWT_SECRET_NAME: &str = "jwt_secret";
 
@@ -47,79 +51,153 @@ pub fn random_string(length: usize) -> String {
         .collect()
 }
 
-/// A scope as given on the command line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ScopeSpec {
-    Theme(String),
-    Session(i32),
+/// An account with its scopes shown as `theme:SLUG` / `session:KEY`.
+#[derive(Debug, Clone)]
+pub struct AccountWithScopes {
+    pub account: account::Model,
+    pub scopes: Vec<String>,
 }
 
-impl std::str::FromStr for ScopeSpec {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.split_once(':') {
-            Some(("theme", slug)) if !slug.is_empty() => Ok(Self::Theme(slug.to_owned())),
-            Some(("session", id)) => id
-                .parse()
-                .map(Self::Session)
-                .map_err(|_| format!("{s:?}: a session scope is session:<number>")),
-            _ => Err(format!("{s:?}: use theme:SLUG or session:ID")),
-        }
-    }
-}
-
-/// Creates an account; refuses weak passwords, duplicate e-mail addresses and unknown scopes.
+/// Creates an account; refuses weak passwords, duplicate e-mail addresses, unknown scopes
+/// and scopes that do not fit the role. Not audited: for the command line.
 pub async fn create_account(
     db: &DatabaseConnection,
     email: &str,
     role: AccountRole,
     password_text: &str,
     scopes: &[ScopeSpec],
-) -> Result<account::Model, AppError> {
-    let email = email.trim().to_lowercase();
-    if !email.contains('@') || email.len() > 254 {
-        return Err(AppError::bad_input("email", "not an e-mail address"));
-    }
-    if let Some(why) = password::weakness(password_text) {
-        return Err(AppError::bad_input("password", why));
-    }
-    let scope_rows = resolve_scopes(db, scopes).await?;
-    let hash = password::hash(password_text).map_err(AppError::internal)?;
-    let now = Utc::now();
-    let txn = sea_orm::TransactionTrait::begin(db).await?;
-    let account = account::ActiveModel {
-        email: Set(email),
-        password_hash: Set(hash),
-        role: Set(role),
-        disabled: Set(false),
-        tokens_valid_after: Set(now - chrono::Duration::seconds(1)),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await
-    .map_err(|err| AppError::from_db_unique(err, "an account with this e-mail address exists"))?;
-    insert_scopes(&txn, account.id, scope_rows).await?;
+) -> AppResult<account::Model> {
+    let new = NewAccount::check(email, role, password_text, scopes)?;
+    let txn = db.begin().await?;
+    let account = new.insert(&txn, scopes).await?;
     txn.commit().await?;
     Ok(account)
 }
 
-pub async fn list_accounts(db: &impl ConnectionTrait) -> Result<Vec<account::Model>, AppError> {
-    Ok(account::Entity::find()
+/// An account that passed the checks that need no database, with its password hashed
+/// (slow on purpose, so done before the transaction).
+pub(crate) struct NewAccount {
+    email: String,
+    role: AccountRole,
+    hash: String,
+}
+
+impl NewAccount {
+    pub(crate) fn check(
+        email: &str,
+        role: AccountRole,
+        password_text: &str,
+        scopes: &[ScopeSpec],
+    ) -> AppResult<Self> {
+        let email = email.trim().to_lowercase();
+        if !email.contains('@') || email.len() > 254 {
+            return Err(AppError::bad_input("email", "not an e-mail address"));
+        }
+        if let Some(why) = password::weakness(password_text) {
+            return Err(AppError::bad_input("password", why));
+        }
+        scopes::check_fits_role(role, scopes.len())?;
+        let hash = password::hash(password_text).map_err(AppError::internal)?;
+        Ok(Self { email, role, hash })
+    }
+
+    /// Inserts the account and its scopes; run it inside the change's transaction.
+    pub(crate) async fn insert(
+        self,
+        db: &impl ConnectionTrait,
+        scopes: &[ScopeSpec],
+    ) -> AppResult<account::Model> {
+        let now = Utc::now();
+        let account = account::ActiveModel {
+            email: Set(self.email),
+            password_hash: Set(self.hash),
+            role: Set(self.role),
+            disabled: Set(false),
+            tokens_valid_after: Set(now - chrono::Duration::seconds(1)),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .map_err(|err| {
+            AppError::from_db_unique(err, "an account with this e-mail address exists")
+        })?;
+        scopes::replace(db, account.id, scopes).await?;
+        Ok(account)
+    }
+}
+
+/// Every account with its scopes, by e-mail address.
+pub async fn list_accounts(db: &impl ConnectionTrait) -> AppResult<Vec<AccountWithScopes>> {
+    let accounts = account::Entity::find()
         .order_by_asc(account::Column::Email)
         .all(db)
-        .await?)
+        .await?;
+    with_scopes(db, accounts).await
+}
+
+/// The accounts with their scopes (one query for all).
+async fn with_scopes(
+    db: &impl ConnectionTrait,
+    accounts: Vec<account::Model>,
+) -> AppResult<Vec<AccountWithScopes>> {
+    let ids: Vec<i32> = accounts.iter().map(|a| a.id).collect();
+    let mut labels = scopes::labels(db, &ids).await?;
+    Ok(accounts
+        .into_iter()
+        .map(|account| AccountWithScopes {
+            scopes: labels.remove(&account.id).unwrap_or_default(),
+            account,
+        })
+        .collect())
+}
+
+/// One account's scopes as labels (empty for staff and admins).
+pub async fn scope_labels(db: &impl ConnectionTrait, account_id: i32) -> AppResult<Vec<String>> {
+    Ok(scopes::labels(db, &[account_id])
+        .await?
+        .remove(&account_id)
+        .unwrap_or_default())
+}
+
+/// Replaces a moderator's scopes; refuses other roles and an empty list. Run it inside
+/// the change's transaction.
+pub(crate) async fn replace_scopes(
+    db: &impl ConnectionTrait,
+    email: &str,
+    scopes: &[ScopeSpec],
+) -> AppResult<account::Model> {
+    let account = account_by_email(db, email).await?;
+    if account.role != AccountRole::Moderator {
+        return Err(AppError::bad_input(
+            "scopes",
+            format!(
+                "{} is {}; only moderators have scopes",
+                account.email,
+                role_name(account.role)
+            ),
+        ));
+    }
+    scopes::check_fits_role(account.role, scopes.len())?;
+    scopes::replace(db, account.id, scopes).await?;
+    Ok(account)
+}
+
+fn role_name(role: AccountRole) -> &'static str {
+    match role {
+        AccountRole::Moderator => "a moderator",
+        AccountRole::Staff => "staff",
+        AccountRole::Admin => "an admin",
+    }
 }
 
 /// Disables an account and revokes every token it holds.
-pub async fn disable_account(db: &impl ConnectionTrait, email: &str) -> Result<(), AppError> {
+pub async fn disable_account(db: &impl ConnectionTrait, email: &str) -> AppResult<account::Model> {
     let account = account_by_email(db, email).await?;
     let mut row: account::ActiveModel = account.into();
     row.disabled = Set(true);
     row.tokens_valid_after = Set(Utc::now());
-    row.update(db).await?;
-    Ok(())
+    Ok(row.update(db).await?)
 }
 
 /// Checks e-mail and password; an unknown account and a wrong password look the same.
@@ -127,7 +205,7 @@ pub async fn authenticate(
     db: &impl ConnectionTrait,
     email: &str,
     password_text: &str,
-) -> Result<account::Model, AppError> {
+) -> AppResult<account::Model> {
     let account = account::Entity::find()
         .filter(account::Column::Email.eq(email.trim().to_lowercase()))
         .one(db)
@@ -149,50 +227,56 @@ pub async fn authenticate(
 
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Jm0R5wH5mZ8fE3j0lW7ZqDq2yY1a8G5k2L9gP3cT4xA";
 
-/// Shows or sets an event's access code; generates a strong one when none is set.
+/// Shows or sets an event's access code, in groups (`K7QD-M4XP`); generates one when
+/// none is set. Codes are stored normalised (see [`AccessCode`]).
 pub async fn access_code(
     db: &impl ConnectionTrait,
     slug: &str,
     set: Option<&str>,
-) -> Result<String, AppError> {
-    let event = event::Entity::find()
+) -> AppResult<String> {
+    let event = event_by_slug(db, slug).await?;
+    let code = match (set, &event.access_code) {
+        (Some(text), _) => AccessCode::parse(text)?,
+        (None, Some(stored)) => return Ok(AccessCode::from_stored(stored).to_string()),
+        (None, None) => AccessCode::generate(),
+    };
+    let mut update = event::Entity::update_many()
+        .col_expr(event::Column::AccessCode, Expr::value(code.as_str()))
+        .filter(event::Column::Id.eq(event.id));
+    if set.is_none() {
+        // Two first calls at once: the first code generated stays, and both show it.
+        update = update.filter(event::Column::AccessCode.is_null());
+    }
+    if update.exec(db).await?.rows_affected == 0 {
+        // Another process stored a code first (or the event is gone: NOT_FOUND).
+        if let Some(stored) = event_by_slug(db, slug).await?.access_code {
+            return Ok(AccessCode::from_stored(&stored).to_string());
+        }
+    }
+    Ok(code.to_string())
+}
+
+async fn event_by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<event::Model> {
+    event::Entity::find()
         .filter(event::Column::Slug.eq(slug))
         .one(db)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("no event with slug {slug:?}")))?;
-    let code = match (set, &event.access_code) {
-        (Some(code), _) => {
-            let code = code.trim();
-            if code.chars().count() < 6 || code.len() > 64 {
-                return Err(AppError::bad_input("code", "use 6 to 64 characters"));
-            }
-            code.to_owned()
-        }
-        (None, Some(existing)) => return Ok(existing.clone()),
-        (None, None) => random_string(10),
-    };
-    let mut row: event::ActiveModel = event.into();
-    row.access_code = Set(Some(code.clone()));
-    row.update(db).await?;
-    Ok(code)
+        .ok_or_else(|| AppError::not_found(format!("no event with slug {slug:?}")))
 }
 
-/// Joins an event with its access code: a new pseudonymous participant.
+/// Joins an event with its access code (in any case, with or without spaces and dashes):
+/// a new pseudonymous participant.
 pub async fn join_event(
     db: &impl ConnectionTrait,
     slug: &str,
     code: &str,
-) -> Result<participant::Model, AppError> {
-    let event = event::Entity::find()
-        .filter(event::Column::Slug.eq(slug))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("no event with slug {slug:?}")))?;
-    let matches = event
+) -> AppResult<participant::Model> {
+    let event = event_by_slug(db, slug).await?;
+    let opens = event
         .access_code
         .as_deref()
-        .is_some_and(|expected| constant_time_eq(expected.as_bytes(), code.trim().as_bytes()));
-    if !matches {
+        .is_some_and(|stored| AccessCode::from_stored(stored).accepts(code));
+    if !opens {
         return Err(AppError::bad_input(
             "accessCode",
             "this access code does not open this event",
@@ -207,13 +291,9 @@ pub async fn join_event(
     .await?)
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 /// The viewer behind verified claims; a disabled account, a revoked token or a removed
 /// participant is `UNAUTHENTICATED`.
-pub async fn viewer_for(db: &impl ConnectionTrait, claims: &Claims) -> Result<Viewer, AppError> {
+pub async fn viewer_for(db: &impl ConnectionTrait, claims: &Claims) -> AppResult<Viewer> {
     match claims.subject().ok_or(AppError::Unauthenticated)? {
         Subject::Account(id) => {
             let account = account::Entity::find_by_id(id)
@@ -266,80 +346,7 @@ fn issued_before(issued_at: DateTime<Utc>, valid_after: DateTime<Utc>) -> bool {
     issued_at.timestamp() < valid_after.timestamp()
 }
 
-/// Replaces a moderator's scopes.
-pub async fn set_scopes(
-    db: &DatabaseConnection,
-    email: &str,
-    scopes: &[ScopeSpec],
-) -> Result<account::Model, AppError> {
-    let account = account_by_email(db, email).await?;
-    let rows = resolve_scopes(db, scopes).await?;
-    let txn = sea_orm::TransactionTrait::begin(db).await?;
-    moderator_scope::Entity::delete_many()
-        .filter(moderator_scope::Column::AccountId.eq(account.id))
-        .exec(&txn)
-        .await?;
-    insert_scopes(&txn, account.id, rows).await?;
-    txn.commit().await?;
-    Ok(account)
-}
-
-async fn insert_scopes(
-    db: &impl ConnectionTrait,
-    account_id: i32,
-    rows: Vec<(Option<i32>, Option<i32>)>,
-) -> Result<(), AppError> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    moderator_scope::Entity::insert_many(rows.into_iter().map(|(theme_id, session_id)| {
-        moderator_scope::ActiveModel {
-            account_id: Set(account_id),
-            theme_id: Set(theme_id),
-            session_id: Set(session_id),
-            ..Default::default()
-        }
-    }))
-    .exec(db)
-    .await?;
-    Ok(())
-}
-
-/// Scope specifications as (theme id, session id) rows; unknown themes or sessions are `BAD_USER_INPUT`.
-async fn resolve_scopes(
-    db: &impl ConnectionTrait,
-    scopes: &[ScopeSpec],
-) -> Result<Vec<(Option<i32>, Option<i32>)>, AppError> {
-    let mut rows = Vec::new();
-    for scope in scopes {
-        let row = match scope {
-            ScopeSpec::Theme(slug) => {
-                let theme = theme::Entity::find()
-                    .filter(theme::Column::Slug.eq(slug.as_str()))
-                    .one(db)
-                    .await?
-                    .ok_or_else(|| AppError::bad_input("scope", format!("no theme {slug:?}")))?;
-                (Some(theme.id), None)
-            }
-            ScopeSpec::Session(id) => {
-                session::Entity::find_by_id(*id)
-                    .one(db)
-                    .await?
-                    .ok_or_else(|| AppError::bad_input("scope", format!("no session {id}")))?;
-                (None, Some(*id))
-            }
-        };
-        if !rows.contains(&row) {
-            rows.push(row);
-        }
-    }
-    Ok(rows)
-}
-
-async fn account_by_email(
-    db: &impl ConnectionTrait,
-    email: &str,
-) -> Result<account::Model, AppError> {
+async fn account_by_email(db: &impl ConnectionTrait, email: &str) -> AppResult<account::Model> {
     account::Entity::find()
         .filter(account::Column::Email.eq(email.trim().to_lowercase()))
         .one(db)

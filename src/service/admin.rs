@@ -1,17 +1,20 @@
-//! Admin changes to the programme and accounts. Each runs in a transaction with its audit
-//! row, and refreshes the search index so the read API shows it at once.
+//! Admin changes to the programme and accounts. Each runs in one transaction with its
+//! audit row (a change commits exactly when its audit row does), and programme changes
+//! refresh the search index so the read API shows them at once.
 
 use chrono::{DateTime, Utc};
-use entity::enums::{SessionKind, SpeakerRole};
+use entity::enums::{AccountRole, SessionKind, SpeakerRole};
 use entity::{audit_log, event, learning_question, session, session_person, session_theme};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::programme_file::ProgrammeFile;
-use crate::service::import::{ImportReport, import_programme};
+use crate::service::accounts::{self, AccountWithScopes, NewAccount, ScopeSpec};
+use crate::service::import::{ImportReport, import_into};
 use crate::service::search::reindex_event;
 
 /// Writes one audit row. Every audited admin change may alter what readers of the
@@ -22,7 +25,7 @@ pub async fn audit(
     action: &str,
     subject: String,
     detail: serde_json::Value,
-) -> Result<(), AppError> {
+) -> AppResult<()> {
     audit_log::ActiveModel {
         actor_account_id: Set(actor),
         action: Set(action.to_owned()),
@@ -37,12 +40,13 @@ pub async fn audit(
     Ok(())
 }
 
-/// Imports a programme document sent by an admin; problems are `BAD_USER_INPUT` naming the path.
+/// Imports a programme document sent by an admin; problems are `BAD_USER_INPUT` naming
+/// the path. The import and its audit row commit together.
 pub async fn import_document(
     db: &DatabaseConnection,
     actor: i32,
     document: &str,
-) -> Result<ImportReport, AppError> {
+) -> AppResult<ImportReport> {
     let file = ProgrammeFile::parse("programme", document).map_err(|invalid| {
         let first = invalid.problems.first();
         AppError::bad_input(
@@ -55,45 +59,141 @@ pub async fn import_document(
                 .join("; "),
         )
     })?;
-    let report = import_programme(db, &file).await.map_err(|err| match err {
-        sea_orm::DbErr::Custom(message) => AppError::Conflict(message),
-        other => other.into(),
-    })?;
+    let txn = db.begin().await?;
+    let report = import_into(&txn, &file).await?;
+    let detail = serde_json::to_value(&report).map_err(AppError::internal)?;
     audit(
-        db,
+        &txn,
         actor,
         "IMPORT_PROGRAMME",
         format!("event:{}", report.event_slug),
-        serde_json::to_value(&report).unwrap_or_default(),
+        detail,
     )
     .await?;
+    txn.commit().await?;
     Ok(report)
 }
 
-/// Deletes an event and its programme; refused while participants' input refers to it.
-pub async fn delete_event(db: &DatabaseConnection, actor: i32, slug: &str) -> Result<(), AppError> {
+/// Deletes an event and its programme; refused while it has learning questions. The
+/// check, the delete and the audit row (with what went: sessions, participants) are one
+/// transaction, and the event is locked first, so a question submitted meanwhile either
+/// is seen by the check or finds the event gone.
+pub async fn delete_event(db: &DatabaseConnection, actor: i32, slug: &str) -> AppResult<()> {
+    let txn = db.begin().await?;
+    // A write first: SQLite then holds its write lock for the whole check, where a read
+    // first would let another writer commit between the check and the delete.
+    let touched = event::Entity::update_many()
+        .col_expr(event::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(event::Column::Slug.eq(slug))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if touched == 0 {
+        return Err(AppError::not_found(format!("no event with slug {slug:?}")));
+    }
+    // PostgreSQL: FOR UPDATE conflicts with the key-share lock a new question's foreign
+    // key takes on its event, so submissions in flight finish (or wait) before the count.
     let event = event::Entity::find()
         .filter(event::Column::Slug.eq(slug))
-        .one(db)
+        .lock_exclusive()
+        .one(&txn)
         .await?
         .ok_or_else(|| AppError::not_found(format!("no event with slug {slug:?}")))?;
     let input = learning_question::Entity::find()
         .filter(learning_question::Column::EventId.eq(event.id))
-        .count(db)
+        .count(&txn)
         .await?;
     if input > 0 {
         return Err(AppError::Conflict(format!(
             "the event has {input} learning questions; purge or keep them before deleting it"
         )));
     }
-    let txn = db.begin().await?;
+    let sessions = session::Entity::find()
+        .filter(session::Column::EventId.eq(event.id))
+        .count(&txn)
+        .await?;
+    let participants = entity::participant::Entity::find()
+        .filter(entity::participant::Column::EventId.eq(event.id))
+        .count(&txn)
+        .await?;
     event::Entity::delete_by_id(event.id).exec(&txn).await?;
     audit(
         &txn,
         actor,
         "DELETE_EVENT",
         format!("event:{slug}"),
-        serde_json::json!({}),
+        serde_json::json!({
+            "title": event.title,
+            "sessions": sessions,
+            "participants": participants,
+            "learningQuestions": input,
+        }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Creates a moderator, staff or admin account with its audit row.
+pub async fn create_account(
+    db: &DatabaseConnection,
+    actor: i32,
+    email: &str,
+    role: AccountRole,
+    password: &str,
+    scopes: &[ScopeSpec],
+) -> AppResult<AccountWithScopes> {
+    let new = NewAccount::check(email, role, password, scopes)?;
+    let txn = db.begin().await?;
+    let created = new.insert(&txn, scopes).await?;
+    let scopes = accounts::scope_labels(&txn, created.id).await?;
+    audit(
+        &txn,
+        actor,
+        "CREATE_ACCOUNT",
+        format!("account:{}", created.id),
+        serde_json::json!({ "email": created.email, "role": created.role, "scopes": scopes }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(AccountWithScopes {
+        account: created,
+        scopes,
+    })
+}
+
+/// Replaces what a moderator screens, with its audit row.
+pub async fn set_moderator_scopes(
+    db: &DatabaseConnection,
+    actor: i32,
+    email: &str,
+    scopes: &[ScopeSpec],
+) -> AppResult<AccountWithScopes> {
+    let txn = db.begin().await?;
+    let account = accounts::replace_scopes(&txn, email, scopes).await?;
+    let scopes = accounts::scope_labels(&txn, account.id).await?;
+    audit(
+        &txn,
+        actor,
+        "SET_SCOPES",
+        format!("account:{}", account.id),
+        serde_json::json!({ "email": account.email, "scopes": scopes }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(AccountWithScopes { account, scopes })
+}
+
+/// Disables an account and revokes its tokens, with its audit row.
+pub async fn disable_account(db: &DatabaseConnection, actor: i32, email: &str) -> AppResult<()> {
+    let txn = db.begin().await?;
+    let account = accounts::disable_account(&txn, email).await?;
+    audit(
+        &txn,
+        actor,
+        "DISABLE_ACCOUNT",
+        format!("account:{}", account.id),
+        serde_json::json!({ "email": account.email }),
     )
     .await?;
     txn.commit().await?;
@@ -116,13 +216,15 @@ pub async fn update_session(
     actor: i32,
     session_id: i32,
     change: SessionChange,
-) -> Result<session::Model, AppError> {
-    let current = find_session(db, session_id).await?;
+) -> AppResult<session::Model> {
     if let Some(title) = &change.title
         && (title.trim().is_empty() || title.chars().count() > 300)
     {
         return Err(AppError::bad_input("input.title", "1 to 300 characters"));
     }
+    // Read inside the transaction: the check of the times and the update see one state.
+    let txn = db.begin().await?;
+    let current = find_session(&txn, session_id).await?;
     let starts_at = change.starts_at.unwrap_or(current.starts_at);
     let ends_at = change.ends_at.unwrap_or(current.ends_at);
     if ends_at <= starts_at {
@@ -146,7 +248,6 @@ pub async fn update_session(
     }
     row.starts_at = Set(starts_at);
     row.ends_at = Set(ends_at);
-    let txn = db.begin().await?;
     let updated = row.update(&txn).await?;
     reindex_event(&txn, updated.event_id).await?;
     audit(
@@ -161,10 +262,7 @@ pub async fn update_session(
     Ok(updated)
 }
 
-async fn find_session(
-    db: &impl ConnectionTrait,
-    session_id: i32,
-) -> Result<session::Model, AppError> {
+async fn find_session(db: &impl ConnectionTrait, session_id: i32) -> AppResult<session::Model> {
     session::Entity::find_by_id(session_id)
         .one(db)
         .await?
@@ -179,7 +277,7 @@ pub async fn set_speaker(
     person_id: i32,
     role: SpeakerRole,
     linked: bool,
-) -> Result<session::Model, AppError> {
+) -> AppResult<session::Model> {
     let session = find_session(db, session_id).await?;
     entity::person::Entity::find_by_id(person_id)
         .one(db)
@@ -241,7 +339,7 @@ pub async fn set_theme(
     session_id: i32,
     theme_id: i32,
     linked: bool,
-) -> Result<session::Model, AppError> {
+) -> AppResult<session::Model> {
     let session = find_session(db, session_id).await?;
     entity::theme::Entity::find_by_id(theme_id)
         .one(db)
@@ -301,7 +399,7 @@ pub async fn audit_page(
     db: &impl ConnectionTrait,
     offset: u64,
     limit: u64,
-) -> Result<(Vec<audit_log::Model>, u64), AppError> {
+) -> AppResult<(Vec<audit_log::Model>, u64)> {
     let query = audit_log::Entity::find();
     let total = query.clone().count(db).await?;
     let rows = query
@@ -316,7 +414,7 @@ pub async fn audit_page(
 
 /// Rebuilds the search documents of every event (after a change to shared people,
 /// organisations or themes, which may appear in several events).
-async fn reindex_all(db: &impl ConnectionTrait) -> Result<(), AppError> {
+async fn reindex_all(db: &impl ConnectionTrait) -> AppResult<()> {
     let ids: Vec<i32> = event::Entity::find()
         .select_only()
         .column(event::Column::Id)
@@ -329,7 +427,7 @@ async fn reindex_all(db: &impl ConnectionTrait) -> Result<(), AppError> {
     Ok(())
 }
 
-fn name_field(field: &str, value: &Option<String>) -> Result<(), AppError> {
+fn name_field(field: &str, value: &Option<String>) -> AppResult<()> {
     match value {
         Some(v) if v.trim().is_empty() || v.chars().count() > 300 => Err(AppError::bad_input(
             format!("input.{field}"),
@@ -348,7 +446,7 @@ async fn save_shared<A>(
     action: &str,
     subject: String,
     detail: impl FnOnce(&<A::Entity as EntityTrait>::Model) -> serde_json::Value,
-) -> Result<<A::Entity as EntityTrait>::Model, AppError>
+) -> AppResult<<A::Entity as EntityTrait>::Model>
 where
     A: ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
     <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
@@ -384,7 +482,7 @@ pub async fn update_person(
     actor: i32,
     person_id: i32,
     change: PersonChange,
-) -> Result<entity::person::Model, AppError> {
+) -> AppResult<entity::person::Model> {
     name_field("name", &change.name)?;
     let current = entity::person::Entity::find_by_id(person_id)
         .one(db)
@@ -415,7 +513,7 @@ pub async fn update_organisation(
     organisation_id: i32,
     name: Option<String>,
     url: Option<String>,
-) -> Result<entity::organisation::Model, AppError> {
+) -> AppResult<entity::organisation::Model> {
     name_field("name", &name)?;
     let current = entity::organisation::Entity::find_by_id(organisation_id)
         .one(db)
@@ -444,7 +542,7 @@ pub async fn update_theme(
     title: Option<String>,
     description: Option<String>,
     guiding_questions: Option<Vec<String>>,
-) -> Result<entity::theme::Model, AppError> {
+) -> AppResult<entity::theme::Model> {
     name_field("title", &title)?;
     if let Some(questions) = &guiding_questions
         && questions.iter().any(|q| q.trim().is_empty())
@@ -486,7 +584,7 @@ pub enum Deletable {
 }
 
 /// Deletes a person, organisation or theme with its links; a theme with input is refused.
-pub async fn delete(db: &DatabaseConnection, actor: i32, what: Deletable) -> Result<(), AppError> {
+pub async fn delete(db: &DatabaseConnection, actor: i32, what: Deletable) -> AppResult<()> {
     let txn = db.begin().await?;
     let (subject, removed) = match what {
         Deletable::Person(id) => (

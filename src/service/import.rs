@@ -8,13 +8,13 @@ use entity::{
     session, session_organisation, session_person, session_theme, theme,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
 };
 use serde::Serialize;
 
 use super::search::reindex_event;
 use super::sync::{ChangeCount, save_row, sync_links};
+use crate::error::{AppError, AppResult};
 use crate::programme_file::ProgrammeFile;
 
 /// What an import changed, per kind of row.
@@ -72,19 +72,26 @@ impl std::fmt::Display for ImportReport {
     }
 }
 
-/// Imports a validated file. Runs in one transaction: on any error nothing is written.
+/// Imports a validated file in one transaction: on any error nothing is written. Not
+/// audited (the command line and the bundled programme); admins go through
+/// `service::admin::import_document`.
 pub async fn import_programme(
     db: &DatabaseConnection,
     file: &ProgrammeFile,
-) -> Result<ImportReport, DbErr> {
+) -> AppResult<ImportReport> {
     let txn = db.begin().await?;
-    let report = import_in(&txn, file).await?;
+    let report = import_into(&txn, file).await?;
     crate::service::content::bump(&txn).await?;
     txn.commit().await?;
     Ok(report)
 }
 
-async fn import_in(db: &impl ConnectionTrait, file: &ProgrammeFile) -> Result<ImportReport, DbErr> {
+/// Imports a validated file; run it inside the caller's transaction. Removing a session
+/// that holds learning questions is `CONFLICT`.
+pub async fn import_into(
+    db: &impl ConnectionTrait,
+    file: &ProgrammeFile,
+) -> AppResult<ImportReport> {
     let mut report = ImportReport {
         event_slug: file.event.slug.clone(),
         ..ImportReport::default()
@@ -197,7 +204,7 @@ async fn import_organisations<'f>(
     db: &impl ConnectionTrait,
     file: &'f ProgrammeFile,
     report: &mut ImportReport,
-) -> Result<HashMap<&'f str, i32>, DbErr> {
+) -> AppResult<HashMap<&'f str, i32>> {
     let mut existing: HashMap<String, organisation::Model> = organisation::Entity::find()
         .filter(organisation::Column::Key.is_in(file.organisations.iter().map(|o| o.key.as_str())))
         .all(db)
@@ -232,7 +239,7 @@ async fn import_people<'f>(
     file: &'f ProgrammeFile,
     organisation_ids: &HashMap<&str, i32>,
     report: &mut ImportReport,
-) -> Result<HashMap<&'f str, i32>, DbErr> {
+) -> AppResult<HashMap<&'f str, i32>> {
     let mut existing: HashMap<String, person::Model> = person::Entity::find()
         .filter(person::Column::Key.is_in(file.people.iter().map(|p| p.key.as_str())))
         .all(db)
@@ -281,7 +288,7 @@ async fn import_themes<'f>(
     db: &impl ConnectionTrait,
     file: &'f ProgrammeFile,
     report: &mut ImportReport,
-) -> Result<HashMap<&'f str, i32>, DbErr> {
+) -> AppResult<HashMap<&'f str, i32>> {
     let mut existing: HashMap<String, theme::Model> = theme::Entity::find()
         .filter(theme::Column::Slug.is_in(file.themes.iter().map(|t| t.slug.as_str())))
         .all(db)
@@ -320,7 +327,7 @@ async fn import_blocks_and_sessions(
     event_id: i32,
     refs: &Refs<'_>,
     report: &mut ImportReport,
-) -> Result<(), DbErr> {
+) -> AppResult<()> {
     let mut existing_blocks: HashMap<String, programme_block::Model> =
         programme_block::Entity::find()
             .filter(programme_block::Column::EventId.eq(event_id))
@@ -423,7 +430,7 @@ async fn import_blocks_and_sessions(
                 .values()
                 .find(|s| Some(s.id) == question.session_id)
                 .map_or_else(String::new, |s| s.key.clone());
-            return Err(DbErr::Custom(format!(
+            return Err(AppError::Conflict(format!(
                 "session {key:?} is no longer in the file but has learning questions; keep it in the file (or close its feedback) instead of removing it"
             )));
         }

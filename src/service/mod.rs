@@ -11,6 +11,7 @@ pub mod live;
 pub mod moderation;
 pub mod privacy;
 pub mod programme;
+pub mod scopes;
 pub mod search;
 pub mod summary;
 pub mod sync;

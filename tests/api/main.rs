@@ -9,6 +9,7 @@ mod helpers;
 
 mod authorization;
 mod caching;
+mod cli;
 mod clusters;
 mod crash;
 mod exports;

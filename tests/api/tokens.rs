@@ -210,7 +210,15 @@ async fn joining_needs_the_right_access_code() {
     let code = accounts::access_code(&app.db, "dag-van-de-buurt-2021", None)
         .await
         .expect("code");
-    assert!(code.len() >= 10, "a generated code is strong");
+    // Two groups of four from an alphabet without look-alikes (no 0/O, 1/I/L).
+    let groups: Vec<&str> = code.split('-').collect();
+    assert_eq!(groups.len(), 2, "{code}");
+    assert!(
+        groups.iter().all(|g| g.len() == 4
+            && g.bytes()
+                .all(|b| b"23456789ABCDEFGHJKMNPQRSTUVWXYZ".contains(&b))),
+        "{code}"
+    );
     assert_eq!(
         accounts::access_code(&app.db, "dag-van-de-buurt-2021", None)
             .await
@@ -274,4 +282,71 @@ async fn production_refuses_to_start_without_a_strong_secret_and_reads_secret_fi
     std::fs::write(&file, "k3P9vQz7Lx2mN8rT5wY1bC4dF6gH0jS-qWeRtY\n").expect("writes");
     let router = buurtgraph::build_router(production(None, Some(file)), app.db.clone()).await;
     assert!(router.is_ok());
+}
+
+const JOIN: &str = "mutation($i: JoinEventInput!) { joinEvent(input: $i) { token } }";
+
+async fn joins(app: &TestApp, code: &str) -> bool {
+    let response = app
+        .gql(
+            JOIN,
+            json!({ "i": { "eventSlug": "dag-van-de-buurt-2021", "accessCode": code } }),
+        )
+        .await;
+    response["data"]["joinEvent"]["token"].is_string()
+}
+
+#[tokio::test]
+async fn access_codes_are_accepted_in_any_case_with_or_without_spaces_and_dashes() {
+    let app = TestApp::bundled().await;
+    let code = accounts::access_code(&app.db, "dag-van-de-buurt-2021", None)
+        .await
+        .expect("code");
+    let bare = code.replace('-', "");
+    let (first, second) = bare.split_at(4);
+    for typed in [
+        code.clone(),
+        code.to_lowercase(),
+        bare.clone(),
+        bare.to_lowercase(),
+        format!("{first} {second}"),
+        format!(" {} - {} ", first.to_lowercase(), second),
+        bare.chars().map(|c| format!("{c}-")).collect::<String>(),
+    ] {
+        assert!(joins(&app, &typed).await, "{typed:?} opens the event");
+    }
+    assert!(!joins(&app, &format!("{bare}X")).await);
+
+    // A chosen code: stored normalised, shown in groups, typed any way.
+    let chosen = accounts::access_code(&app.db, "dag-van-de-buurt-2021", Some("Buurt Dag 21"))
+        .await
+        .expect("set");
+    assert_eq!(chosen, "BUUR-TDAG-21");
+    assert!(joins(&app, "buurtdag21").await);
+    assert!(joins(&app, "BUURT-DAG-21").await);
+    assert!(!joins(&app, &code).await, "the old code no longer opens it");
+    let refused = accounts::access_code(&app.db, "dag-van-de-buurt-2021", Some("geheim!")).await;
+    assert!(
+        matches!(refused, Err(buurtgraph::error::AppError::BadUserInput { ref field, .. }) if field == "code")
+    );
+}
+
+#[tokio::test]
+async fn access_codes_stored_before_normalisation_keep_working() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let app = TestApp::bundled().await;
+    entity::event::Entity::update_many()
+        .col_expr(entity::event::Column::AccessCode, Expr::value("WZzYcAuoum"))
+        .filter(entity::event::Column::Slug.eq("dag-van-de-buurt-2021"))
+        .exec(&app.db)
+        .await
+        .expect("an old code");
+    assert!(joins(&app, "WZzYcAuoum").await);
+    assert!(joins(&app, "wzzy-cauo-um").await);
+    assert_eq!(
+        accounts::access_code(&app.db, "dag-van-de-buurt-2021", None)
+            .await
+            .expect("shown"),
+        "WZZY-CAUO-UM"
+    );
 }
