@@ -151,7 +151,18 @@ pub enum AccountRole {
 
 /// Where a learning question stands in moderation.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
 )]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -189,7 +200,18 @@ pub enum ModerationActionKind {
 
 /// Who a participant says they are, for the aggregation.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
 )]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -224,6 +246,42 @@ pub enum LearningFormat {
     Publication,
     LearningNetwork,
     Coaching,
+}
+
+impl LearningFormat {
+    /// The formats of a stored list (a JSON array of names), each once, in the stored order;
+    /// names this version does not know are skipped.
+    pub fn list_from_json(stored: &Json) -> Vec<Self> {
+        let mut formats = Vec::new();
+        for format in stored
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|name| name.as_str().and_then(Self::from_api_name))
+        {
+            if !formats.contains(&format) {
+                formats.push(format);
+            }
+        }
+        formats
+    }
+
+    /// As `list_from_json`, from the list's JSON text (an empty list when it is not JSON).
+    pub fn list_from_json_text(stored: &str) -> Vec<Self> {
+        serde_json::from_str(stored)
+            .map(|json| Self::list_from_json(&json))
+            .unwrap_or_default()
+    }
+
+    /// The stored list of `formats`.
+    pub fn list_to_json(formats: &[Self]) -> Json {
+        Json::Array(
+            formats
+                .iter()
+                .map(|format| Json::from(format.api_name()))
+                .collect(),
+        )
+    }
 }
 
 api_names!(BlockKind {
@@ -334,5 +392,21 @@ mod tests {
             Some(SubmitterRole::HousingCorporation)
         );
         assert_eq!(LearningFormat::from_api_name("PeerLearning"), None);
+    }
+
+    #[test]
+    fn a_stored_format_list_reads_back_each_format_once() {
+        use LearningFormat::{Coaching, PeerLearning};
+        let stored = LearningFormat::list_to_json(&[PeerLearning, Coaching]);
+        assert_eq!(stored, serde_json::json!(["PEER_LEARNING", "COACHING"]));
+        assert_eq!(
+            LearningFormat::list_from_json(&stored),
+            [PeerLearning, Coaching]
+        );
+        assert_eq!(
+            LearningFormat::list_from_json_text(r#"["COACHING","GONE","COACHING"]"#),
+            [Coaching]
+        );
+        assert!(LearningFormat::list_from_json_text("not json").is_empty());
     }
 }
