@@ -1,7 +1,6 @@
 //! Writing iCalendar (RFC 5545): text escaped, content lines folded at 75 octets, and a
 //! VTIMEZONE for any zone of the tz database.
 
-use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
@@ -233,8 +232,7 @@ fn observances(tz: Tz, years: RangeInclusive<i32>) -> Vec<Observance> {
 
     // Changes alike in all but their year, in order of first appearance.
     type Key = (i32, Observed, u32, String, chrono::NaiveTime);
-    let mut groups: BTreeMap<usize, Vec<&Change>> = BTreeMap::new();
-    let mut keys: Vec<Key> = Vec::new();
+    let mut groups: Vec<(Key, Vec<&Change>)> = Vec::new();
     for change in &found {
         let local = change.local_start();
         let (month, day) = yearly_rule(local);
@@ -245,11 +243,10 @@ fn observances(tz: Tz, years: RangeInclusive<i32>) -> Vec<Observance> {
             day,
             local.time(),
         );
-        let index = keys.iter().position(|k| *k == key).unwrap_or_else(|| {
-            keys.push(key);
-            keys.len() - 1
-        });
-        groups.entry(index).or_default().push(change);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(change),
+            None => groups.push((key, vec![change])),
+        }
     }
 
     let mut list = Vec::new();
@@ -263,7 +260,7 @@ fn observances(tz: Tz, years: RangeInclusive<i32>) -> Vec<Observance> {
             to: at_start,
         });
     }
-    for members in groups.values() {
+    for (_, members) in &groups {
         let years: Vec<i32> = members.iter().map(|c| c.local_start().year()).collect();
         let every_year_to_the_end = members.len() >= 2
             && years.windows(2).all(|pair| pair[1] == pair[0] + 1)
