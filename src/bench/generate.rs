@@ -81,6 +81,8 @@ const REGIONS: [&str; 6] = [
     "Eindhoven",
     "Zwolle",
 ];
+const ROLES: [SubmitterRole; 7] = SubmitterRole::ALL;
+const FORMATS: [LearningFormat; 7] = LearningFormat::ALL;
 
 /// A cheap, well-mixed hash for deterministic choices.
 fn mix(mut x: u64) -> u64 {
@@ -202,43 +204,42 @@ pub async fn generate(
     let txn = db.begin().await?;
     for start in (0..dataset.questions).step_by(QUESTION_BATCH) {
         let end = (start + QUESTION_BATCH).min(dataset.questions);
-        let rows =
-            (start..end).map(|i| {
-                let h = mix(i as u64 ^ 0x5eed);
-                let theme_id = if i < dataset.cluster_theme_questions {
-                    cluster_theme
-                } else {
-                    other_themes[i % other_themes.len()]
-                };
-                let status = match h % 20 {
-                    0 => ModerationStatus::Rejected,
-                    1 | 2 => ModerationStatus::Pending,
-                    _ => ModerationStatus::Approved,
-                };
-                let created = day + chrono::Duration::seconds((i % 86_400) as i64);
-                learning_question::ActiveModel {
-                    event_id: Set(event.id),
-                    theme_id: Set(theme_id),
-                    session_id: Set(None),
-                    participant_id: Set(participants[i % participants.len()]),
-                    text: Set(question_text(i)),
-                    context: Set(None),
-                    submitter_role: Set(
-                        (h % 8 != 7).then(|| SubmitterRole::ALL[((h >> 4) % 7) as usize])
-                    ),
-                    preferred_formats: Set(LearningFormat::list_to_json(&[LearningFormat::ALL
-                        [((h >> 12) % LearningFormat::ALL.len() as u64) as usize]])),
-                    region: Set((!h.is_multiple_of(5))
-                        .then(|| REGIONS[((h >> 20) % 6) as usize].to_owned())),
-                    status: Set(status),
-                    duplicate_of_id: Set(None),
-                    vote_count: Set(i32::try_from(counts[i]).unwrap_or(i32::MAX)),
-                    idempotency_key: Set(None),
-                    created_at: Set(created),
-                    updated_at: Set(created),
-                    ..Default::default()
-                }
-            });
+        let rows = (start..end).map(|i| {
+            let h = mix(i as u64 ^ 0x5eed);
+            let theme_id = if i < dataset.cluster_theme_questions {
+                cluster_theme
+            } else {
+                other_themes[i % other_themes.len()]
+            };
+            let status = match h % 20 {
+                0 => ModerationStatus::Rejected,
+                1 | 2 => ModerationStatus::Pending,
+                _ => ModerationStatus::Approved,
+            };
+            let created = day + chrono::Duration::seconds((i % 86_400) as i64);
+            learning_question::ActiveModel {
+                event_id: Set(event.id),
+                theme_id: Set(theme_id),
+                session_id: Set(None),
+                participant_id: Set(participants[i % participants.len()]),
+                text: Set(question_text(i)),
+                context: Set(None),
+                submitter_role: Set((h % 8 != 7).then(|| ROLES[((h >> 4) % 7) as usize])),
+                preferred_formats: Set(serde_json::json!([FORMATS
+                    [((h >> 12) % FORMATS.len() as u64) as usize]
+                    .api_name()])),
+                region: Set(
+                    (!h.is_multiple_of(5)).then(|| REGIONS[((h >> 20) % 6) as usize].to_owned())
+                ),
+                status: Set(status),
+                duplicate_of_id: Set(None),
+                vote_count: Set(i32::try_from(counts[i]).unwrap_or(i32::MAX)),
+                idempotency_key: Set(None),
+                created_at: Set(created),
+                updated_at: Set(created),
+                ..Default::default()
+            }
+        });
         learning_question::Entity::insert_many(rows)
             .exec_without_returning(&txn)
             .await?;
