@@ -118,6 +118,40 @@ pub struct ServeConfig {
     /// Most bytes of response bodies kept by the response cache.
     #[arg(long, env = "RESPONSE_CACHE_BYTES", default_value_t = 16 * 1024 * 1024)]
     pub response_cache_bytes: usize,
+    /// Where the public reaches this service (`https://buurt.example`, or with a path prefix),
+    /// for absolute links such as the calendar's session pages. Unset: each request's `Host`.
+    #[arg(long, env = "PUBLIC_URL", value_parser = PublicUrl::parse)]
+    pub public_url: Option<PublicUrl>,
+}
+
+/// An `http` or `https` URL without query or fragment, kept without a trailing slash so that
+/// paths can be appended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl(String);
+
+impl PublicUrl {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let uri: axum::http::Uri = text
+            .parse()
+            .map_err(|_| format!("PUBLIC_URL: {text:?} is not a URL"))?;
+        let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
+        let authority = uri.authority().map(|a| a.as_str()).unwrap_or_default();
+        if !scheme_ok || authority.is_empty() || authority.contains('@') {
+            return Err(format!(
+                "PUBLIC_URL: {text:?} must be an http or https URL with a host, such as https://buurt.example"
+            ));
+        }
+        if uri.query().is_some() || text.contains('#') {
+            return Err(format!(
+                "PUBLIC_URL: {text:?} must not have a query or fragment"
+            ));
+        }
+        Ok(Self(text.trim_end_matches('/').to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 impl Default for ServeConfig {
@@ -149,6 +183,7 @@ impl Default for ServeConfig {
             response_cache: true,
             response_cache_entries: 512,
             response_cache_bytes: 16 * 1024 * 1024,
+            public_url: None,
         }
     }
 }
@@ -216,6 +251,28 @@ mod tests {
         assert!(check_strong_secret(&"a".repeat(64)).is_err());
         assert!(check_strong_secret(&"changeme".repeat(8)).is_err());
         assert!(check_strong_secret("k3P9vQz7Lx2mN8rT5wY1bC4dF6gH0jS-").is_ok());
+    }
+
+    #[test]
+    fn a_public_url_is_an_http_url_without_query() {
+        let parsed = |text| PublicUrl::parse(text).map(|url| url.as_str().to_owned());
+        assert_eq!(
+            parsed("https://buurt.example/"),
+            Ok("https://buurt.example".into())
+        );
+        assert_eq!(
+            parsed("http://127.0.0.1:8080/buurt"),
+            Ok("http://127.0.0.1:8080/buurt".into())
+        );
+        for bad in [
+            "buurt.example",
+            "ftp://buurt.example",
+            "https://user@buurt.example",
+            "https://buurt.example/?a=b",
+            "https://buurt.example/#x",
+        ] {
+            assert!(PublicUrl::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

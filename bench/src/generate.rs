@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use chrono::{TimeZone as _, Utc};
-use entity::enums::{ModerationStatus, SubmitterRole, ThemeKind};
+use entity::enums::{LearningFormat, ModerationStatus, SubmitterRole, ThemeKind};
 use entity::{event, event_theme, learning_question, participant, theme, vote};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
@@ -81,25 +81,8 @@ const REGIONS: [&str; 6] = [
     "Eindhoven",
     "Zwolle",
 ];
-/// The learning formats as stored: their GraphQL enum names, in a JSON list per question.
-const FORMATS: [&str; 7] = [
-    "WORKSHOP",
-    "WEBINAR",
-    "PEER_LEARNING",
-    "FIELD_VISIT",
-    "PUBLICATION",
-    "LEARNING_NETWORK",
-    "COACHING",
-];
-const ROLES: [SubmitterRole; 7] = [
-    SubmitterRole::Resident,
-    SubmitterRole::Professional,
-    SubmitterRole::Municipality,
-    SubmitterRole::HousingCorporation,
-    SubmitterRole::Researcher,
-    SubmitterRole::Policymaker,
-    SubmitterRole::Other,
-];
+const ROLES: [SubmitterRole; 7] = SubmitterRole::ALL;
+const FORMATS: [LearningFormat; 7] = LearningFormat::ALL;
 
 /// A cheap, well-mixed hash for deterministic choices.
 fn mix(mut x: u64) -> u64 {
@@ -242,9 +225,9 @@ pub async fn generate(
                 text: Set(question_text(i)),
                 context: Set(None),
                 submitter_role: Set((h % 8 != 7).then(|| ROLES[((h >> 4) % 7) as usize])),
-                preferred_formats: Set(serde_json::json!([
-                    FORMATS[((h >> 12) % FORMATS.len() as u64) as usize]
-                ])),
+                preferred_formats: Set(serde_json::json!([FORMATS
+                    [((h >> 12) % FORMATS.len() as u64) as usize]
+                    .api_name()])),
                 region: Set(
                     (!h.is_multiple_of(5)).then(|| REGIONS[((h >> 20) % 6) as usize].to_owned())
                 ),

@@ -41,6 +41,7 @@ pub enum SubmitterRole {
 
 /// How a participant would like to learn.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::LearningFormat")]
 pub enum LearningFormat {
     Workshop,
     Webinar,
@@ -49,27 +50,6 @@ pub enum LearningFormat {
     Publication,
     LearningNetwork,
     Coaching,
-}
-
-impl LearningFormat {
-    const ALL: [Self; 7] = [
-        Self::Workshop,
-        Self::Webinar,
-        Self::PeerLearning,
-        Self::FieldVisit,
-        Self::Publication,
-        Self::LearningNetwork,
-        Self::Coaching,
-    ];
-
-    /// The stored name (the same as the GraphQL name).
-    pub fn name(self) -> &'static str {
-        crate::service::summary::FORMATS[Self::ALL.iter().position(|f| *f == self).unwrap_or(0)]
-    }
-
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.name() == name)
-    }
 }
 
 /// Orderings of learning questions.
@@ -115,16 +95,10 @@ impl LearningQuestion {
         self.0.submitter_role.map(Into::into)
     }
     async fn preferred_formats(&self) -> Vec<LearningFormat> {
-        self.0
-            .preferred_formats
-            .as_array()
-            .map(|names| {
-                names
-                    .iter()
-                    .filter_map(|n| n.as_str().and_then(LearningFormat::from_name))
-                    .collect()
-            })
-            .unwrap_or_default()
+        entity::enums::LearningFormat::list_from_json(&self.0.preferred_formats)
+            .into_iter()
+            .map(Into::into)
+            .collect()
     }
     async fn region(&self) -> Option<&str> {
         self.0.region.as_deref()
@@ -280,7 +254,9 @@ impl LearningQuestionFilter {
             session_id: decode(self.session_id, NodeType::Session, "sessionId")?,
             status: self.status.map(Into::into),
             submitter_role: self.submitter_role.map(Into::into),
-            format: self.format.map(|f| f.name().to_owned()),
+            format: self
+                .format
+                .map(|f| entity::enums::LearningFormat::from(f).api_name().to_owned()),
             text: self.text,
             // Resolved against the viewer in `list_questions`.
             participant_id: self.mine.filter(|m| *m).map(|_| -1),
@@ -350,7 +326,7 @@ impl FeedbackMutation {
                 .preferred_formats
                 .unwrap_or_default()
                 .into_iter()
-                .map(|f| f.name().to_owned())
+                .map(|f| entity::enums::LearningFormat::from(f).api_name().to_owned())
                 .collect(),
             region: input.region,
             idempotency_key: input.idempotency_key,

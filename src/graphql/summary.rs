@@ -163,24 +163,13 @@ pub struct ThemeSummary {
 }
 
 fn status_counts(counts: &ThemeCounts) -> Vec<StatusCount> {
-    use entity::enums::ModerationStatus as S;
-    [
-        S::Pending,
-        S::Approved,
-        S::Rejected,
-        S::Duplicate,
-        S::Hidden,
-    ]
-    .into_iter()
-    .map(|status| StatusCount {
-        status: status.into(),
-        count: counts
-            .by_status
-            .get(service::status_name(status))
-            .copied()
-            .unwrap_or(0),
-    })
-    .collect()
+    entity::enums::ModerationStatus::ALL
+        .into_iter()
+        .map(|status| StatusCount {
+            status: status.into(),
+            count: counts.status(status),
+        })
+        .collect()
 }
 
 #[Object]
@@ -194,10 +183,11 @@ impl ThemeSummary {
         self.counts.total
     }
     async fn approved(&self) -> i64 {
-        self.counts.by_status.get("APPROVED").copied().unwrap_or(0)
+        self.counts
+            .status(entity::enums::ModerationStatus::Approved)
     }
     async fn pending(&self) -> i64 {
-        self.counts.by_status.get("PENDING").copied().unwrap_or(0)
+        self.counts.status(entity::enums::ModerationStatus::Pending)
     }
     async fn by_status(&self) -> Vec<StatusCount> {
         status_counts(&self.counts)
@@ -240,11 +230,9 @@ impl ThemeSummary {
         self.counts
             .by_format
             .iter()
-            .filter_map(|(name, count)| {
-                LearningFormat::from_name(name).map(|format| FormatCount {
-                    format,
-                    count: *count,
-                })
+            .map(|(format, count)| FormatCount {
+                format: (*format).into(),
+                count: *count,
             })
             .collect()
     }
@@ -362,7 +350,7 @@ impl SummaryQuery {
         for counts in summary.themes.values() {
             all.total += counts.total;
             for (status, count) in &counts.by_status {
-                *all.by_status.entry(status.clone()).or_default() += count;
+                *all.by_status.entry(*status).or_default() += count;
             }
         }
         Ok(FeedbackSummary {

@@ -147,8 +147,8 @@ async fn render(state: &AppState, headers: &HeaderMap, slug: &str) -> Result<Str
         themes.push(ThemeView {
             title,
             total: c.total,
-            approved: c.by_status.get("APPROVED").copied().unwrap_or(0),
-            pending: c.by_status.get("PENDING").copied().unwrap_or(0),
+            approved: c.status(entity::enums::ModerationStatus::Approved),
+            pending: c.status(entity::enums::ModerationStatus::Pending),
             votes: c.votes,
             charts: vec![
                 chart(
@@ -167,7 +167,7 @@ async fn render(state: &AppState, headers: &HeaderMap, slug: &str) -> Result<Str
                     "Gewenste leervormen",
                     c.by_format
                         .iter()
-                        .map(|(f, n)| ((*f).to_owned(), *n))
+                        .map(|(f, n)| (f.api_name().to_owned(), *n))
                         .collect(),
                 ),
             ],

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod admin;
 pub mod clusters;
 pub mod content;
+pub mod export;
 pub mod feedback;
 pub mod import;
 pub mod live;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use entity::enums::{ModerationStatus, SubmitterRole};
+use entity::enums::{LearningFormat, ModerationStatus, SubmitterRole};
 use entity::learning_question::{self, Column};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -13,31 +13,29 @@ use sea_orm::{
 };
 
 use crate::auth::{Viewer, policy};
-use crate::error::AppError;
-
-/// The learning formats participants can ask for, as stored.
-pub const FORMATS: [&str; 7] = [
-    "WORKSHOP",
-    "WEBINAR",
-    "PEER_LEARNING",
-    "FIELD_VISIT",
-    "PUBLICATION",
-    "LEARNING_NETWORK",
-    "COACHING",
-];
+use crate::error::AppResult;
 
 /// Counts for one theme.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ThemeCounts {
     pub total: i64,
-    pub by_status: BTreeMap<String, i64>,
+    /// Statuses with at least one question; see `status()` for any status.
+    pub by_status: BTreeMap<ModerationStatus, i64>,
     pub votes: i64,
     pub by_role: Vec<(Option<SubmitterRole>, i64)>,
-    pub by_format: Vec<(&'static str, i64)>,
+    /// Formats asked for at least once, in `LearningFormat::ALL` order.
+    pub by_format: Vec<(LearningFormat, i64)>,
     /// (session id, count); `None` for questions given without a session.
     pub by_session: Vec<(Option<i32>, i64)>,
     /// (region, count); `None` for questions without a region.
     pub by_region: Vec<(Option<String>, i64)>,
+}
+
+impl ThemeCounts {
+    /// Questions in `status` (zero when there are none).
+    pub fn status(&self, status: ModerationStatus) -> i64 {
+        self.by_status.get(&status).copied().unwrap_or(0)
+    }
 }
 
 /// The summary: counts per theme, in theme id order.
@@ -48,7 +46,7 @@ pub struct Summary {
 }
 
 /// Which questions `viewer` may summarise: staff and admins all, moderators their scopes.
-pub fn summary_scope(viewer: &Viewer) -> Result<Condition, AppError> {
+pub fn summary_scope(viewer: &Viewer) -> AppResult<Condition> {
     policy::require_summary_reader(viewer)?;
     Ok(match viewer {
         Viewer::Account {
@@ -80,7 +78,7 @@ pub async fn summarise(
     scope: Condition,
     event_id: i32,
     theme_id: Option<i32>,
-) -> Result<Summary, AppError> {
+) -> AppResult<Summary> {
     let mut condition = Condition::all()
         .add(scope)
         .add(Column::EventId.eq(event_id));
@@ -149,10 +147,7 @@ pub async fn summarise(
     for row in status_rows {
         let counts = themes.entry(row.theme_id).or_default();
         counts.total += row.count;
-        *counts
-            .by_status
-            .entry(status_name(row.status).to_owned())
-            .or_default() += row.count;
+        *counts.by_status.entry(row.status).or_default() += row.count;
         if row.status == ModerationStatus::Approved {
             counts.votes += row.votes.unwrap_or(0);
         }
@@ -178,38 +173,21 @@ pub async fn summarise(
             .by_role
             .push((row.submitter_role, row.count));
     }
-    let mut format_counts: BTreeMap<i32, [i64; FORMATS.len()]> = BTreeMap::new();
+    let mut format_counts: BTreeMap<i32, BTreeMap<LearningFormat, i64>> = BTreeMap::new();
     for (theme_id, formats, count) in format_rows {
-        let listed: Vec<String> = serde_json::from_str(&formats).unwrap_or_default();
         let counts = format_counts.entry(theme_id).or_default();
-        for (slot, format) in counts.iter_mut().zip(FORMATS) {
-            if listed.iter().any(|f| f == format) {
-                *slot += count;
-            }
+        for format in LearningFormat::list_from_json_text(&formats) {
+            *counts.entry(format).or_default() += count;
         }
     }
     for (theme_id, counts) in format_counts {
-        themes.entry(theme_id).or_default().by_format = FORMATS
-            .iter()
-            .zip(counts)
-            .map(|(format, count)| (*format, count))
-            .filter(|(_, count)| *count > 0)
-            .collect();
+        // A BTreeMap keyed by the enum iterates in declaration order, which is `ALL` order.
+        themes.entry(theme_id).or_default().by_format = counts.into_iter().collect();
     }
     Ok(Summary {
         scope: condition,
         themes,
     })
-}
-
-pub fn status_name(status: ModerationStatus) -> &'static str {
-    match status {
-        ModerationStatus::Pending => "PENDING",
-        ModerationStatus::Approved => "APPROVED",
-        ModerationStatus::Rejected => "REJECTED",
-        ModerationStatus::Duplicate => "DUPLICATE",
-        ModerationStatus::Hidden => "HIDDEN",
-    }
 }
 
 /// The most recognised approved questions of a theme within the summary's scope.
@@ -218,7 +196,7 @@ pub async fn top_questions(
     scope: Condition,
     theme_id: i32,
     limit: u64,
-) -> Result<Vec<learning_question::Model>, AppError> {
+) -> AppResult<Vec<learning_question::Model>> {
     Ok(learning_question::Entity::find()
         .filter(scope)
         .filter(Column::ThemeId.eq(theme_id))
@@ -244,7 +222,7 @@ pub async fn timeline(
     event_id: i32,
     theme_id: Option<i32>,
     granularity: Granularity,
-) -> Result<Vec<(String, i64)>, AppError> {
+) -> AppResult<Vec<(String, i64)>> {
     use sea_orm::DbBackend;
     let seconds: i64 = match granularity {
         Granularity::Hour => 3_600,
@@ -292,7 +270,7 @@ pub async fn across_events(
     db: &impl ConnectionTrait,
     scope: Condition,
     theme_id: i32,
-) -> Result<Vec<(i32, i64, i64)>, AppError> {
+) -> AppResult<Vec<(i32, i64, i64)>> {
     Ok(learning_question::Entity::find()
         .select_only()
         .column(Column::EventId)
