@@ -1,0 +1,53 @@
+//! GraphQL over HTTP (POST and GET), following the GraphQL-over-HTTP spec: JSON in,
+//! `application/graphql-response+json` out, request errors as 400, mutations only over POST;
+//! and subscriptions over WebSocket.
+
+mod auth;
+mod cache;
+mod execute;
+mod graphiql;
+mod mutation;
+mod render;
+mod request;
+mod ws;
+
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+
+pub use auth::viewer_from_headers;
+pub use graphiql::graphiql;
+pub use request::MAX_BATCH;
+pub use ws::ws_handler;
+
+use crate::auth::limits::ClientAddr;
+use crate::state::AppState;
+use execute::execute;
+use mutation::Method;
+
+pub async fn post_handler(
+    State(state): State<AppState>,
+    Extension(client): Extension<ClientAddr>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    match request::from_post(&state.config, &headers, body) {
+        Ok(batch) => execute(&state, client, &headers, batch, Method::Post).await,
+        Err(refused) => refused,
+    }
+}
+
+pub async fn get_handler(
+    State(state): State<AppState>,
+    Extension(client): Extension<ClientAddr>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    match request::from_get(raw.as_deref()) {
+        Ok(batch) => execute(&state, client, &headers, batch, Method::Get).await,
+        Err(refused) => refused,
+    }
+}
