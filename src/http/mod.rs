@@ -7,6 +7,7 @@ pub mod graphql;
 pub mod health;
 pub mod rate_limit;
 pub mod report;
+pub mod request_log;
 pub mod response_cache;
 pub mod ws_guard;
 
@@ -21,7 +22,6 @@ use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
-use tower_http::trace::TraceLayer;
 
 use tower_governor::GovernorLayer;
 
@@ -103,7 +103,7 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(config.request_timeout_secs),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(request_log::layer())
 }
 
 /// Forgets clients whose quotas are full again, so the limiters' memory follows the

@@ -218,3 +218,107 @@ async fn cors_allows_the_configured_origins_only() {
     let other = app.request(preflight("https://elders.example")).await;
     assert_eq!(other.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), None);
 }
+
+/// Collects what a subscriber writes, to read the log lines a test caused.
+#[derive(Clone, Default)]
+struct LogCapture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl LogCapture {
+    /// The lines written so far, emptying the buffer.
+    fn take_lines(&self) -> Vec<String> {
+        let bytes = std::mem::take(&mut *self.0.lock().expect("log buffer"));
+        String::from_utf8_lossy(&bytes)
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+impl std::io::Write for LogCapture {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log buffer").extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogCapture {
+    type Writer = Self;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+// A current-thread runtime, so the subscriber set for this thread sees everything.
+#[tokio::test(flavor = "current_thread")]
+async fn every_request_is_logged_once_at_the_default_level() {
+    let capture = LogCapture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(buurtgraph::telemetry::default_filter("info"))
+        .with_writer(capture.clone())
+        .with_ansi(false)
+        .finish();
+    let _default = tracing::subscriber::set_default(subscriber);
+    let app = TestApp::bundled().await;
+    capture.take_lines();
+
+    let programme = json!({ "query": "query Programme { events { slug } }" });
+    assert_eq!(
+        app.post_json("/graphql", &programme).await.status,
+        StatusCode::OK
+    );
+    let chosen = json!({
+        "query": "query A { me { role } } query B { events { slug } }",
+        "operationName": "B",
+    });
+    app.post_json("/graphql", &chosen).await;
+    let secret_query = serde_urlencoded::to_string([
+        (
+            "query",
+            "query Lookup($text: String!) { search(query: $text) { __typename } }",
+        ),
+        ("variables", r#"{"text":"geheime-code-123"}"#),
+    ])
+    .expect("encodes");
+    app.get(&format!("/graphql?{secret_query}")).await;
+    app.post_json("/graphql", &json!({ "query": "{ event { " }))
+        .await;
+    app.get("/healthz").await;
+    // A cached answer is logged too, with its operation.
+    app.post_json("/graphql", &programme).await;
+
+    let lines = capture.take_lines();
+    let answered: Vec<&String> = lines.iter().filter(|l| l.contains("answered")).collect();
+    assert_eq!(answered.len(), 6, "one line per request: {lines:#?}");
+    let expected = [
+        ("POST", "/graphql", Some("Programme"), 200),
+        ("POST", "/graphql", Some("B"), 200),
+        ("GET", "/graphql", Some("Lookup"), 200),
+        ("POST", "/graphql", None, 400),
+        ("GET", "/healthz", None, 200),
+        ("POST", "/graphql", Some("Programme"), 200),
+    ];
+    for (line, (method, path, operation, status)) in answered.iter().zip(expected) {
+        assert!(line.contains(" INFO "), "{line}");
+        assert!(line.contains(&format!("method={method}")), "{line}");
+        assert!(
+            line.contains(&format!("path={path} ")) || line.contains(&format!("path={path}}}")),
+            "{line}"
+        );
+        match operation {
+            Some(name) => assert!(line.contains(&format!("operation={name}")), "{line}"),
+            None => assert!(!line.contains("operation="), "{line}"),
+        }
+        assert!(line.contains(&format!("status={status}")), "{line}");
+        assert!(line.contains(" ms="), "{line}");
+    }
+    // The path only: no query string, whose values may be codes or tokens.
+    assert!(
+        lines.iter().all(|l| !l.contains("geheime-code")),
+        "{lines:#?}"
+    );
+}

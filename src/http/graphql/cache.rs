@@ -81,6 +81,7 @@ pub(super) fn store_and_send(
     slot: Option<CacheSlot>,
     succeeded: bool,
     rendered: Rendered,
+    operation: Option<String>,
 ) -> Response {
     match slot {
         Some(CacheSlot { key, version }) if succeeded && rendered.status == StatusCode::OK => {
@@ -89,6 +90,7 @@ pub(super) fn store_and_send(
                 etag: etag_of(&rendered.body),
                 body: rendered.body,
                 content_type: rendered.content_type,
+                operation,
             });
             state.response_cache.put(key, entry.clone());
             cached_response(headers, &entry)

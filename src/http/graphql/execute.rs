@@ -8,10 +8,12 @@ use axum::response::Response;
 use super::auth::{refusal, viewer_from_headers};
 use super::cache::{self, CacheLookup};
 use super::mutation::{Method, may_mutate};
+use super::operation::{self, Operation};
 use super::render::{MediaType, render, request_error, with_header};
 use crate::auth::Viewer;
 use crate::auth::limits::ClientAddr;
 use crate::graphql::loaders::loaders;
+use crate::http::request_log;
 use crate::state::AppState;
 
 /// Answers from the cache when it can; otherwise checks the method and the token, runs the
@@ -26,7 +28,15 @@ pub(super) async fn execute(
     let media_type = MediaType::negotiate(headers);
     let lookup = cache::look_up(state, headers, &batch, media_type).await;
     if let CacheLookup::Hit(hit) = &lookup {
+        if let Some(name) = &hit.operation {
+            request_log::record_operation(name);
+        }
         return cache::cached_response(headers, hit);
+    }
+    let operations = Operation::of_batch(state, &mut batch).await;
+    let operation_name = operation::log_name(&operations);
+    if let Some(name) = &operation_name {
+        request_log::record_operation(name);
     }
     let may_mutate = may_mutate(state, &mut batch, method, &lookup).await;
     if method == Method::Get && may_mutate {
@@ -57,7 +67,7 @@ pub(super) async fn execute(
             "INTERNAL",
         );
     };
-    cache::store_and_send(state, headers, slot, succeeded, rendered)
+    cache::store_and_send(state, headers, slot, succeeded, rendered, operation_name)
 }
 
 /// Runs the operations as the viewer, with loaders of their own.

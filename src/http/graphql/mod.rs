@@ -7,6 +7,7 @@ mod cache;
 mod execute;
 mod graphiql;
 mod mutation;
+mod operation;
 mod render;
 mod request;
 mod ws;
