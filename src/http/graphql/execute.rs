@@ -10,6 +10,7 @@ use super::cache::{self, CacheLookup};
 use super::mutation::{Method, may_mutate};
 use super::operation::{self, Operation};
 use super::render::{MediaType, render, request_error, with_header};
+use super::shape::{SchemaTypes, shape};
 use crate::auth::Viewer;
 use crate::auth::limits::ClientAddr;
 use crate::graphql::loaders::loaders;
@@ -24,6 +25,7 @@ pub(super) async fn execute(
     headers: &HeaderMap,
     mut batch: BatchRequest,
     method: Method,
+    types: &SchemaTypes,
 ) -> Response {
     let media_type = MediaType::negotiate(headers);
     let lookup = cache::look_up(state, headers, &batch, media_type).await;
@@ -55,7 +57,8 @@ pub(super) async fn execute(
         Ok(viewer) => viewer,
         Err(err) => return refusal(&err),
     };
-    let response = run(state, batch, viewer, client).await;
+    let mut response = run(state, batch, viewer, client).await;
+    shape_all(types, &operations, &mut response);
     let succeeded = match &response {
         BatchResponse::Single(r) => r.errors.is_empty(),
         BatchResponse::Batch(_) => false,
@@ -68,6 +71,22 @@ pub(super) async fn execute(
         );
     };
     cache::store_and_send(state, headers, slot, succeeded, rendered, operation_name)
+}
+
+/// Shapes each response by the operation that produced it.
+fn shape_all(types: &SchemaTypes, operations: &[Operation], response: &mut BatchResponse) {
+    match response {
+        BatchResponse::Single(response) => {
+            if let Some(operation) = operations.first() {
+                shape(types, operation, response);
+            }
+        }
+        BatchResponse::Batch(responses) => {
+            for (operation, response) in operations.iter().zip(responses) {
+                shape(types, operation, response);
+            }
+        }
+    }
 }
 
 /// Runs the operations as the viewer, with loaders of their own.

@@ -10,7 +10,10 @@ mod mutation;
 mod operation;
 mod render;
 mod request;
+mod shape;
 mod ws;
+
+use std::sync::Arc;
 
 use axum::Extension;
 use axum::body::Bytes;
@@ -22,6 +25,7 @@ use axum::response::Response;
 pub use auth::viewer_from_headers;
 pub use graphiql::graphiql;
 pub use request::MAX_BATCH;
+pub use shape::SchemaTypes;
 pub use ws::ws_handler;
 
 use crate::auth::limits::ClientAddr;
@@ -32,11 +36,12 @@ use mutation::Method;
 pub async fn post_handler(
     State(state): State<AppState>,
     Extension(client): Extension<ClientAddr>,
+    Extension(types): Extension<Arc<SchemaTypes>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     match request::from_post(&state.config, &headers, body) {
-        Ok(batch) => execute(&state, client, &headers, batch, Method::Post).await,
+        Ok(batch) => execute(&state, client, &headers, batch, Method::Post, &types).await,
         Err(refused) => refused,
     }
 }
@@ -44,11 +49,12 @@ pub async fn post_handler(
 pub async fn get_handler(
     State(state): State<AppState>,
     Extension(client): Extension<ClientAddr>,
+    Extension(types): Extension<Arc<SchemaTypes>>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
     match request::from_get(raw.as_deref()) {
-        Ok(batch) => execute(&state, client, &headers, batch, Method::Get).await,
+        Ok(batch) => execute(&state, client, &headers, batch, Method::Get, &types).await,
         Err(refused) => refused,
     }
 }

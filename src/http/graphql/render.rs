@@ -1,9 +1,12 @@
 //! Turning GraphQL responses into HTTP responses: media type, status and body.
 
-use async_graphql::BatchResponse;
+use std::collections::BTreeMap;
+
+use async_graphql::{BatchResponse, Response as GraphqlResponse, ServerError, Value};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 
 use crate::error::ErrorCode;
 
@@ -14,21 +17,26 @@ const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 pub(super) enum MediaType {
     /// `application/graphql-response+json`: statuses tell request errors apart.
     GraphqlResponseJson,
-    /// `application/json` for legacy clients: always `200`.
+    /// `application/json`, which every client reads: always `200` but for an outage.
     Json,
 }
 
 impl MediaType {
-    /// The spec's media type (the default) or plain JSON (legacy clients).
+    /// The spec's media type for clients that ask for it by name; plain JSON for the
+    /// others, also when they send no `Accept` or accept anything (`*/*`), as the
+    /// GraphQL-over-HTTP spec recommends while clients move to the new type.
     pub(super) fn negotiate(headers: &HeaderMap) -> Self {
-        let accept = headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("*/*");
-        if accept.contains(GRAPHQL_RESPONSE_JSON)
-            || accept.contains("*/*")
-            || !accept.contains("application/json")
-        {
+        let asks_for_spec_type = headers
+            .get_all(header::ACCEPT)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .any(|range| {
+                let mut parts = range.split(';').map(str::trim);
+                parts.next() == Some(GRAPHQL_RESPONSE_JSON)
+                    && parts.all(|parameter| !is_zero_quality(parameter))
+            });
+        if asks_for_spec_type {
             Self::GraphqlResponseJson
         } else {
             Self::Json
@@ -43,6 +51,14 @@ impl MediaType {
     }
 }
 
+/// `q=0`: the client does not accept this type.
+fn is_zero_quality(parameter: &str) -> bool {
+    parameter
+        .strip_prefix("q=")
+        .and_then(|q| q.parse::<f32>().ok())
+        .is_some_and(|q| q <= 0.0)
+}
+
 /// A response ready to send or to cache.
 pub(super) struct Rendered {
     pub status: StatusCode,
@@ -52,26 +68,17 @@ pub(super) struct Rendered {
 
 /// The response's status and bytes; `None` (logged) if it cannot be serialised.
 pub(super) fn render(media_type: MediaType, response: &BatchResponse) -> Option<Rendered> {
-    let (is_request_error, unavailable) = match response {
-        BatchResponse::Single(r) => (
-            r.data == async_graphql::Value::Null && !r.errors.is_empty(),
-            r.errors.iter().any(|e| {
-                matches!(
-                    e.extensions.as_ref().and_then(|x| x.get("code")),
-                    Some(async_graphql::Value::String(code))
-                        if code == ErrorCode::Unavailable.as_str()
-                )
-            }),
+    let (status, body) = match response {
+        BatchResponse::Single(response) => (
+            status(media_type, response),
+            serde_json::to_vec(&Body::of(response)),
         ),
-        BatchResponse::Batch(_) => (false, false),
+        BatchResponse::Batch(responses) => (
+            StatusCode::OK,
+            serde_json::to_vec(&responses.iter().map(Body::of).collect::<Vec<_>>()),
+        ),
     };
-    let spec_media_type = media_type == MediaType::GraphqlResponseJson;
-    let status = match (spec_media_type && is_request_error, unavailable) {
-        (true, true) => StatusCode::SERVICE_UNAVAILABLE,
-        (true, false) => StatusCode::BAD_REQUEST,
-        (false, _) => StatusCode::OK,
-    };
-    let body = serde_json::to_vec(response)
+    let body = body
         .inspect_err(|err| tracing::error!(error = %err, "could not serialise a response"))
         .ok()?;
     Some(Rendered {
@@ -79,6 +86,52 @@ pub(super) fn render(media_type: MediaType, response: &BatchResponse) -> Option<
         content_type: media_type.content_type(),
         body: Bytes::from(body),
     })
+}
+
+/// `503` when the service could answer nothing; otherwise `200`, but for a request error
+/// (one without a `data` entry) under the spec's media type, which is `400`.
+fn status(media_type: MediaType, response: &GraphqlResponse) -> StatusCode {
+    let unavailable = response.errors.iter().any(|error| {
+        matches!(
+            error.extensions.as_ref().and_then(|x| x.get("code")),
+            Some(Value::String(code)) if code == ErrorCode::Unavailable.as_str()
+        )
+    });
+    if unavailable && response.data == Value::Null {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else if media_type == MediaType::GraphqlResponseJson && !has_data(response) {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    }
+}
+
+/// Whether execution started, so the response has a `data` entry (possibly `null`). A
+/// request error (parsing, validation, variables) stops before it and has none.
+fn has_data(response: &GraphqlResponse) -> bool {
+    response.data != Value::Null || response.errors.iter().any(|e| !e.path.is_empty())
+}
+
+/// A response as the spec serialises it: async-graphql writes `"data": null` for request
+/// errors too.
+#[derive(Serialize)]
+struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a Value>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    extensions: &'a BTreeMap<String, Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [ServerError],
+}
+
+impl<'a> Body<'a> {
+    fn of(response: &'a GraphqlResponse) -> Self {
+        Self {
+            data: has_data(response).then_some(&response.data),
+            extensions: &response.extensions,
+            errors: &response.errors,
+        }
+    }
 }
 
 impl Rendered {

@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use serde::Deserialize;
 
+use super::mutation::persisted_query_hash;
 use super::render::request_error;
 use crate::config::ServeConfig;
 
@@ -68,6 +69,17 @@ pub(super) fn from_post(
         return Err(request_error(
             StatusCode::BAD_REQUEST,
             &format!("a batch holds 1 to {MAX_BATCH} operations"),
+            "BAD_REQUEST",
+        ));
+    }
+    // A persisted query may come by hash alone; anything else without a query is malformed.
+    if batch
+        .iter()
+        .any(|request| request.query.is_empty() && persisted_query_hash(request).is_none())
+    {
+        return Err(request_error(
+            StatusCode::BAD_REQUEST,
+            "the `query` parameter is missing",
             "BAD_REQUEST",
         ));
     }
