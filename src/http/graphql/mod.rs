@@ -20,7 +20,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 pub use auth::viewer_from_headers;
 pub use graphiql::graphiql;
@@ -42,7 +42,7 @@ pub async fn post_handler(
 ) -> Response {
     match request::from_post(&state.config, &headers, body) {
         Ok(batch) => execute(&state, client, &headers, batch, Method::Post, &types).await,
-        Err(refused) => refused,
+        Err(refused) => refused.into_response(),
     }
 }
 
@@ -55,6 +55,6 @@ pub async fn get_handler(
 ) -> Response {
     match request::from_get(raw.as_deref()) {
         Ok(batch) => execute(&state, client, &headers, batch, Method::Get, &types).await,
-        Err(refused) => refused,
+        Err(refused) => refused.into_response(),
     }
 }

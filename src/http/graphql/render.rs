@@ -88,8 +88,9 @@ pub(super) fn render(media_type: MediaType, response: &BatchResponse) -> Option<
     })
 }
 
-/// `503` when the service could answer nothing; otherwise `200`, but for a request error
-/// (one without a `data` entry) under the spec's media type, which is `400`.
+/// `503` when the database was unavailable (part of the answer is missing, and a retry may
+/// get it); otherwise `200`, but for a request error (one without a `data` entry) under the
+/// spec's media type, which is `400`.
 fn status(media_type: MediaType, response: &GraphqlResponse) -> StatusCode {
     let unavailable = response.errors.iter().any(|error| {
         matches!(
@@ -97,7 +98,7 @@ fn status(media_type: MediaType, response: &GraphqlResponse) -> StatusCode {
             Some(Value::String(code)) if code == ErrorCode::Unavailable.as_str()
         )
     });
-    if unavailable && response.data == Value::Null {
+    if unavailable {
         StatusCode::SERVICE_UNAVAILABLE
     } else if media_type == MediaType::GraphqlResponseJson && !has_data(response) {
         StatusCode::BAD_REQUEST
@@ -147,6 +148,29 @@ impl Rendered {
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         response
+    }
+}
+
+/// A request refused before GraphQL sees it (kept small until it becomes a response).
+pub(super) struct Refusal {
+    status: StatusCode,
+    message: String,
+    code: &'static str,
+}
+
+impl Refusal {
+    pub(super) fn new(status: StatusCode, message: &str, code: &'static str) -> Self {
+        Self {
+            status,
+            message: message.to_owned(),
+            code,
+        }
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        request_error(self.status, &self.message, self.code)
     }
 }
 

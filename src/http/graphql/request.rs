@@ -4,11 +4,10 @@ use async_graphql::{BatchRequest, Variables};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::Response;
 use serde::Deserialize;
 
 use super::mutation::persisted_query_hash;
-use super::render::request_error;
+use super::render::Refusal;
 use crate::config::ServeConfig;
 
 /// Most operations in one batched POST.
@@ -19,11 +18,11 @@ pub(super) fn from_post(
     config: &ServeConfig,
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<BatchRequest, Response> {
+) -> Result<BatchRequest, Refusal> {
     let body = match body {
         Ok(body) => body,
         Err(rejection) if is_body_timeout(&rejection) => {
-            return Err(request_error(
+            return Err(Refusal::new(
                 StatusCode::REQUEST_TIMEOUT,
                 &format!(
                     "the request body did not arrive within {} s",
@@ -33,7 +32,7 @@ pub(super) fn from_post(
             ));
         }
         Err(rejection) => {
-            return Err(request_error(
+            return Err(Refusal::new(
                 rejection.status(),
                 &format!(
                     "the request body could not be read (at most {} bytes are accepted)",
@@ -50,14 +49,14 @@ pub(super) fn from_post(
     if !content_type.starts_with("application/json")
         && !content_type.starts_with("application/graphql+json")
     {
-        return Err(request_error(
+        return Err(Refusal::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "send the request as application/json",
             "BAD_REQUEST",
         ));
     }
     let Ok(batch) = serde_json::from_slice::<BatchRequest>(&body) else {
-        return Err(request_error(
+        return Err(Refusal::new(
             StatusCode::BAD_REQUEST,
             "the body is not a GraphQL request in JSON",
             "BAD_REQUEST",
@@ -66,7 +65,7 @@ pub(super) fn from_post(
     if let BatchRequest::Batch(requests) = &batch
         && (requests.is_empty() || requests.len() > MAX_BATCH)
     {
-        return Err(request_error(
+        return Err(Refusal::new(
             StatusCode::BAD_REQUEST,
             &format!("a batch holds 1 to {MAX_BATCH} operations"),
             "BAD_REQUEST",
@@ -77,7 +76,7 @@ pub(super) fn from_post(
         .iter()
         .any(|request| request.query.is_empty() && persisted_query_hash(request).is_none())
     {
-        return Err(request_error(
+        return Err(Refusal::new(
             StatusCode::BAD_REQUEST,
             "the `query` parameter is missing",
             "BAD_REQUEST",
@@ -96,9 +95,8 @@ struct GetParams {
 }
 
 /// The operation of a GET: `query`, `operationName`, and JSON in `variables` and `extensions`.
-pub(super) fn from_get(raw_query: Option<&str>) -> Result<BatchRequest, Response> {
-    let bad_request =
-        |message: &str| request_error(StatusCode::BAD_REQUEST, message, "BAD_REQUEST");
+pub(super) fn from_get(raw_query: Option<&str>) -> Result<BatchRequest, Refusal> {
+    let bad_request = |message: &str| Refusal::new(StatusCode::BAD_REQUEST, message, "BAD_REQUEST");
     let params: GetParams = serde_urlencoded::from_str(raw_query.unwrap_or_default())
         .map_err(|_| bad_request("malformed query string"))?;
     // A persisted query may come by hash alone, without its text.

@@ -22,6 +22,9 @@ pub struct Collected<'a> {
     pub sets: Vec<&'a SelectionSet>,
 }
 
+/// Collected fields by object type and the address and length of a list of sets.
+type FieldsCache<'a> = HashMap<(&'a str, usize, usize), Rc<[Collected<'a>]>>;
+
 /// Fields selected in one operation, given its fragments and variables.
 pub struct Selections<'a> {
     pub types: &'a SchemaTypes,
@@ -31,7 +34,7 @@ pub struct Selections<'a> {
     /// Collected fields by object type and selection sets: the items of a list share theirs.
     /// A list of sets is known by its address: every list passed in lives in this cache or
     /// is the operation's root, so no two lists alive share one.
-    cache: RefCell<HashMap<(&'a str, usize, usize), Rc<[Collected<'a>]>>>,
+    cache: RefCell<FieldsCache<'a>>,
 }
 
 impl<'a> Selections<'a> {
