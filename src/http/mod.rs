@@ -7,21 +7,21 @@ pub mod graphql;
 pub mod health;
 pub mod rate_limit;
 pub mod report;
+pub mod request_log;
 pub mod response_cache;
 pub mod ws_guard;
 
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::routing::get;
+use axum::{Extension, Router};
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
-use tower_http::trace::TraceLayer;
 
 use tower_governor::GovernorLayer;
 
@@ -37,11 +37,14 @@ pub fn router(state: AppState) -> Router {
     let client_ip = ClientIp {
         trust_forwarded_for: config.trust_forwarded_for,
     };
+    // Responses are shaped by the schema's types (see `graphql::shape`), read once here.
+    let schema_types = Arc::new(graphql::SchemaTypes::from_sdl(&state.schema.sdl()));
     let mut api = Router::new()
         .route(
             "/graphql",
             get(graphql::get_handler).post(graphql::post_handler),
         )
+        .layer(Extension(schema_types))
         .route("/graphql/ws", get(graphql::ws_handler));
     let quota = rate_limit::per_ip_quota(
         config.ip_requests_per_second,
@@ -103,7 +106,7 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(config.request_timeout_secs),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(request_log::layer())
 }
 
 /// Forgets clients whose quotas are full again, so the limiters' memory follows the

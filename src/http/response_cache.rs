@@ -27,6 +27,8 @@ pub struct CachedResponse {
     pub etag: HeaderValue,
     pub body: Bytes,
     pub content_type: &'static str,
+    /// The GraphQL operation's name, for the request log.
+    pub operation: Option<String>,
 }
 
 /// Shared by all requests of a process; `disabled()` never stores anything.
@@ -168,6 +170,7 @@ mod tests {
             etag: etag_of(&body),
             body,
             content_type: "application/json",
+            operation: None,
         })
     }
 

@@ -4,23 +4,39 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::json;
 
-use crate::helpers::{TestApp, assert_strict_csp};
+use crate::helpers::{TestApp, TestResponse, assert_strict_csp};
 
 fn encode(query: &str) -> String {
     serde_urlencoded::to_string([("query", query)]).expect("encodes")
 }
 
+const SPEC_TYPE: &str = "application/graphql-response+json";
+
+/// A POST of `body` that accepts `accept` (no `Accept` header when `None`).
+async fn post_accepting(
+    app: &TestApp,
+    accept: Option<&str>,
+    body: &serde_json::Value,
+) -> TestResponse {
+    let mut request = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json");
+    if let Some(accept) = accept {
+        request = request.header(header::ACCEPT, accept);
+    }
+    app.request(request.body(Body::from(body.to_string())).expect("request"))
+        .await
+}
+
 #[tokio::test]
-async fn post_answers_with_the_graphql_response_media_type() {
+async fn post_answers_with_the_graphql_response_media_type_to_clients_that_ask_for_it() {
     let app = TestApp::bundled().await;
-    let response = app
-        .post_json("/graphql", &json!({ "query": "{ event { slug } }" }))
-        .await;
+    let response = post_accepting(
+        &app,
+        Some("application/graphql-response+json, application/json;q=0.9"),
+        &json!({ "query": "{ event { slug } }" }),
+    )
+    .await;
     assert_eq!(response.status, StatusCode::OK);
-    assert_eq!(
-        response.header(header::CONTENT_TYPE),
-        Some("application/graphql-response+json")
-    );
+    assert_eq!(response.header(header::CONTENT_TYPE), Some(SPEC_TYPE));
     assert_eq!(
         response.json()["data"]["event"]["slug"],
         "dag-van-de-buurt-2021"
@@ -29,6 +45,28 @@ async fn post_answers_with_the_graphql_response_media_type() {
         response.header(header::X_CONTENT_TYPE_OPTIONS),
         Some("nosniff")
     );
+}
+
+#[tokio::test]
+async fn any_or_no_accept_gets_application_json() {
+    let app = TestApp::bundled().await;
+    for accept in [
+        None,
+        Some("*/*"),
+        Some("application/json"),
+        Some("application/*"),
+    ] {
+        for query in ["{ __typename }", "{ nope }", "{ event { "] {
+            let response = post_accepting(&app, accept, &json!({ "query": query })).await;
+            // Plain JSON answers 200, request errors included.
+            assert_eq!(response.status, StatusCode::OK, "{accept:?} {query}");
+            assert_eq!(
+                response.header(header::CONTENT_TYPE),
+                Some("application/json"),
+                "{accept:?} {query}"
+            );
+        }
+    }
 }
 
 #[tokio::test]
@@ -72,24 +110,37 @@ async fn a_mutation_over_get_is_405() {
 }
 
 #[tokio::test]
-async fn request_errors_are_400_with_a_code() {
+async fn request_errors_are_400_with_a_code_and_no_data_entry() {
     let app = TestApp::bundled().await;
-    let parse = app
-        .post_json("/graphql", &json!({ "query": "{ event { " }))
-        .await;
-    assert_eq!(parse.status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        parse.json()["errors"][0]["extensions"]["code"],
-        "GRAPHQL_PARSE_FAILED"
-    );
-    let unknown_field = app
-        .post_json("/graphql", &json!({ "query": "{ nope }" }))
-        .await;
-    assert_eq!(unknown_field.status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        unknown_field.json()["errors"][0]["extensions"]["code"],
-        "GRAPHQL_VALIDATION_FAILED"
-    );
+    let cases = [
+        (json!({ "query": "{ event { " }), "GRAPHQL_PARSE_FAILED"),
+        (json!({ "query": "{ nope }" }), "GRAPHQL_VALIDATION_FAILED"),
+        (
+            json!({ "query": "query($id: ID!) { node(id: $id) { id } }", "variables": { "id": null } }),
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
+    ];
+    for (request, code) in cases {
+        let query = &request["query"];
+        for accept in [Some(SPEC_TYPE), Some("application/json")] {
+            let response = post_accepting(&app, accept, &request).await;
+            let expected = if accept == Some(SPEC_TYPE) {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
+            assert_eq!(response.status, expected, "{query} {accept:?}");
+            let body = response.json();
+            assert_eq!(body["errors"][0]["extensions"]["code"], code, "{query}");
+            // Nothing ran, so there is no `data` entry at all, not even `null`.
+            assert!(body.get("data").is_none(), "{query}: {body}");
+        }
+    }
+    // A POST without a query is malformed, whatever the client accepts.
+    for accept in [None, Some(SPEC_TYPE)] {
+        let response = post_accepting(&app, accept, &json!({ "qeury": "{ __typename }" })).await;
+        assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    }
     let not_json = app
         .request(
             Request::post("/graphql")
@@ -112,22 +163,28 @@ async fn request_errors_are_400_with_a_code() {
 }
 
 #[tokio::test]
-async fn legacy_clients_asking_for_json_get_200_and_application_json() {
+async fn field_errors_are_200_under_the_spec_media_type_as_data_is_there() {
     let app = TestApp::bundled().await;
-    let response = app
-        .request(
-            Request::post("/graphql")
-                .header(header::CONTENT_TYPE, "application/json")
-                .header(header::ACCEPT, "application/json")
-                .body(Body::from(json!({ "query": "{ nope }" }).to_string()))
-                .expect("request"),
-        )
-        .await;
-    assert_eq!(response.status, StatusCode::OK);
-    assert_eq!(
-        response.header(header::CONTENT_TYPE),
-        Some("application/json")
-    );
+    // Data beside the error.
+    let partial = post_accepting(
+        &app,
+        Some(SPEC_TYPE),
+        &json!({ "query": r#"{ me { role } node: node(id: "garbage") { id } }"# }),
+    )
+    .await;
+    assert_eq!(partial.status, StatusCode::OK);
+    let body = partial.json();
+    assert_eq!(body["data"]["me"]["role"], "ANONYMOUS");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    // Only a field failed: `data` is there, null or not, so it is not a request error.
+    let failed = post_accepting(
+        &app,
+        Some(SPEC_TYPE),
+        &json!({ "query": r#"{ session(id: "garbage") { title } }"# }),
+    )
+    .await;
+    assert_eq!(failed.status, StatusCode::OK);
+    assert!(failed.json().get("data").is_some(), "{}", failed.text());
 }
 
 #[tokio::test]
@@ -217,4 +274,111 @@ async fn cors_allows_the_configured_origins_only() {
     );
     let other = app.request(preflight("https://elders.example")).await;
     assert_eq!(other.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), None);
+}
+
+/// Collects what a subscriber writes, to read the log lines a test caused.
+#[derive(Clone, Default)]
+struct LogCapture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl LogCapture {
+    /// The lines written so far, emptying the buffer.
+    fn take_lines(&self) -> Vec<String> {
+        let bytes = std::mem::take(&mut *self.0.lock().expect("log buffer"));
+        String::from_utf8_lossy(&bytes)
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+impl std::io::Write for LogCapture {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log buffer").extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogCapture {
+    type Writer = Self;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+// A current-thread runtime, so the subscriber set for this thread sees everything.
+#[tokio::test(flavor = "current_thread")]
+async fn every_request_is_logged_once_at_the_default_level() {
+    let capture = LogCapture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(buurtgraph::telemetry::default_filter("info"))
+        .with_writer(capture.clone())
+        .with_ansi(false)
+        .finish();
+    // With a single dispatcher, tracing caches each call site's interest from whichever
+    // thread reaches it first, and other tests' threads have no subscriber. A second
+    // dispatcher makes it ask every dispatcher instead.
+    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
+    let _default = tracing::subscriber::set_default(subscriber);
+    let app = TestApp::bundled().await;
+    capture.take_lines();
+
+    let programme = json!({ "query": "query Programme { events { slug } }" });
+    assert_eq!(
+        app.post_json("/graphql", &programme).await.status,
+        StatusCode::OK
+    );
+    let chosen = json!({
+        "query": "query A { me { role } } query B { events { slug } }",
+        "operationName": "B",
+    });
+    app.post_json("/graphql", &chosen).await;
+    let secret_query = serde_urlencoded::to_string([
+        (
+            "query",
+            "query Lookup($text: String!) { search(query: $text) { __typename } }",
+        ),
+        ("variables", r#"{"text":"geheime-code-123"}"#),
+    ])
+    .expect("encodes");
+    app.get(&format!("/graphql?{secret_query}")).await;
+    post_accepting(&app, Some(SPEC_TYPE), &json!({ "query": "{ event { " })).await;
+    app.get("/healthz").await;
+    // A cached answer is logged too, with its operation.
+    app.post_json("/graphql", &programme).await;
+
+    let lines = capture.take_lines();
+    let answered: Vec<&String> = lines.iter().filter(|l| l.contains("answered")).collect();
+    assert_eq!(answered.len(), 6, "one line per request: {lines:#?}");
+    let expected = [
+        ("POST", "/graphql", Some("Programme"), 200),
+        ("POST", "/graphql", Some("B"), 200),
+        ("GET", "/graphql", Some("Lookup"), 200),
+        ("POST", "/graphql", None, 400),
+        ("GET", "/healthz", None, 200),
+        ("POST", "/graphql", Some("Programme"), 200),
+    ];
+    for (line, (method, path, operation, status)) in answered.iter().zip(expected) {
+        assert!(line.contains(" INFO "), "{line}");
+        assert!(line.contains(&format!("method={method}")), "{line}");
+        assert!(
+            line.contains(&format!("path={path} ")) || line.contains(&format!("path={path}}}")),
+            "{line}"
+        );
+        match operation {
+            Some(name) => assert!(line.contains(&format!("operation={name}")), "{line}"),
+            None => assert!(!line.contains("operation="), "{line}"),
+        }
+        assert!(line.contains(&format!("status={status}")), "{line}");
+        assert!(line.contains(" ms="), "{line}");
+    }
+    // The path only: no query string, whose values may be codes or tokens.
+    assert!(
+        lines.iter().all(|l| !l.contains("geheime-code")),
+        "{lines:#?}"
+    );
 }

@@ -325,3 +325,351 @@ async fn me_is_anonymous_without_a_token() {
         "ANONYMOUS"
     );
 }
+
+/// A JSON value that keeps its objects' keys in the order of the body (`serde_json::Value`
+/// sorts them).
+enum Ordered {
+    Object(Vec<(String, Ordered)>),
+    List(Vec<Ordered>),
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for Ordered {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Ordered;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("JSON")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Ordered, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(Ordered::Object(entries))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Ordered, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Ordered::List(items))
+            }
+
+            fn visit_bool<E>(self, _: bool) -> Result<Ordered, E> {
+                Ok(Ordered::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Ordered, E> {
+                Ok(Ordered::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Ordered, E> {
+                Ok(Ordered::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Ordered, E> {
+                Ok(Ordered::Other)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Ordered, E> {
+                Ok(Ordered::Other)
+            }
+            fn visit_unit<E>(self) -> Result<Ordered, E> {
+                Ok(Ordered::Other)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl Ordered {
+    /// The keys of the object at `path` (keys, and list indices as numbers), in order.
+    fn keys_at(&self, path: &[&str]) -> Vec<String> {
+        let mut value = self;
+        for step in path {
+            value = match value {
+                Ordered::Object(entries) => {
+                    &entries
+                        .iter()
+                        .find(|(key, _)| key == step)
+                        .unwrap_or_else(|| panic!("no {step}"))
+                        .1
+                }
+                Ordered::List(items) => &items[step.parse::<usize>().expect("an index")],
+                Ordered::Other => panic!("nothing under {step}"),
+            };
+        }
+        match value {
+            Ordered::Object(entries) => entries.iter().map(|(key, _)| key.clone()).collect(),
+            _ => panic!("not an object at {path:?}"),
+        }
+    }
+}
+
+/// The order of the keys at `path` in the response to `query`.
+async fn key_order(app: &TestApp, query: &str, path: &[&str]) -> Vec<String> {
+    let response = app.post_json("/graphql", &json!({ "query": query })).await;
+    let body: Ordered = serde_json::from_slice(&response.body).expect("JSON");
+    body.keys_at(path)
+}
+
+#[tokio::test]
+async fn root_fields_answer_in_the_order_of_the_query() {
+    let app = TestApp::bundled_uncached().await;
+    let cases: [(&str, &[&str]); 6] = [
+        ("{ event { slug } events { slug } }", &["event", "events"]),
+        ("{ events { slug } event { slug } }", &["events", "event"]),
+        (
+            "{ me { role } event { slug } search(query: \"buurt\") { __typename } events { slug } }",
+            &["me", "event", "search", "events"],
+        ),
+        // Aliases are the keys.
+        (
+            "{ b: events { slug } a: event { slug } c: me { role } aa: event { title } }",
+            &["b", "a", "c", "aa"],
+        ),
+        // Fragments on the root: their fields where the fragment is spread; a key selected
+        // twice stays where it came first.
+        (
+            "query { me { role } ...Programme events { id } } fragment Programme on QueryRoot { event { slug } events { slug } }",
+            &["me", "event", "events"],
+        ),
+        (
+            "{ ... on QueryRoot { event { slug } } me { role } ... { events { slug } } }",
+            &["event", "me", "events"],
+        ),
+    ];
+    for (query, expected) in cases {
+        // Several runs: the order async-graphql gives depends on which resolver finishes first.
+        for _ in 0..3 {
+            assert_eq!(key_order(&app, query, &["data"]).await, expected, "{query}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn nested_fields_answer_in_the_order_of_the_query() {
+    let app = TestApp::bundled_uncached().await;
+    let query = "{ event { blocks { sessions { speakers { role person { organisations { name } name } } title } } title } }";
+    assert_eq!(
+        key_order(&app, query, &["data", "event"]).await,
+        ["blocks", "title"]
+    );
+    assert_eq!(
+        key_order(
+            &app,
+            query,
+            &["data", "event", "blocks", "1", "sessions", "0"]
+        )
+        .await,
+        ["speakers", "title"]
+    );
+    assert_eq!(
+        key_order(
+            &app,
+            query,
+            &[
+                "data", "event", "blocks", "1", "sessions", "0", "speakers", "0", "person"
+            ]
+        )
+        .await,
+        ["organisations", "name"]
+    );
+    // On an interface, by the fragment of the object's own type.
+    let ids = app
+        .data(
+            "{ event { id themes { id } blocks { sessions { id } } } }",
+            json!({}),
+        )
+        .await;
+    let node = "query($id: ID!) { node(id: $id) { ... on Session { speakers { role } title } ... on Theme { sessions { id } slug } ... on Event { blocks { id } title } } }";
+    for (id, expected) in [
+        (
+            &ids["event"]["blocks"][1]["sessions"][0]["id"],
+            ["speakers", "title"],
+        ),
+        (&ids["event"]["themes"][0]["id"], ["sessions", "slug"]),
+        (&ids["event"]["id"], ["blocks", "title"]),
+    ] {
+        let response = app
+            .post_json(
+                "/graphql",
+                &json!({ "query": node, "variables": { "id": id } }),
+            )
+            .await;
+        let body: Ordered = serde_json::from_slice(&response.body).expect("JSON");
+        assert_eq!(body.keys_at(&["data", "node"]), expected, "{id}");
+    }
+}
+
+/// A root field of the schema, as introspection shows it.
+struct RootField {
+    name: String,
+    nullable: bool,
+    /// Arguments that make it fail: malformed IDs, unknown slugs.
+    failing_arguments: String,
+    selection: &'static str,
+}
+
+/// Every root query field, from introspection, so that fields added later are covered too.
+async fn root_fields(app: &TestApp) -> Vec<RootField> {
+    const TYPE: &str = "kind name ofType { kind name ofType { kind name ofType { kind name } } }";
+    let schema = app
+        .data(
+            &format!(
+                "{{ __schema {{ queryType {{ fields {{ name type {{ {TYPE} }} args {{ name type {{ {TYPE} }} }} }} }} }} }}"
+            ),
+            json!({}),
+        )
+        .await;
+    fn named(ty: &Value) -> &Value {
+        if ty["name"].is_null() {
+            named(&ty["ofType"])
+        } else {
+            ty
+        }
+    }
+    let fields = schema["__schema"]["queryType"]["fields"]
+        .as_array()
+        .expect("fields");
+    fields
+        .iter()
+        .map(|field| {
+            let name = field["name"].as_str().expect("name").to_owned();
+            let arguments: Vec<String> = field["args"]
+                .as_array()
+                .expect("args")
+                .iter()
+                .filter_map(|arg| {
+                    let arg_name = arg["name"].as_str().expect("name");
+                    let required = arg["type"]["kind"] == "NON_NULL";
+                    let value = match named(&arg["type"])["name"].as_str() {
+                        Some("ID") => "\"garbage\"",
+                        Some("String") if required || arg_name.to_lowercase().ends_with("slug") => {
+                            "\"bestaat-niet\""
+                        }
+                        _ if required => panic!("say how to fail {name}({arg_name})"),
+                        _ => return None,
+                    };
+                    Some(format!("{arg_name}: {value}"))
+                })
+                .collect();
+            let selection = match named(&field["type"])["kind"].as_str() {
+                Some("OBJECT" | "INTERFACE" | "UNION") => "{ __typename }",
+                _ => "",
+            };
+            RootField {
+                nullable: field["type"]["kind"] != "NON_NULL",
+                failing_arguments: if arguments.is_empty() {
+                    String::new()
+                } else {
+                    format!("({})", arguments.join(", "))
+                },
+                selection,
+                name,
+            }
+        })
+        .collect()
+}
+
+/// Runs `field` aliased between two fields that succeed; `true` when it failed, after
+/// checking that every selected key is in place by the spec's rules.
+async fn fails_in_place(app: &TestApp, field: &RootField) -> bool {
+    let query = format!(
+        "{{ before: __typename failing: {}{} {} after: me {{ role }} }}",
+        field.name, field.failing_arguments, field.selection
+    );
+    let response = app.post_json("/graphql", &json!({ "query": query })).await;
+    let body = response.json();
+    let failed = body["errors"]
+        .as_array()
+        .is_some_and(|errors| errors.iter().any(|e| e["path"] == json!(["failing"])));
+    if !failed {
+        return false;
+    }
+    if field.nullable {
+        // The failed field is null under its alias; the others keep their values.
+        let order: Ordered = serde_json::from_slice(&response.body).expect("JSON");
+        assert_eq!(
+            order.keys_at(&["data"]),
+            ["before", "failing", "after"],
+            "{query}: {body}"
+        );
+        assert_eq!(body["data"]["failing"], Value::Null, "{query}");
+        assert_eq!(body["data"]["before"], "QueryRoot", "{query}");
+        assert_eq!(body["data"]["after"]["role"], "ANONYMOUS", "{query}");
+    } else {
+        // A non-null root field cannot be null: all of `data` is, but it is there.
+        assert!(body.get("data").is_some(), "{query}: {body}");
+        assert_eq!(body["data"], Value::Null, "{query}: {body}");
+    }
+    true
+}
+
+#[tokio::test]
+async fn every_root_field_failing_leaves_every_selected_key_in_place() {
+    // Uncached, so that closing the database makes every read fail.
+    let app = TestApp::bundled_uncached().await;
+    let fields = root_fields(&app).await;
+    let mut not_failed = Vec::new();
+    for field in &fields {
+        if !fails_in_place(&app, field).await {
+            not_failed.push(field);
+        }
+    }
+    // What no argument can make fail (for an anonymous viewer) fails when the database is
+    // gone.
+    app.db.clone().close().await.expect("closes");
+    let mut never_failed = Vec::new();
+    for field in not_failed {
+        if !fails_in_place(&app, field).await {
+            never_failed.push(field.name.as_str());
+        }
+    }
+    // `me` answers from the token alone, and cannot fail.
+    assert_eq!(never_failed, ["me"]);
+    assert!(fields.len() > 15, "{} root fields", fields.len());
+}
+
+#[tokio::test]
+async fn a_failed_field_nulls_its_nearest_nullable_ancestor() {
+    let app = TestApp::bundled().await;
+    let event_id = app.data("{ event { id } }", json!({})).await["event"]["id"].clone();
+    // `sessions` is non-null, so its event is null, and `node` may be.
+    let response = app
+        .gql(
+            "query($id: ID!) { node(id: $id) { ... on Event { title sessions(first: 101) { totalCount } } } me { role } }",
+            json!({ "id": event_id }),
+        )
+        .await;
+    assert_eq!(
+        response["errors"][0]["extensions"]["code"],
+        "BAD_USER_INPUT"
+    );
+    assert_eq!(
+        response["data"],
+        json!({ "node": null, "me": { "role": "ANONYMOUS" } })
+    );
+    // Through a list of non-null items into a non-null root field: all of `data`.
+    let response = app
+        .gql(
+            "{ me { role } events { title sessions(first: 101) { totalCount } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        response["errors"][0]["path"],
+        json!(["events", 0, "sessions"])
+    );
+    assert!(
+        response.get("data").is_some_and(Value::is_null),
+        "{response}"
+    );
+}

@@ -1,0 +1,128 @@
+//! The response cache seen from the GraphQL handler: lookup before anything runs, and
+//! storing what was rendered.
+
+use std::sync::Arc;
+
+use async_graphql::BatchRequest;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::render::{MediaType, Rendered};
+use crate::http::response_cache::{CachedResponse, etag_of, matches_etag};
+use crate::state::AppState;
+
+pub(super) enum CacheLookup {
+    Hit(Arc<CachedResponse>),
+    Miss { key: String, version: i64 },
+    NotCacheable,
+}
+
+/// Where a response may be stored: its key, and the content version it was computed at.
+pub(super) struct CacheSlot {
+    key: String,
+    version: i64,
+}
+
+impl CacheLookup {
+    /// The slot to store the response in: a miss, unless the request may change anything.
+    pub(super) fn into_slot(self, may_mutate: bool) -> Option<CacheSlot> {
+        match self {
+            Self::Miss { key, version } if !may_mutate => Some(CacheSlot { key, version }),
+            _ => None,
+        }
+    }
+}
+
+/// Only anonymous requests are cached: they can read nothing but the published programme.
+pub(super) async fn look_up(
+    state: &AppState,
+    headers: &HeaderMap,
+    batch: &BatchRequest,
+    media_type: MediaType,
+) -> CacheLookup {
+    let BatchRequest::Single(request) = batch else {
+        return CacheLookup::NotCacheable;
+    };
+    if !state.response_cache.is_enabled() || headers.contains_key(header::AUTHORIZATION) {
+        return CacheLookup::NotCacheable;
+    }
+    match state.response_cache.version(&state.db).await {
+        Ok(version) => {
+            let key = cache_key(request, media_type);
+            match state.response_cache.get(&key, version) {
+                Some(hit) => CacheLookup::Hit(hit),
+                None => CacheLookup::Miss { key, version },
+            }
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot read the content version; not caching");
+            CacheLookup::NotCacheable
+        }
+    }
+}
+
+/// Everything that makes two anonymous requests give the same response.
+fn cache_key(request: &async_graphql::Request, media_type: MediaType) -> String {
+    let variables = serde_json::to_string(&request.variables).unwrap_or_default();
+    let extensions = serde_json::to_string(&request.extensions).unwrap_or_default();
+    format!(
+        "{}\u{0}{}\u{0}{variables}\u{0}{extensions}\u{0}{}",
+        request.query,
+        request.operation_name.as_deref().unwrap_or_default(),
+        media_type.content_type(),
+    )
+}
+
+/// Stores a successful response in its slot and sends it as cacheable; anything else is
+/// sent as it is.
+pub(super) fn store_and_send(
+    state: &AppState,
+    headers: &HeaderMap,
+    slot: Option<CacheSlot>,
+    succeeded: bool,
+    rendered: Rendered,
+    operation: Option<String>,
+) -> Response {
+    match slot {
+        Some(CacheSlot { key, version }) if succeeded && rendered.status == StatusCode::OK => {
+            let entry = Arc::new(CachedResponse {
+                version,
+                etag: etag_of(&rendered.body),
+                body: rendered.body,
+                content_type: rendered.content_type,
+                operation,
+            });
+            state.response_cache.put(key, entry.clone());
+            cached_response(headers, &entry)
+        }
+        _ => rendered.uncached(),
+    }
+}
+
+/// A cacheable response: shared caches may keep it for a minute, and a GET that names its
+/// entity tag gets `304 Not Modified`.
+pub(super) fn cached_response(headers: &HeaderMap, entry: &CachedResponse) -> Response {
+    let not_modified = headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|wanted| matches_etag(wanted, &entry.etag));
+    let mut response = if not_modified {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        (
+            [(header::CONTENT_TYPE, entry.content_type)],
+            entry.body.clone(),
+        )
+            .into_response()
+    };
+    let response_headers = response.headers_mut();
+    response_headers.insert(header::ETAG, entry.etag.clone());
+    response_headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=60"),
+    );
+    response_headers.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept, Authorization"),
+    );
+    response
+}

@@ -1,0 +1,60 @@
+//! GraphQL over HTTP (POST and GET), following the GraphQL-over-HTTP spec: JSON in,
+//! `application/graphql-response+json` out, request errors as 400, mutations only over POST;
+//! and subscriptions over WebSocket.
+
+mod auth;
+mod cache;
+mod execute;
+mod graphiql;
+mod mutation;
+mod operation;
+mod render;
+mod request;
+mod shape;
+mod ws;
+
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+
+pub use auth::viewer_from_headers;
+pub use graphiql::graphiql;
+pub use request::MAX_BATCH;
+pub use shape::SchemaTypes;
+pub use ws::ws_handler;
+
+use crate::auth::limits::ClientAddr;
+use crate::state::AppState;
+use execute::execute;
+use mutation::Method;
+
+pub async fn post_handler(
+    State(state): State<AppState>,
+    Extension(client): Extension<ClientAddr>,
+    Extension(types): Extension<Arc<SchemaTypes>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    match request::from_post(&state.config, &headers, body) {
+        Ok(batch) => execute(&state, client, &headers, batch, Method::Post, &types).await,
+        Err(refused) => refused.into_response(),
+    }
+}
+
+pub async fn get_handler(
+    State(state): State<AppState>,
+    Extension(client): Extension<ClientAddr>,
+    Extension(types): Extension<Arc<SchemaTypes>>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    match request::from_get(raw.as_deref()) {
+        Ok(batch) => execute(&state, client, &headers, batch, Method::Get, &types).await,
+        Err(refused) => refused.into_response(),
+    }
+}

@@ -1,0 +1,132 @@
+//! GraphQL subscriptions over WebSocket (graphql-transport-ws and graphql-ws).
+
+use std::sync::{Arc, Mutex};
+
+use async_graphql::ErrorExtensions;
+use axum::Extension;
+use axum::extract::State;
+use axum::extract::ws::Message;
+use axum::http::{StatusCode, header};
+use axum::response::Response;
+use futures_util::{SinkExt, StreamExt};
+
+use super::render::{request_error, with_header};
+use crate::auth::Viewer;
+use crate::auth::limits::ClientAddr;
+use crate::error::AppError;
+use crate::http::lock;
+use crate::http::ws_guard::MessageGuard;
+use crate::service::accounts;
+use crate::state::AppState;
+
+/// Initial read and write buffer of a WebSocket connection.
+const WS_BUFFER_BYTES: usize = 4 * 1024;
+
+/// WebSocket subscriptions (graphql-transport-ws); the token goes in `connection_init`
+/// as `{ "token": "…" }` (or `{ "Authorization": "Bearer …" }`).
+pub async fn ws_handler(
+    State(state): State<AppState>,
+    Extension(client): Extension<ClientAddr>,
+    protocol: async_graphql_axum::GraphQLProtocol,
+    upgrade: axum::extract::WebSocketUpgrade,
+) -> Response {
+    let Some(slot) = state.ws_connections.open(
+        format!("address:{}", client.0),
+        state.config.ws_connections_per_ip,
+    ) else {
+        return with_header(
+            request_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too many open connections from this address",
+                "RATE_LIMITED",
+            ),
+            header::RETRY_AFTER,
+            "10",
+        );
+    };
+    let max_message = state.config.ws_max_message_bytes;
+    upgrade
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .max_message_size(max_message)
+        .max_frame_size(max_message)
+        // The 128 KiB defaults, times thousands of idle subscribers, would be most of the
+        // memory; messages here are small, and buffers grow when one is not.
+        .read_buffer_size(WS_BUFFER_BYTES)
+        .write_buffer_size(WS_BUFFER_BYTES)
+        .on_upgrade(move |socket| async move {
+            let _slot = slot;
+            let schema = state.schema.clone();
+            let guard = Arc::new(Mutex::new(MessageGuard::new(
+                state.config.ws_messages_per_second,
+                state.config.ws_subscriptions_per_connection,
+            )));
+            let (sink, stream) = socket.split();
+            let outgoing = guard.clone();
+            let sink = sink.with(move |message: Message| {
+                lock(&outgoing).sent(&message);
+                std::future::ready(Ok::<_, axum::Error>(message))
+            });
+            // Ending the incoming stream ends the connection.
+            let stream = stream.take_while(move |message| {
+                let go_on = match message {
+                    Ok(message) => match lock(&guard).admit(message) {
+                        Ok(()) => true,
+                        Err(flood) => {
+                            tracing::warn!(?flood, "closing a flooding WebSocket connection");
+                            false
+                        }
+                    },
+                    Err(_) => true,
+                };
+                std::future::ready(go_on)
+            });
+            async_graphql_axum::GraphQLWebSocket::new_with_pair(sink, stream, schema, protocol)
+                .on_connection_init(move |payload| connection_init(state, client, payload))
+                .serve()
+                .await;
+        })
+}
+
+async fn connection_init(
+    state: AppState,
+    client: ClientAddr,
+    payload: serde_json::Value,
+) -> async_graphql::Result<async_graphql::Data> {
+    let token = payload
+        .get("token")
+        .and_then(|t| t.as_str())
+        .map(str::to_owned)
+        .or_else(|| {
+            payload
+                .get("Authorization")
+                .or_else(|| payload.get("authorization"))
+                .and_then(|v| v.as_str())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::to_owned)
+        });
+    let viewer = match token {
+        None => Viewer::Anonymous,
+        Some(token) => {
+            let claims = state.keys.verify(&token).ok_or(AppError::Unauthenticated)?;
+            accounts::viewer_for(&state.db, &claims).await?
+        }
+    };
+    let mut data = async_graphql::Data::default();
+    if let Some(subject) = viewer.subject_key() {
+        // Kept in the connection's data, so the slot is given back when the connection ends.
+        let slot = state
+            .ws_connections
+            .open(subject, state.config.ws_connections_per_token)
+            .ok_or_else(|| {
+                AppError::RateLimited {
+                    retry_after_secs: 10,
+                }
+                .extend()
+            })?;
+        data.insert(slot);
+    }
+    data.insert(viewer);
+    data.insert(client);
+    data.insert(crate::graphql::loaders::spawned_loaders(state.db.clone()));
+    Ok(data)
+}
