@@ -3,14 +3,14 @@
 
 use entity::content_version;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::error::AppResult;
 
 const ROW: i32 = 1;
 
 /// Marks published content as changed.
-pub async fn bump(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+pub async fn bump(db: &impl ConnectionTrait) -> AppResult<()> {
     content_version::Entity::update_many()
         .col_expr(
             content_version::Column::Version,

@@ -11,15 +11,15 @@ use entity::{
 };
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
 use crate::domain::text::{escape_like, fold};
 use crate::error::AppResult;
 
 /// Rebuilds the search documents of one event from its current programme.
-pub async fn reindex_event(db: &impl ConnectionTrait, event_id: i32) -> Result<(), DbErr> {
+pub async fn reindex_event(db: &impl ConnectionTrait, event_id: i32) -> AppResult<()> {
     search_document::Entity::delete_many()
         .filter(search_document::Column::EventId.eq(event_id))
         .exec(db)

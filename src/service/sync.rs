@@ -2,9 +2,11 @@
 //! importer (and admin edits) so that re-importing a file changes exactly what changed.
 
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
+    ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     ModelTrait,
 };
+
+use crate::error::AppResult;
 
 /// What happened to one row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +46,7 @@ pub async fn save_row<A, M>(
     existing: Option<M>,
     desired: M,
     id_column: <A::Entity as EntityTrait>::Column,
-) -> Result<(M, Change), DbErr>
+) -> AppResult<(M, Change)>
 where
     A: ActiveModelTrait + ActiveModelBehavior + Send,
     A::Entity: EntityTrait<Model = M>,
@@ -70,7 +72,7 @@ pub async fn sync_links<A, M>(
     db: &impl ConnectionTrait,
     existing: Vec<M>,
     desired: Vec<M>,
-) -> Result<(usize, usize), DbErr>
+) -> AppResult<(usize, usize)>
 where
     A: ActiveModelTrait + ActiveModelBehavior + Send,
     A::Entity: EntityTrait<Model = M>,
