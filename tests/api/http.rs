@@ -119,6 +119,11 @@ async fn request_errors_are_400_with_a_code_and_no_data_entry() {
             json!({ "query": "query($id: ID!) { node(id: $id) { id } }", "variables": { "id": null } }),
             "GRAPHQL_VALIDATION_FAILED",
         ),
+        // A required variable left out is a request error too, not a failed field.
+        (
+            json!({ "query": "query($id: ID!) { node(id: $id) { id } }" }),
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
     ];
     for (request, code) in cases {
         let query = &request["query"];

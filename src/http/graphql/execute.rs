@@ -2,14 +2,14 @@
 //! its own module.
 
 use async_graphql::{BatchRequest, BatchResponse};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use super::auth::{refusal, viewer_from_headers};
 use super::cache::{self, CacheLookup};
-use super::mutation::{Method, may_mutate};
+use super::mutation::{Method, may_mutate, refused_over_get};
 use super::operation::{self, Operation};
-use super::render::{MediaType, render, request_error, with_header};
+use super::render::{MediaType, render, request_error};
 use super::shape::{SchemaTypes, shape};
 use crate::auth::Viewer;
 use crate::auth::limits::ClientAddr;
@@ -40,17 +40,9 @@ pub(super) async fn execute(
     if let Some(name) = &operation_name {
         request_log::record_operation(name);
     }
-    let may_mutate = may_mutate(state, &mut batch, method, &lookup).await;
+    let may_mutate = may_mutate(&batch, &operations, method, &lookup);
     if method == Method::Get && may_mutate {
-        return with_header(
-            request_error(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "mutations are only accepted over POST",
-                "METHOD_NOT_ALLOWED",
-            ),
-            header::ALLOW,
-            "POST",
-        );
+        return refused_over_get();
     }
     let slot = lookup.into_slot(may_mutate);
     let viewer = match viewer_from_headers(state, headers).await {

@@ -2,11 +2,23 @@
 //! name for the request log, and its document and variables to shape the response.
 
 use async_graphql::extensions::apollo_persisted_queries::CacheStorage;
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
+};
 use async_graphql::{BatchRequest, Positioned, Request, Variables};
 
-use super::mutation::persisted_query_hash;
 use crate::state::AppState;
+
+/// The hash of an automatic persisted query, as Apollo clients send it.
+pub(super) fn persisted_query_hash(request: &Request) -> Option<&str> {
+    match request.extensions.get("persistedQuery") {
+        Some(async_graphql::Value::Object(fields)) => match fields.get("sha256Hash") {
+            Some(async_graphql::Value::String(hash)) => Some(hash),
+            _ => None,
+        },
+        _ => None,
+    }
+}
 
 /// One operation of a request, as the client sent it.
 pub(super) struct Operation {
@@ -60,6 +72,12 @@ impl Operation {
             }
             (DocumentOperations::Multiple(_), None) => None,
         }
+    }
+
+    /// Whether the operation that runs is a mutation (or a subscription).
+    pub(super) fn is_mutation(&self) -> bool {
+        self.definition()
+            .is_some_and(|operation| operation.node.ty != OperationType::Query)
     }
 
     /// The operation's name: as the request gives it, or as its document has it.

@@ -6,7 +6,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::Deserialize;
 
-use super::mutation::persisted_query_hash;
+use super::operation::persisted_query_hash;
 use super::render::Refusal;
 use crate::config::ServeConfig;
 

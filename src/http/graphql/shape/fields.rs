@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use async_graphql::parser::types::{
-    Directive, FragmentDefinition, Selection, SelectionSet, VariableDefinition,
+    Directive, FragmentDefinition, Selection, SelectionSet, Type, VariableDefinition,
 };
 use async_graphql::{Name, Positioned, Value, Variables};
 
@@ -20,6 +20,15 @@ pub struct Collected<'a> {
     pub name: &'a Name,
     /// The selection sets of every field under this key; together they select the children.
     pub sets: Vec<&'a SelectionSet>,
+    /// The field's type; `None` for fields the SDL does not show (`__schema`, `__type`).
+    pub ty: Option<&'a Type>,
+}
+
+impl Collected<'_> {
+    /// Whether the field has subfields (its value is an object, or a list of them).
+    pub fn has_subfields(&self) -> bool {
+        self.sets.iter().any(|set| !set.items.is_empty())
+    }
 }
 
 /// Collected fields by object type and the address and length of a list of sets.
@@ -71,7 +80,7 @@ impl<'a> Selections<'a> {
 
     fn collect_into(
         &self,
-        object: &str,
+        object: &'a str,
         set: &'a SelectionSet,
         fields: &mut Vec<Collected<'a>>,
         visited: &mut Vec<&'a Name>,
@@ -90,6 +99,7 @@ impl<'a> Selections<'a> {
                             key,
                             name: &field.name.node,
                             sets: vec![&field.selection_set.node],
+                            ty: self.types.field(object, &field.name.node),
                         }),
                     }
                 }

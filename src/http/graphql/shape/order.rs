@@ -53,14 +53,15 @@ fn order_object<'a>(
     if !in_order(object, &fields) {
         reorder(object, &fields);
     }
-    for field in fields.iter() {
-        if field.sets.iter().all(|set| set.items.is_empty()) {
-            continue;
-        }
-        let Some(ty) = selections.types.field(object_type, field.name) else {
-            continue;
+    // Keys and fields now run in the same order: walk them together.
+    let mut remaining = fields.iter();
+    for (key, value) in object.iter_mut() {
+        let Some(field) = remaining.find(|field| field.key == key) else {
+            break;
         };
-        if let Some(value) = object.get_mut(field.key.as_str()) {
+        if let Some(ty) = field.ty
+            && field.has_subfields()
+        {
             order_value(selections, ty, &field.sets, value);
         }
     }

@@ -69,7 +69,7 @@ fn failed_field<'a>(
                     .or_else(|| selections.any_type_with_key(declared, sets, key))?;
                 let fields = selections.collect(object_type, sets);
                 let index = fields.iter().position(|field| field.key == key)?;
-                let field_type = selections.types.field(object_type, fields[index].name)?;
+                let field_type = fields[index].ty?;
                 nullable.push(field_type.nullable);
                 ty = Some(field_type);
                 parent = Some((fields, index));
