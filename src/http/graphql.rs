@@ -1,7 +1,7 @@
 //! GraphQL over HTTP (POST and GET), following the GraphQL-over-HTTP spec: JSON in,
 //! `application/graphql-response+json` out, request errors as 400, mutations only over POST.
 
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::apollo_persisted_queries::CacheStorage;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
@@ -12,7 +12,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::ws::Message;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 
@@ -20,9 +20,9 @@ use crate::auth::Viewer;
 use crate::auth::limits::ClientAddr;
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::loaders::loaders;
+use crate::http::lock;
 use crate::http::response_cache::{CachedResponse, etag_of, matches_etag};
 use crate::http::ws_guard::MessageGuard;
-use crate::http::{csp, lock};
 use crate::service::accounts;
 use crate::state::AppState;
 
@@ -33,40 +33,6 @@ const WS_BUFFER_BYTES: usize = 4 * 1024;
 pub const MAX_BATCH: usize = 10;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
-
-/// The GraphiQL IDE. Its code comes from unpkg; its own inline blocks are allowed by hash.
-pub async fn graphiql() -> Response {
-    let (html, policy) = &*GRAPHIQL;
-    let mut response = Html(html.as_str()).into_response();
-    if let Some(policy) = policy {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, policy.clone());
-    }
-    response
-}
-
-/// The page holds no request data, so it and its policy are made once.
-static GRAPHIQL: LazyLock<(String, Option<HeaderValue>)> = LazyLock::new(|| {
-    let html = async_graphql::http::GraphiQLSource::build()
-        .endpoint("/graphql")
-        .subscription_endpoint("/graphql/ws")
-        .title("buurtgraph")
-        .finish();
-    let policy = csp::policy(
-        &html,
-        &csp::Sources {
-            scripts: &[GRAPHIQL_CDN],
-            styles: &[GRAPHIQL_CDN],
-            images: &["https://graphql.org", "data:"],
-            fonts: &[GRAPHIQL_CDN, "data:"],
-            connect: &["'self'"],
-        },
-    );
-    (html, HeaderValue::from_str(&policy).ok())
-});
-
-const GRAPHIQL_CDN: &str = "https://unpkg.com";
 
 pub async fn post_handler(
     State(state): State<AppState>,

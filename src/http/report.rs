@@ -18,7 +18,7 @@ use crate::error::AppError;
 use crate::service::{clusters, programme, summary};
 use crate::state::AppState;
 
-const TEMPLATE: &str = include_str!("../../templates/leeragenda.html");
+const TEMPLATE: &str = include_str!("../../templates/report/leeragenda.html");
 
 /// Hashed from the template, never from a rendered page: a block smuggled into the output
 /// through some escaping slip gets no hash, and does not run.

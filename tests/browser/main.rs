@@ -1,0 +1,1 @@
+//! Browser tests (see tests/browser/README in the module docs below).
