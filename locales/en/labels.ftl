@@ -39,3 +39,7 @@ search-kind-SESSION = Session
 search-kind-PERSON = Person
 search-kind-THEME = Theme
 search-kind-ORGANISATION = Organisation
+
+# The learning-agenda report (/reports/{slug}/leeragenda).
+report-chart-roles = Who asks
+report-chart-formats = Preferred learning formats

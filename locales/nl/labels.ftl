@@ -39,3 +39,7 @@ search-kind-SESSION = Sessie
 search-kind-PERSON = Persoon
 search-kind-THEME = Thema
 search-kind-ORGANISATION = Organisatie
+
+# Het leeragenda-rapport (/reports/{slug}/leeragenda).
+report-chart-roles = Wie vraagt
+report-chart-formats = Gewenste leervormen

@@ -205,11 +205,14 @@ mod tests {
 
     #[test]
     fn both_languages_have_the_same_messages() {
-        for (dir, other) in [("nl", "en"), ("en", "nl")] {
-            for key in message_keys(dir) {
-                let lang = Lang::from_code(other).unwrap_or_default();
-                assert!(has(lang, &key), "{key} is in {dir} but not in {other}");
-            }
+        let dutch = message_keys("nl");
+        let english = message_keys("en");
+        assert!(dutch.len() > 100, "the files are read");
+        for key in &dutch {
+            assert!(english.contains(key), "{key} is in nl but not in en");
+        }
+        for key in &english {
+            assert!(dutch.contains(key), "{key} is in en but not in nl");
         }
     }
 

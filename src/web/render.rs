@@ -32,7 +32,10 @@ fn environment() -> Environment<'static> {
         }
     }
     env.add_function("t", translate);
-    env.add_function("asset", |name: &str| super::assets::url(name));
+    // URLs are ours and safe; escaping would turn every `/` into an entity.
+    env.add_function("asset", |name: &str| {
+        Value::from_safe_string(super::assets::url(name))
+    });
     env.add_filter("label", label);
     env
 }
