@@ -123,7 +123,7 @@ if (main) {
           el('div', { class: 'question__footer' },
             el('span', { class: 'question__votes' }, votesText(q.voteCount)),
             q.viewerHasVoted ? el('span', { class: 'muted' }, main.dataset.labelRecognised)
-              : voteButton(q.id, main.dataset.labelRecognise)))))));
+              : voteButton(q.id, main.dataset.labelRecognise))))));
       }, 400);
     });
   }
