@@ -370,14 +370,22 @@ impl<'a> Page<'a> {
             .expect("navigates");
     }
 
+    /// The page's visible text; retried while a navigation replaces the document.
     pub async fn text(&self) -> String {
-        self.client
-            .find(Locator::Css("body"))
-            .await
-            .expect("body")
-            .text()
-            .await
-            .expect("text")
+        for _ in 0..50 {
+            match self
+                .client
+                .execute(
+                    "return document.body ? document.body.innerText : null;",
+                    vec![],
+                )
+                .await
+            {
+                Ok(Value::String(text)) => return text,
+                _ => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+        panic!("the page has no text");
     }
 
     pub async fn path(&self) -> String {

@@ -4,14 +4,12 @@ pub mod participant;
 pub mod programme;
 pub mod views;
 
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
 use super::csrf::CheckedForm;
 use super::i18n::{LANG_COOKIE, Lang};
 use super::session::{Lifetime, set_cookie};
 use super::{Visitor, see_other};
-use crate::state::AppState;
 
 /// Messages a page may show after a redirect (`?melding=…`); only these, by key.
 const NOTICES: &[&str] = &[
@@ -48,12 +46,7 @@ pub fn safe_return(path: Option<&str>) -> &str {
 }
 
 /// `POST /taal`: remembers the language for a year and returns to the page.
-pub async fn switch_language(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    form: CheckedForm,
-) -> Response {
-    let _ = &state;
+pub async fn switch_language(visitor: Visitor, form: CheckedForm) -> Response {
     let lang = form
         .get("lang")
         .and_then(Lang::from_code)
