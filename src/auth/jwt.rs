@@ -94,16 +94,26 @@ impl JwtKeys {
     }
 
     pub fn issue(&self, subject: Subject, now: DateTime<Utc>) -> anyhow::Result<IssuedToken> {
-        let (sub, event, ttl) = match subject {
-            Subject::Account(id) => (format!("account:{id}"), None, ACCOUNT_TOKEN_TTL),
+        let ttl = match subject {
+            Subject::Account(_) => ACCOUNT_TOKEN_TTL,
+            Subject::Participant { .. } => PARTICIPANT_TOKEN_TTL,
+        };
+        self.issue_for(subject, now, ttl)
+    }
+
+    /// A token that lasts `ttl` (shorter-lived copies, such as a web page's WebSocket token).
+    pub fn issue_for(
+        &self,
+        subject: Subject,
+        now: DateTime<Utc>,
+        ttl: Duration,
+    ) -> anyhow::Result<IssuedToken> {
+        let (sub, event) = match subject {
+            Subject::Account(id) => (format!("account:{id}"), None),
             Subject::Participant {
                 participant_id,
                 event_id,
-            } => (
-                format!("participant:{participant_id}"),
-                Some(event_id),
-                PARTICIPANT_TOKEN_TTL,
-            ),
+            } => (format!("participant:{participant_id}"), Some(event_id)),
         };
         let expires_at = now + ttl;
         let claims = Claims {

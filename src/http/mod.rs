@@ -58,7 +58,7 @@ pub fn router(state: AppState) -> Router {
     if let Some(quota) = quota {
         api = api.layer(GovernorLayer::new(quota).error_handler(rate_limit::too_many_requests));
     }
-    let mut router = Router::new()
+    let router = Router::new()
         .merge(api)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -72,10 +72,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/exports/summary.csv", get(exports::summary_csv))
         .route("/events/{slug}/calendar.ics", get(exports::calendar))
-        .route("/reports/{slug}/leeragenda", get(report::leeragenda));
-    if config.graphiql_enabled() {
-        router = router.route("/", get(graphql::graphiql));
-    }
+        .route("/reports/{slug}/leeragenda", get(report::leeragenda))
+        // The web pages (and GraphiQL at /graphiql), outside the per-address API quota.
+        .merge(crate::web::routes(config.graphiql_enabled()));
     router
         .with_state(state)
         .layer(middleware::from_fn(

@@ -17,8 +17,13 @@ use super::graphql::viewer_from_headers;
 use crate::error::AppError;
 use crate::service::{clusters, programme, summary};
 use crate::state::AppState;
+use crate::web::i18n::{self, Lang, api_name};
 
-const TEMPLATE: &str = include_str!("../../templates/leeragenda.html");
+/// The report is written for Movisie and Platform31 staff, in Dutch; its labels come from
+/// the same message files as the web pages.
+const REPORT_LANG: Lang = Lang::Nl;
+
+const TEMPLATE: &str = include_str!("../../templates/report/leeragenda.html");
 
 /// Hashed from the template, never from a rendered page: a block smuggled into the output
 /// through some escaping slip gets no hash, and does not run.
@@ -36,12 +41,12 @@ struct Bar {
 
 #[derive(Serialize)]
 struct Chart {
-    title: &'static str,
+    title: String,
     height: i64,
     bars: Vec<Bar>,
 }
 
-fn chart(title: &'static str, values: Vec<(String, i64)>) -> Chart {
+fn chart(title: String, values: Vec<(String, i64)>) -> Chart {
     let max = values.iter().map(|(_, c)| *c).max().unwrap_or(0).max(1) as f64;
     let bars: Vec<Bar> = values
         .into_iter()
@@ -152,22 +157,20 @@ async fn render(state: &AppState, headers: &HeaderMap, slug: &str) -> Result<Str
             votes: c.votes,
             charts: vec![
                 chart(
-                    "Wie vraagt",
+                    i18n::text(REPORT_LANG, "report-chart-roles"),
                     c.by_role
                         .iter()
                         .map(|(role, n)| {
-                            (
-                                role.map_or_else(|| "onbekend".to_owned(), |r| format!("{r:?}")),
-                                *n,
-                            )
+                            let name = role.map_or_else(|| "UNKNOWN".to_owned(), |r| api_name(&r));
+                            (i18n::label(REPORT_LANG, "submitter-role", &name), *n)
                         })
                         .collect(),
                 ),
                 chart(
-                    "Gewenste leervormen",
+                    i18n::text(REPORT_LANG, "report-chart-formats"),
                     c.by_format
                         .iter()
-                        .map(|(f, n)| (f.api_name().to_owned(), *n))
+                        .map(|(f, n)| (i18n::label(REPORT_LANG, "format", f.api_name()), *n))
                         .collect(),
                 ),
             ],

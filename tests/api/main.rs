@@ -25,4 +25,5 @@ mod schema;
 mod search;
 mod statements;
 mod tokens;
+mod web;
 mod writer;

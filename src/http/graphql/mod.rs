@@ -5,7 +5,6 @@
 mod auth;
 mod cache;
 mod execute;
-mod graphiql;
 mod mutation;
 mod operation;
 mod render;
@@ -23,7 +22,6 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
 pub use auth::viewer_from_headers;
-pub use graphiql::graphiql;
 pub use request::MAX_BATCH;
 pub use shape::SchemaTypes;
 pub use ws::ws_handler;

@@ -1,0 +1,132 @@
+// The learning agenda, enhanced: live vote counts and newly approved questions over the
+// API's WebSocket subscription (graphql-transport-ws), and similar approved questions while
+// typing, each with a button that votes instead of submitting a duplicate. Without this
+// script every part of the page still works through its forms.
+
+const main = document.querySelector('main[data-event]');
+if (main) {
+  const event = main.dataset.event;
+  const csrf = document.querySelector('input[name="csrfToken"]');
+  const voteAction = `/events/${encodeURIComponent(event)}/leeragenda/stem`;
+
+  const el = (tag, attributes = {}, ...children) => {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+    for (const child of children) node.append(child);
+    return node;
+  };
+
+  const voteForm = (id, label) => el('form', { method: 'post', action: voteAction },
+    el('input', { type: 'hidden', name: 'csrfToken', value: csrf ? csrf.value : '' }),
+    el('input', { type: 'hidden', name: 'id', value: id }),
+    el('button', { class: 'button button--small', type: 'submit', name: 'action', value: 'vote' }, label));
+
+  const votesText = (count) => `${count} ${main.dataset.labelVotes}`;
+
+  // Inside the question form a nested <form> is not allowed: this button posts the same
+  // fields itself and follows the redirect like a form would.
+  const voteButton = (id, label) => {
+    const button = el('button', { class: 'button button--small', type: 'button' }, label);
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      const body = new URLSearchParams({ csrfToken: csrf ? csrf.value : '', id, action: 'vote' });
+      try {
+        const response = await fetch(voteAction, { method: 'POST', body, credentials: 'same-origin' });
+        location.assign(response.url);
+      } catch {
+        button.disabled = false;
+      }
+    });
+    return button;
+  };
+
+  // Live updates: one socket per page; reconnects with growing pauses, never polls.
+  const live = (attempt = 0) => {
+    const token = main.dataset.liveToken;
+    if (!token || attempt > 6) return;
+    const url = new URL('/graphql/ws', location.href);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const socket = new WebSocket(url, 'graphql-transport-ws');
+    let acknowledged = false;
+    socket.addEventListener('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { token } })));
+    socket.addEventListener('message', (message) => {
+      let data;
+      try { data = JSON.parse(message.data); } catch { return; }
+      if (data.type === 'connection_ack') {
+        acknowledged = true;
+        socket.send(JSON.stringify({
+          id: '1', type: 'subscribe',
+          payload: {
+            query: 'subscription($slug: String) { learningQuestionEvents(eventSlug: $slug) { question { id text status voteCount isMine viewerHasVoted theme { id } } } }',
+            variables: { slug: event },
+          },
+        }));
+      } else if (data.type === 'ping') {
+        socket.send(JSON.stringify({ type: 'pong' }));
+      } else if (data.type === 'next' && data.payload && data.payload.data) {
+        show(data.payload.data.learningQuestionEvents.question);
+      }
+    });
+    socket.addEventListener('close', () => {
+      setTimeout(() => live(acknowledged ? 0 : attempt + 1), Math.min(30000, 1000 * 2 ** attempt));
+    });
+  };
+
+  const show = (question) => {
+    const existing = document.querySelector(`[data-question-id="${CSS.escape(question.id)}"]`);
+    if (question.status !== 'APPROVED') {
+      if (existing) existing.remove();
+      return;
+    }
+    if (existing) {
+      const votes = existing.querySelector('[data-votes]');
+      if (votes) votes.textContent = votesText(question.voteCount);
+      return;
+    }
+    const list = document.querySelector(`[data-approved-for="${CSS.escape(question.theme.id)}"]`);
+    if (!list) return;
+    const empty = list.querySelector('.questions__empty');
+    if (empty) empty.remove();
+    const footer = el('div', { class: 'question__footer' },
+      el('span', { class: 'question__votes', 'data-votes': '' }, votesText(question.voteCount)));
+    if (!question.isMine && !question.viewerHasVoted) footer.append(voteForm(question.id, main.dataset.labelRecognise));
+    list.append(el('li', { class: 'question', id: `vraag-${question.id}`, 'data-question-id': question.id },
+      el('p', { class: 'question__text' }, question.text), footer));
+  };
+
+  // Similar approved questions while typing.
+  for (const form of document.querySelectorAll('form[data-theme-id]')) {
+    const text = form.querySelector('textarea[name="text"]');
+    const box = form.querySelector('.similar');
+    if (!text || !box) continue;
+    let timer;
+    let asked = '';
+    text.addEventListener('input', () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        const typed = text.value.trim();
+        if (typed === asked) return;
+        asked = typed;
+        if (typed.length < 10) { box.replaceChildren(); return; }
+        const url = new URL(main.dataset.similarUrl, location.href);
+        url.searchParams.set('themeId', form.dataset.themeId);
+        url.searchParams.set('text', typed);
+        let found = [];
+        try {
+          const response = await fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } });
+          if (response.ok) found = await response.json();
+        } catch { return; }
+        if (asked !== typed) return;
+        if (!found.length) { box.replaceChildren(); return; }
+        box.replaceChildren(el('h4', {}, main.dataset.labelSimilar), el('ul', {}, ...found.map((q) => el('li', {},
+          el('p', { class: 'question__text' }, q.text),
+          el('div', { class: 'question__footer' },
+            el('span', { class: 'question__votes' }, votesText(q.voteCount)),
+            q.viewerHasVoted ? el('span', { class: 'muted' }, main.dataset.labelRecognised)
+              : voteButton(q.id, main.dataset.labelRecognise))))));
+      }, 400);
+    });
+  }
+
+  live();
+}

@@ -1,0 +1,514 @@
+//! What the browser tests stand on: the real server in-process (port 0, a temporary SQLite
+//! file), chromedriver on a free loopback port (stopped by its PID when done), Chromium
+//! headless with or without JavaScript, and the checks run on every page: axe-core, 320 px,
+//! no request to another host, screenshots.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{Request, header};
+use buurtgraph::config::ServeConfig;
+use fantoccini::{Client, ClientBuilder, Locator};
+use http_body_util::BodyExt;
+use hyper_util::client::legacy::Client as HttpClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use sea_orm::DatabaseConnection;
+use serde_json::{Value, json};
+
+pub const EVENT: &str = "dag-van-de-buurt-2021";
+pub const CODE: &str = "TESTCODE42";
+pub const PASSWORD: &str = "paars-fiets-op-de-dijk";
+
+/// The server under test.
+pub struct Server {
+    pub base: String,
+    pub db: DatabaseConnection,
+    http: HttpClient<HttpConnector, Body>,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("browser.db").display()
+        );
+        let config = ServeConfig {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            ..ServeConfig::default()
+        };
+        let app = buurtgraph::Application::build(config, &url)
+            .await
+            .expect("the server starts");
+        let address = app.local_addr().expect("bound");
+        tokio::spawn(app.run_until_stopped());
+        let db = buurtgraph::db::connect(&url).await.expect("database");
+        buurtgraph::service::accounts::access_code(&db, EVENT, Some(CODE))
+            .await
+            .expect("access code set");
+        Self {
+            base: format!("http://{address}"),
+            db,
+            http: HttpClient::builder(TokioExecutor::new()).build_http(),
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A GraphQL request to the API, as any client would send it.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request =
+            Request::post(self.url("/graphql")).header(header::CONTENT_TYPE, "application/json");
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let body = json!({ "query": query, "variables": variables }).to_string();
+        let response = self
+            .http
+            .request(request.body(Body::from(body)).expect("request"))
+            .await
+            .expect("the API answers");
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let value: Value = serde_json::from_slice(&bytes).expect("JSON");
+        assert!(value.get("errors").is_none(), "{value:#}");
+        value["data"].clone()
+    }
+
+    /// A moderator of every learning-agenda theme, signed in through the API.
+    pub async fn moderator(&self) -> String {
+        use buurtgraph::service::accounts::{ScopeSpec, create_account};
+        let scopes: Vec<ScopeSpec> = [
+            "gemengde-wijken",
+            "vertrouwen-in-instituties-en-elkaar",
+            "integraal-preventief-signaleren",
+        ]
+        .into_iter()
+        .map(|slug| ScopeSpec::Theme(slug.into()))
+        .collect();
+        create_account(
+            &self.db,
+            "moderator@example.org",
+            entity::enums::AccountRole::Moderator,
+            PASSWORD,
+            &scopes,
+        )
+        .await
+        .expect("moderator");
+        let data = self
+            .gql(
+                None,
+                "mutation($i: LoginInput!) { login(input: $i) { token } }",
+                json!({ "i": { "email": "moderator@example.org", "password": PASSWORD } }),
+            )
+            .await;
+        data["login"]["token"].as_str().expect("token").to_owned()
+    }
+
+    /// Another participant, joined through the API.
+    pub async fn participant(&self) -> String {
+        let data = self
+            .gql(
+                None,
+                "mutation($i: JoinEventInput!) { joinEvent(input: $i) { token } }",
+                json!({ "i": { "eventSlug": EVENT, "accessCode": CODE } }),
+            )
+            .await;
+        data["joinEvent"]["token"]
+            .as_str()
+            .expect("token")
+            .to_owned()
+    }
+
+    pub async fn theme_id(&self, slug: &str) -> String {
+        let data = self
+            .gql(None, "{ event { themes { id slug } } }", json!({}))
+            .await;
+        data["event"]["themes"]
+            .as_array()
+            .expect("themes")
+            .iter()
+            .find(|t| t["slug"] == slug)
+            .expect("theme")["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    }
+
+    pub async fn submit(&self, token: &str, theme_id: &str, text: &str) -> String {
+        let data = self
+            .gql(
+                Some(token),
+                "mutation($i: SubmitLearningQuestionInput!) { submitLearningQuestion(input: $i) { id } }",
+                json!({ "i": { "themeId": theme_id, "text": text } }),
+            )
+            .await;
+        data["submitLearningQuestion"]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    }
+
+    pub async fn approve(&self, moderator: &str, question_id: &str) {
+        self.gql(
+            Some(moderator),
+            "mutation($i: ModerateLearningQuestionInput!) { moderateLearningQuestion(input: $i) { status } }",
+            json!({ "i": { "id": question_id, "action": "APPROVE" } }),
+        )
+        .await;
+    }
+
+    /// Another participant who joins and recognises a question through the web pages
+    /// (plain form posts with their own cookies), as a second phone would.
+    pub async fn recognise_through_the_pages(&self, question_id: &str) {
+        let mut cookies: Vec<String> = Vec::new();
+        let join_page = format!("/events/{EVENT}/meedoen");
+        self.form(&mut cookies, &join_page, None).await;
+        self.form(&mut cookies, &join_page, Some(vec![("accessCode", CODE)]))
+            .await;
+        let vote = format!("/events/{EVENT}/leeragenda/stem");
+        let location = self
+            .form(
+                &mut cookies,
+                &vote,
+                Some(vec![("id", question_id), ("action", "vote")]),
+            )
+            .await;
+        assert!(location.contains("melding=gestemd"), "{location}");
+    }
+
+    /// A GET (no fields) or a form POST with the CSRF token; keeps cookies; answers the
+    /// redirect's location.
+    async fn form(
+        &self,
+        cookies: &mut Vec<String>,
+        path: &str,
+        fields: Option<Vec<(&str, &str)>>,
+    ) -> String {
+        let cookie = cookies.join("; ");
+        let request = match fields {
+            None => Request::get(self.url(path))
+                .header(header::COOKIE, cookie)
+                .body(Body::empty()),
+            Some(mut fields) => {
+                let token = cookies
+                    .iter()
+                    .find_map(|c| c.strip_prefix("csrf="))
+                    .unwrap_or_default()
+                    .to_owned();
+                fields.push(("csrfToken", &token));
+                let body = serde_urlencoded::to_string(&fields).expect("form");
+                Request::post(self.url(path))
+                    .header(header::COOKIE, cookie)
+                    .header(header::ORIGIN, self.base.clone())
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(body))
+            }
+        };
+        let response = self
+            .http
+            .request(request.expect("request"))
+            .await
+            .expect("the page answers");
+        for set in response.headers().get_all(header::SET_COOKIE) {
+            let pair = set
+                .to_str()
+                .unwrap_or_default()
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            let name = pair.split('=').next().unwrap_or_default().to_owned();
+            cookies.retain(|c| !c.starts_with(&format!("{name}=")));
+            cookies.push(pair);
+        }
+        response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// The ID of the newest question with this text (as staff would find it), via the database.
+    pub async fn question_id(&self, text: &str) -> String {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let question = entity::learning_question::Entity::find()
+            .filter(entity::learning_question::Column::Text.eq(text))
+            .one(&self.db)
+            .await
+            .expect("query")
+            .expect("the question is stored");
+        buurtgraph::graphql::ids::encode(
+            buurtgraph::graphql::ids::NodeType::LearningQuestion,
+            question.id,
+        )
+        .to_string()
+    }
+}
+
+/// chromedriver, started on a free port; stopped by PID when dropped.
+pub struct Driver {
+    child: Child,
+    pub port: u16,
+}
+
+impl Driver {
+    pub fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver runs (apt-get install chromium chromium-driver; .ci/run does)");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { child, port }
+    }
+
+    /// A headless Chromium session in Dutch, with or without JavaScript, in a fresh profile.
+    pub async fn browser(&self, javascript: bool, profile: &Path) -> Client {
+        let mut prefs = json!({ "intl.accept_languages": "nl-NL,nl" });
+        if !javascript {
+            prefs["profile.managed_default_content_settings.javascript"] = json!(2);
+        }
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--no-default-browser-check", "--lang=nl-NL",
+                    "--hide-scrollbars", "--force-device-scale-factor=1",
+                    format!("--user-data-dir={}", profile.display()),
+                ],
+                "prefs": prefs,
+            }),
+        );
+        ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("a browser session")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // Only our own child, by its PID.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The axe-core script, installed by `.ci/run` (`npm ci` in `.ci`).
+pub fn axe_source() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "{} is missing: run `npm ci` in .ci (.ci/run does)",
+            path.display()
+        )
+    })
+}
+
+/// Where screenshots go: target/screenshots/.
+pub fn screenshot_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot folder");
+    dir
+}
+
+/// A browser session with the checks every page gets.
+pub struct Page<'a> {
+    pub client: Client,
+    pub server: &'a Server,
+    pub javascript: bool,
+    axe: String,
+    pub checked: Vec<String>,
+}
+
+impl<'a> Page<'a> {
+    pub fn new(client: Client, server: &'a Server, javascript: bool) -> Self {
+        Self {
+            client,
+            server,
+            javascript,
+            axe: axe_source(),
+            checked: Vec::new(),
+        }
+    }
+
+    pub async fn open(&self, path: &str) {
+        self.client
+            .goto(&self.server.url(path))
+            .await
+            .expect("navigates");
+    }
+
+    /// The page's visible text; retried while a navigation replaces the document.
+    pub async fn text(&self) -> String {
+        for _ in 0..50 {
+            match self
+                .client
+                .execute(
+                    "return document.body ? document.body.innerText : null;",
+                    vec![],
+                )
+                .await
+            {
+                Ok(Value::String(text)) => return text,
+                _ => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+        panic!("the page has no text");
+    }
+
+    pub async fn path(&self) -> String {
+        let url = self.client.current_url().await.expect("url");
+        format!(
+            "{}{}",
+            url.path(),
+            url.query().map(|q| format!("?{q}")).unwrap_or_default()
+        )
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let field = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        field.clear().await.expect("clears");
+        field.send_keys(text).await.expect("types");
+    }
+
+    pub async fn value(&self, css: &str) -> String {
+        let field = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        field
+            .prop("value")
+            .await
+            .expect("value")
+            .unwrap_or_default()
+    }
+
+    /// Waits until the page's text contains `wanted` (for live updates).
+    pub async fn wait_for_text(&self, wanted: &str, within: Duration) {
+        let started = Instant::now();
+        while !self.text().await.contains(wanted) {
+            assert!(
+                started.elapsed() < within,
+                "{wanted:?} did not appear within {within:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// axe-core (WCAG 2.1 A and AA), 320 px without horizontal scrolling, no request to
+    /// another host, and phone and desktop screenshots named `name`.
+    pub async fn check(&mut self, name: &str) {
+        let mode = if self.javascript { "js" } else { "nojs" };
+        self.client.set_window_size(1280, 900).await.expect("size");
+        // Chromium runs no page timers with JavaScript off, so axe (asynchronous) cannot
+        // run there; the pages are the same server-rendered HTML in both passes.
+        if self.javascript {
+            self.client
+                .execute(&self.axe, vec![])
+                .await
+                .expect("axe loads");
+            let violations = self
+                .client
+                .execute_async(
+                    "const done = arguments[arguments.length - 1];
+                     axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+                       .then(r => done(r.violations.map(v => ({ id: v.id, help: v.help, nodes: v.nodes.map(n => n.html).slice(0, 3) }))))
+                       .catch(e => done([{ id: 'axe-error', help: String(e) }]));",
+                    vec![],
+                )
+                .await
+                .expect("axe runs");
+            assert_eq!(violations, json!([]), "{name} ({mode}): WCAG violations");
+        }
+        let origin = self.server.base.clone();
+        let foreign = self
+            .client
+            .execute(
+                "return performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith(arguments[0]));",
+                vec![json!(origin)],
+            )
+            .await
+            .expect("resource timing");
+        assert_eq!(
+            foreign,
+            json!([]),
+            "{name} ({mode}): requests to another host"
+        );
+        let dir = screenshot_dir();
+        std::fs::write(
+            dir.join(format!("{name}-desktop-{mode}.png")),
+            self.client.screenshot().await.expect("screenshot"),
+        )
+        .expect("writes");
+        self.client.set_window_size(390, 844).await.expect("size");
+        std::fs::write(
+            dir.join(format!("{name}-phone-{mode}.png")),
+            self.client.screenshot().await.expect("screenshot"),
+        )
+        .expect("writes");
+        self.client.set_window_size(320, 700).await.expect("size");
+        let widths = self
+            .client
+            .execute(
+                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+                vec![],
+            )
+            .await
+            .expect("widths");
+        let scroll = widths[0].as_i64().unwrap_or(i64::MAX);
+        let client = widths[1].as_i64().unwrap_or(0);
+        assert!(
+            scroll <= 320 && scroll <= client,
+            "{name} ({mode}): scrolls sideways at 320 px ({widths})"
+        );
+        self.client.set_window_size(390, 844).await.expect("size");
+        self.checked.push(name.to_owned());
+    }
+}

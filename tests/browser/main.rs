@@ -1,0 +1,195 @@
+//! The web pages in a real browser: Debian's Chromium, headless, driven through
+//! chromedriver by `fantoccini`, against the real server in-process. Each flow runs with
+//! JavaScript on and off; every page in every state passes axe-core (WCAG 2.1 A and AA),
+//! fits 320 px, loads nothing from another host, and is photographed at phone and desktop
+//! size into `target/screenshots/`.
+//!
+//! Needs `chromium`, `chromium-driver` and `.ci/node_modules/axe-core` (`.ci/run` installs
+//! them). On the PostgreSQL pass of CI (`TEST_DATABASE_URL` set) it is skipped: the pages
+//! read through the same services the API tests cover there.
+
+mod harness;
+
+use std::time::{Duration, Instant};
+
+use harness::{CODE, Driver, EVENT, Page, Server};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_participant_with_javascript() {
+    participant_flow(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_participant_without_javascript() {
+    participant_flow(false).await;
+}
+
+fn skipped() -> bool {
+    if std::env::var_os("TEST_DATABASE_URL").is_some() {
+        println!("browser tests run on SQLite only; skipped on the PostgreSQL pass");
+        return true;
+    }
+    false
+}
+
+async fn participant_flow(javascript: bool) {
+    if skipped() {
+        return;
+    }
+    let started = Instant::now();
+    let server = Server::start().await;
+    let driver = Driver::start();
+    let profile = tempfile::tempdir().expect("profile");
+    let client = driver.browser(javascript, profile.path()).await;
+    let mut page = Page::new(client, &server, javascript);
+    run(&mut page).await;
+    let _ = page.client.clone().close().await;
+    drop(driver);
+    println!(
+        "browser flow (JavaScript {}): {} page states checked in {:.1} s",
+        if javascript { "on" } else { "off" },
+        page.checked.len(),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+async fn run(page: &mut Page<'_>) {
+    let server = page.server;
+    // The programme (one event, so `/` shows it) and a session given in both rounds.
+    page.open("/").await;
+    let text = page.text().await;
+    assert!(text.contains("Dag van de Buurt 2021") && text.contains("donderdag 28 januari 2021"));
+    page.check("programma").await;
+    page.open(&format!("/events/{EVENT}?thema=gemengde-wijken"))
+        .await;
+    page.check("programma-gefilterd").await;
+    page.open(&format!("/events/{EVENT}")).await;
+    page.click("a[href$='/sessies/r1-abcd-in-de-wijkaanpak']")
+        .await;
+    assert!(
+        page.text()
+            .await
+            .contains("Deze workshop wordt twee keer gegeven")
+    );
+    page.check("sessie").await;
+    page.click("a[href$='/sessies/r2-abcd-in-de-wijkaanpak']")
+        .await;
+    assert!(
+        page.path()
+            .await
+            .ends_with("/sessies/r2-abcd-in-de-wijkaanpak")
+    );
+    page.click(".speakers a").await;
+    assert!(page.path().await.contains("/personen/"));
+    page.check("persoon").await;
+    page.open(&format!("/events/{EVENT}/zoeken")).await;
+    page.check("zoeken-leeg").await;
+    page.type_into("#q", "STOPLER").await;
+    page.click(".search button").await;
+    assert!(page.text().await.contains("Lucien Stöpler"));
+    page.check("zoeken").await;
+    page.open("/bestaat-niet").await;
+    assert!(page.text().await.contains("Pagina niet gevonden"));
+    page.check("niet-gevonden").await;
+
+    // Join: a wrong code first, then the QR link (the form comes filled in; one tap).
+    page.open(&format!("/events/{EVENT}/leeragenda")).await;
+    page.check("leeragenda-anoniem").await;
+    page.open(&format!("/events/{EVENT}/meedoen")).await;
+    page.check("meedoen").await;
+    page.type_into("#accessCode", "VERKEERD1").await;
+    page.click("main form button[type=submit]").await;
+    assert!(page.text().await.contains("Deze toegangscode klopt niet"));
+    assert_eq!(page.value("#accessCode").await, "VERKEERD1");
+    page.check("meedoen-fout").await;
+    page.open(&format!("/events/{EVENT}/meedoen?code={CODE}"))
+        .await;
+    assert_eq!(page.value("#accessCode").await, CODE);
+    page.click("main form button[type=submit]").await;
+    assert!(
+        page.path()
+            .await
+            .starts_with(&format!("/events/{EVENT}/leeragenda"))
+    );
+    assert!(page.text().await.contains("Je doet nu mee"));
+    page.check("leeragenda-leeg").await;
+
+    // Submit with an error, then correctly; see it pending.
+    page.click("#thema-gemengde-wijken summary").await;
+    page.type_into("#gemengde-wijken-text", "Te kort").await;
+    page.click("#gemengde-wijken-submitterRole-3").await;
+    page.click("#thema-gemengde-wijken form[data-theme-id] button[type=submit]")
+        .await;
+    let text = page.text().await;
+    assert!(text.contains("Er is een probleem") && text.contains("Je vraag is te kort"));
+    assert_eq!(page.value("#gemengde-wijken-text").await, "Te kort");
+    page.check("leeragenda-fout").await;
+    page.click(".error-summary a").await;
+    let question = "Hoe zorgen we dat oude en nieuwe bewoners elkaar echt ontmoeten?";
+    page.type_into("#gemengde-wijken-text", question).await;
+    page.click("#thema-gemengde-wijken form[data-theme-id] button[type=submit]")
+        .await;
+    let text = page.text().await;
+    assert!(text.contains("Je vraag is verstuurd"), "{text}");
+    assert!(text.contains(question) && text.contains("Wacht op een moderator"));
+    page.check("leeragenda-ingediend").await;
+
+    // A moderator approves (through the API); another participant's question too.
+    let moderator = server.moderator().await;
+    let theme = server.theme_id("gemengde-wijken").await;
+    let other = server.participant().await;
+    let theirs = "Welke rol spelen buurthuizen bij het ontmoeten van bewoners?";
+    let their_id = server.submit(&other, &theme, theirs).await;
+    server
+        .approve(&moderator, &server.question_id(question).await)
+        .await;
+    server.approve(&moderator, &their_id).await;
+    if page.javascript {
+        // Live: the approved question arrives over the WebSocket, without a reload.
+        page.wait_for_text(theirs, Duration::from_secs(5)).await;
+    }
+    page.open(&format!("/events/{EVENT}/leeragenda")).await;
+    let text = page.text().await;
+    assert!(text.contains(theirs) && text.contains("Goedgekeurd"));
+    page.check("leeragenda-goedgekeurd").await;
+
+    // Vote, see the count, withdraw.
+    let card = format!("li[data-question-id='{their_id}']");
+    page.click(&format!("{card} button[value=vote]")).await;
+    assert!(page.text().await.contains("Je herkent deze vraag"));
+    let count = page
+        .client
+        .find(fantoccini::Locator::Css(&format!("{card} [data-votes]")))
+        .await
+        .expect("count");
+    assert_eq!(count.text().await.expect("text"), "1 keer herkend");
+    page.check("leeragenda-gestemd").await;
+    if page.javascript {
+        // Live counts: another participant recognises it; the count changes in place.
+        server.recognise_through_the_pages(&their_id).await;
+        page.wait_for_text("2 keer herkend", Duration::from_secs(5))
+            .await;
+        // Similar questions while typing, with "Ik herken deze vraag".
+        page.click("#thema-gemengde-wijken summary").await;
+        page.type_into("#gemengde-wijken-text", "rol van buurthuizen bij ontmoeten")
+            .await;
+        page.wait_for_text("Lijkt je vraag op een van deze?", Duration::from_secs(5))
+            .await;
+        page.check("leeragenda-vergelijkbaar").await;
+        page.type_into("#gemengde-wijken-text", "").await;
+    }
+    page.click(&format!("{card} button[value=unvote]")).await;
+    assert!(page.text().await.contains("Je stem is ingetrokken"));
+
+    // Delete my data: questions gone, signed out.
+    page.click("#mijn-gegevens .button--warning").await;
+    assert!(
+        page.text()
+            .await
+            .contains("Je vragen en stemmen zijn verwijderd")
+    );
+    page.check("gegevens-verwijderd").await;
+    page.open(&format!("/events/{EVENT}/leeragenda")).await;
+    let text = page.text().await;
+    assert!(!text.contains(question) && text.contains("Eerst meedoen"));
+}
