@@ -94,7 +94,7 @@ fn join_form(
         "leeragenda/join.html",
         minijinja::context! {
             event => render::value(views::event_view(visitor.lang, event)),
-            joined => render::value(&joined),
+            joined => render::value(joined),
             code => render::value(&code),
             summary => render::value(errors.iter().map(|e| SummaryError {
                 target: e.field.clone(),
@@ -254,7 +254,7 @@ async fn agenda_page(
     let theme_ids: Vec<i32> = themes.iter().map(|t| t.id).collect();
     let sessions = programme::sessions_by_theme(db, &theme_ids)
         .await
-        .map_err(|e| fail(e.into()))?;
+        .map_err(&fail)?;
 
     let mut approved: HashMap<i32, Vec<QuestionView>> = HashMap::new();
     let mut mine = Vec::new();
@@ -280,9 +280,7 @@ async fn agenda_page(
         .await
         .map_err(fail)?;
         let pairs: Vec<(i32, i32)> = rows.iter().map(|q| (p.participant_id, q.id)).collect();
-        let voted = feedback::votes_of(db, &pairs)
-            .await
-            .map_err(|e| fail(e.into()))?;
+        let voted = feedback::votes_of(db, &pairs).await.map_err(&fail)?;
         for q in rows {
             approved.entry(q.theme_id).or_default().push(QuestionView {
                 id: ids::encode(NodeType::LearningQuestion, q.id).to_string(),
@@ -664,7 +662,7 @@ pub async fn download_data(
         .collect();
     let themes = programme::by_ids::<theme::Entity>(&state.db, theme::Column::Id, &theme_ids)
         .await
-        .map_err(|e| fail(e.into()))?;
+        .map_err(fail)?;
     let describe = |q: &learning_question::Model| OwnQuestion {
         id: ids::encode(NodeType::LearningQuestion, q.id).to_string(),
         text: q.text.clone(),

@@ -21,7 +21,7 @@ pub async fn home(
 ) -> PageResult {
     let events = service::events(&state.db)
         .await
-        .map_err(|e| ErrorPage::from_app(&visitor, e.into()))?;
+        .map_err(|e| ErrorPage::from_app(&visitor, e))?;
     if let [event] = events.as_slice() {
         return programme_page(&state, &visitor, event, filter, query.as_deref()).await;
     }
@@ -67,7 +67,7 @@ async fn programme_page(
     let fail = |e: crate::error::AppError| ErrorPage::from_app(visitor, e);
     let themes: Vec<theme::Model> = service::themes_by_event(&state.db, &[event.id])
         .await
-        .map_err(|e| fail(e.into()))?
+        .map_err(&fail)?
         .remove(&event.id)
         .unwrap_or_default();
     let selected = filter
@@ -135,7 +135,7 @@ pub async fn person(
         .ok_or_else(|| ErrorPage::not_found(&visitor))?;
     let sessions: Vec<session::Model> = service::sessions_by_person(&state.db, &[person.id])
         .await
-        .map_err(|e| fail(e.into()))?
+        .map_err(&fail)?
         .remove(&person.id)
         .unwrap_or_default()
         .into_iter()
@@ -146,14 +146,14 @@ pub async fn person(
         .map_err(fail)?;
     let affiliations = service::affiliations_by_person(&state.db, &[person.id])
         .await
-        .map_err(|e| fail(e.into()))?
+        .map_err(&fail)?
         .remove(&person.id)
         .unwrap_or_default();
     let org_ids: Vec<i32> = affiliations.iter().map(|a| a.organisation_id).collect();
     let organisations =
         service::by_ids::<organisation::Entity>(&state.db, organisation::Column::Id, &org_ids)
             .await
-            .map_err(|e| fail(e.into()))?;
+            .map_err(fail)?;
     let affiliations: Vec<views::Affiliation> = affiliations
         .iter()
         .filter_map(|a| {
@@ -247,8 +247,7 @@ pub async fn search(
             &organisation_ids,
         );
         let (sessions, people, themes, organisations) =
-            futures_util::try_join!(sessions, people, themes, organisations)
-                .map_err(|e| fail(e.into()))?;
+            futures_util::try_join!(sessions, people, themes, organisations).map_err(fail)?;
         matches
             .iter()
             .filter_map(|m| {
