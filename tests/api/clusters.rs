@@ -225,3 +225,28 @@ async fn staff_see_clusters_and_everyone_similar_questions() {
         "UNAUTHENTICATED"
     );
 }
+
+#[test]
+fn baseline_measure() {
+    use crate::similarity_eval::{ParaphraseSet, evaluate};
+    use buurtgraph::domain::cluster::similar_to;
+    for (name, set) in [("tuning", ParaphraseSet::tuning()), ("held-out", ParaphraseSet::held_out())] {
+        let scores = evaluate(
+            &set,
+            |texts| {
+                let corpus = Corpus::new(texts.iter().copied());
+                let order: Vec<usize> = (0..texts.len()).collect();
+                corpus.clusters(&order, DEFAULT_THRESHOLD)
+            },
+            |texts, i| {
+                let others: Vec<&str> = texts.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, t)| *t).collect();
+                let idx: Vec<usize> = (0..texts.len()).filter(|j| *j != i).collect();
+                let scores = similar_to(texts[i], &others);
+                let mut ranked: Vec<(usize, f64)> = idx.into_iter().zip(scores).filter(|(_, s)| *s >= DEFAULT_THRESHOLD).collect();
+                ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+                ranked.into_iter().map(|(j, _)| j).collect()
+            },
+        );
+        println!("baseline {name}: {scores}");
+    }
+}

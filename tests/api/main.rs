@@ -10,6 +10,7 @@ mod helpers;
 mod authorization;
 mod caching;
 mod clusters;
+mod similarity_eval;
 mod crash;
 mod exports;
 mod feedback;
