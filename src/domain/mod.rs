@@ -3,5 +3,6 @@
 pub mod cluster;
 pub mod moderation;
 pub mod question;
+pub mod similarity;
 pub mod slug;
 pub mod text;
