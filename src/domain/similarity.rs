@@ -348,7 +348,6 @@ impl<'a> Corpus<'a> {
             add_text(text, 1.0, &mut vector);
             background_features.push(vector.into_keys().collect());
         }
-        drop(add_text);
         for vector in &raw {
             for &id in vector.keys() {
                 document_frequency[id as usize] += 1.0;

@@ -2,6 +2,11 @@
 //! (the similarity itself: `crate::domain::similarity`).
 
 use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use lru::LruCache;
 
 use entity::enums::ModerationStatus;
 use entity::learning_question::{self, Column};
@@ -101,7 +106,40 @@ async fn context(
     })
 }
 
-fn corpus(questions: &[learning_question::Model], context: &Context) -> Corpus<'static> {
+/// Corpora recently built, by what they were built from: a participant typing asks for the
+/// same theme again and again, and building a corpus of thousands of questions costs far
+/// more than comparing one text with it.
+fn recent() -> &'static Mutex<LruCache<u64, Arc<Corpus<'static>>>> {
+    static RECENT: OnceLock<Mutex<LruCache<u64, Arc<Corpus<'static>>>>> = OnceLock::new();
+    RECENT.get_or_init(|| Mutex::new(LruCache::new(NonZeroUsize::MIN.saturating_add(3))))
+}
+
+fn corpus(questions: &[learning_question::Model], context: &Context) -> Arc<Corpus<'static>> {
+    let mut hasher = DefaultHasher::new();
+    for question in questions {
+        (question.id, &question.text, question.updated_at).hash(&mut hasher);
+    }
+    context.background.hash(&mut hasher);
+    context.paraphrases.hash(&mut hasher);
+    let key = hasher.finish();
+    // A poisoned lock only means another request panicked mid-update: the cache is still
+    // a cache.
+    if let Some(corpus) = recent()
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&key)
+    {
+        return Arc::clone(corpus);
+    }
+    let corpus = Arc::new(build(questions, context));
+    recent()
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .put(key, Arc::clone(&corpus));
+    corpus
+}
+
+fn build(questions: &[learning_question::Model], context: &Context) -> Corpus<'static> {
     Corpus::new(&Texts {
         questions: questions.iter().map(|q| q.text.as_str()).collect(),
         background: context.background.iter().map(String::as_str).collect(),
