@@ -4,5 +4,6 @@ pub mod access_code;
 pub mod cluster;
 pub mod moderation;
 pub mod question;
+pub mod similarity;
 pub mod slug;
 pub mod text;

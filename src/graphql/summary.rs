@@ -152,6 +152,8 @@ pub struct QuestionCluster {
     pub members: Vec<LearningQuestion>,
     pub size: i32,
     pub total_votes: i64,
+    /// Its two or three most characteristic words (by TF-IDF weight within the theme).
+    pub label: Vec<String>,
 }
 
 /// The input on one theme.
@@ -253,13 +255,15 @@ impl ThemeSummary {
         .await?;
         Ok(groups
             .into_iter()
-            .filter_map(|members| {
+            .filter_map(|group| {
+                let members = group.members;
                 let representative = members.first()?.clone();
                 Some(QuestionCluster {
                     representative: LearningQuestion(representative),
                     size: i32::try_from(members.len()).unwrap_or(i32::MAX),
                     total_votes: members.iter().map(|m| i64::from(m.vote_count)).sum(),
                     members: members.into_iter().map(LearningQuestion).collect(),
+                    label: group.label,
                 })
             })
             .collect())

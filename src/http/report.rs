@@ -74,6 +74,8 @@ struct Question {
 #[derive(Serialize)]
 struct ClusterView {
     representative: String,
+    /// Its most characteristic words.
+    label: String,
     size: usize,
     votes: i64,
 }
@@ -183,11 +185,13 @@ async fn render(state: &AppState, headers: &HeaderMap, slug: &str) -> Result<Str
                 .collect(),
             clusters: groups
                 .iter()
-                .filter_map(|members| {
+                .filter_map(|group| {
+                    let members = &group.members;
                     Some(ClusterView {
                         representative: members.first()?.text.clone(),
                         size: members.len(),
                         votes: members.iter().map(|m| i64::from(m.vote_count)).sum(),
+                        label: group.label.join(", "),
                     })
                 })
                 .collect(),

@@ -23,6 +23,7 @@ mod programme;
 mod queries;
 mod schema;
 mod search;
+mod similarity_eval;
 mod statements;
 mod tokens;
 mod web;

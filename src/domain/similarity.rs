@@ -1,0 +1,647 @@
+//! How alike two Dutch learning questions are, by meaning rather than by shared words.
+//!
+//! Each question becomes a set of weighted features:
+//! - the Snowball stems of its content words (stop words, question words and light verbs
+//!   dropped: `data/stopwords-nl.txt`);
+//! - the parts of its compound words, split on words known from the corpus or the thesaurus
+//!   ("buurtbewoners" → "buurt" + "bewoners");
+//! - the synonym groups of the thesaurus its words belong to (`data/thesaurus-nl.txt`:
+//!   "jeugd" and "tieners" both count as "jongeren");
+//! - character 4-grams within each word, weakly ("eenzaamheid", "vereenzaming", "eenzame").
+//!
+//! Features are weighed by TF-IDF over the questions of the theme and the programme's texts,
+//! and questions are compared by the cosine of their vectors, through an inverted index.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+use super::text::fold;
+
+/// Weight of a whole word's stem.
+const WORD_WEIGHT: f32 = 1.0;
+/// Weight of each part of a split compound word.
+const PART_WEIGHT: f32 = 0.8;
+/// Weight of a thesaurus group a word belongs to.
+const SYNONYM_WEIGHT: f32 = 2.5;
+/// Weight of all character n-grams of one word together.
+const NGRAM_WEIGHT: f32 = 1.0;
+const NGRAM: usize = 4;
+/// Shortest word kept, and shortest part of a compound.
+const MIN_WORD: usize = 3;
+const MIN_PART: usize = 3;
+
+/// Dutch words that carry no topic.
+pub struct StopWords(HashSet<String>);
+
+impl StopWords {
+    pub fn parse(text: &str) -> Self {
+        Self(data_lines(text).map(str::to_owned).collect())
+    }
+
+    /// The list shipped with the service.
+    pub fn builtin() -> &'static Self {
+        static BUILTIN: OnceLock<StopWords> = OnceLock::new();
+        BUILTIN.get_or_init(|| Self::parse(include_str!("../../data/stopwords-nl.txt")))
+    }
+
+    pub fn contains(&self, word: &str) -> bool {
+        self.0.contains(word)
+    }
+}
+
+/// Synonym groups: one per line, the first word names the group.
+pub struct Thesaurus {
+    names: Vec<String>,
+    /// Stem → the groups it belongs to.
+    groups_of: HashMap<String, Vec<u32>>,
+    /// Every listed word (folded), known to the compound splitter.
+    words: HashSet<String>,
+}
+
+impl Thesaurus {
+    pub fn parse(text: &str) -> Self {
+        let stemmer = Stemmer::create(Algorithm::Dutch);
+        let mut thesaurus = Self {
+            names: Vec::new(),
+            groups_of: HashMap::new(),
+            words: HashSet::new(),
+        };
+        for line in text.lines() {
+            let line = line.split('#').next().unwrap_or_default();
+            let words: Vec<String> = line.split_whitespace().map(fold).collect();
+            let Some(name) = words.first() else { continue };
+            let group = u32::try_from(thesaurus.names.len()).unwrap_or(u32::MAX);
+            thesaurus.names.push(name.clone());
+            for word in words {
+                let stem = stemmer.stem(&word).into_owned();
+                let groups = thesaurus.groups_of.entry(stem).or_default();
+                if !groups.contains(&group) {
+                    groups.push(group);
+                }
+                thesaurus.words.insert(word);
+            }
+        }
+        thesaurus
+    }
+
+    /// The thesaurus shipped with the service (`data/thesaurus-nl.txt`).
+    pub fn builtin() -> &'static Self {
+        static BUILTIN: OnceLock<Thesaurus> = OnceLock::new();
+        BUILTIN.get_or_init(|| Self::parse(include_str!("../../data/thesaurus-nl.txt")))
+    }
+
+    fn groups(&self, stem: &str) -> &[u32] {
+        self.groups_of.get(stem).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+fn data_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .map(|line| line.split('#').next().unwrap_or_default())
+        .flat_map(str::split_whitespace)
+}
+
+/// The words of a text: folded, split on anything but letters and digits.
+fn words(text: &str) -> Vec<String> {
+    fold(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A feature as text: `w` word stem, `s` synonym group, `g` character n-gram.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Kind {
+    Stem,
+    Synonym,
+    Gram,
+}
+
+/// Turns texts into weighted features, knowing the words of the whole corpus.
+pub struct Analyzer<'a> {
+    stemmer: Stemmer,
+    stop_words: &'a StopWords,
+    thesaurus: &'a Thesaurus,
+    /// Words seen in the corpus or the thesaurus: the parts compounds are split into.
+    vocabulary: &'a HashSet<String>,
+    /// Words of a text outside the corpus, known too.
+    extra: HashSet<String>,
+}
+
+/// The words of `texts` and of the thesaurus.
+fn vocabulary<'t>(
+    texts: impl IntoIterator<Item = &'t str>,
+    thesaurus: &Thesaurus,
+) -> HashSet<String> {
+    let mut vocabulary = thesaurus.words.clone();
+    for text in texts {
+        vocabulary.extend(
+            words(text)
+                .into_iter()
+                .filter(|w| w.chars().count() >= MIN_PART),
+        );
+    }
+    vocabulary
+}
+
+impl<'a> Analyzer<'a> {
+    fn new(
+        vocabulary: &'a HashSet<String>,
+        stop_words: &'a StopWords,
+        thesaurus: &'a Thesaurus,
+    ) -> Self {
+        Self {
+            stemmer: Stemmer::create(Algorithm::Dutch),
+            stop_words,
+            thesaurus,
+            vocabulary,
+            extra: HashSet::new(),
+        }
+    }
+
+    fn is_content(&self, word: &str) -> bool {
+        word.chars().count() >= MIN_WORD && !self.stop_words.contains(word)
+    }
+
+    /// A word compounds may be split into: seen somewhere, and not a short function word
+    /// ("aanpak" in "wijkaanpak" is a part, "wat" in "water" is not).
+    fn known(&self, word: &str) -> bool {
+        (self.vocabulary.contains(word) || self.extra.contains(word))
+            && (word.chars().count() >= 5 || !self.stop_words.contains(word))
+    }
+
+    /// A compound's head and modifier when both are known words ("wijkaanpak" → "wijk",
+    /// "aanpak"); the linking s and e(n) of Dutch compounds are allowed
+    /// ("vrijwilligerswerk", "kinderarmoede").
+    fn split(&self, word: &str) -> Option<(String, String)> {
+        let chars: Vec<char> = word.chars().collect();
+        // The longest known head first: "buurtbewoners" is "buurt" + "bewoners".
+        for at in MIN_PART..chars.len().saturating_sub(MIN_PART - 1) {
+            let head: String = chars[at..].iter().collect();
+            if head.chars().count() < MIN_PART + 1 || !self.known(&head) {
+                continue;
+            }
+            let modifier: String = chars[..at].iter().collect();
+            let candidates = [
+                Some(modifier.clone()),
+                modifier.strip_suffix('s').map(str::to_owned),
+                Some(format!("{modifier}en")),
+                Some(format!("{modifier}e")),
+                modifier.strip_suffix('-').map(str::to_owned),
+            ];
+            if let Some(modifier) = candidates
+                .into_iter()
+                .flatten()
+                .find(|m| m.chars().count() >= MIN_PART && self.known(m))
+            {
+                return Some((modifier, head));
+            }
+        }
+        None
+    }
+
+    fn add_word(&self, word: &str, weight: f32, features: &mut Vec<(Kind, String, f32)>) {
+        let stem = self.stemmer.stem(word).into_owned();
+        for group in self.thesaurus.groups(&stem) {
+            features.push((Kind::Synonym, group.to_string(), SYNONYM_WEIGHT * weight));
+        }
+        if self.stop_words.contains(word) {
+            return;
+        }
+        features.push((Kind::Stem, stem, WORD_WEIGHT * weight));
+    }
+
+    /// The weighted features of one text (a feature may repeat: weights add up).
+    fn features(&self, text: &str) -> Vec<(Kind, String, f32)> {
+        let mut features = Vec::new();
+        for word in words(text) {
+            if self.is_content(&word) {
+                features.extend(self.word_features(&word));
+            }
+        }
+        features
+    }
+
+    /// The weighted features of one content word.
+    fn word_features(&self, word: &str) -> Vec<(Kind, String, f32)> {
+        let mut features = Vec::new();
+        self.add_word(word, 1.0, &mut features);
+        if let Some((modifier, head)) = self.split(word) {
+            self.add_word(&modifier, PART_WEIGHT, &mut features);
+            self.add_word(&head, PART_WEIGHT, &mut features);
+        }
+        let letters: Vec<char> = word.chars().collect();
+        if letters.len() >= NGRAM {
+            let grams = letters.len() - NGRAM + 1;
+            let weight = NGRAM_WEIGHT / (grams as f32).sqrt();
+            for gram in letters.windows(NGRAM) {
+                features.push((Kind::Gram, gram.iter().collect(), weight));
+            }
+        }
+        features
+    }
+}
+
+type Vector = Vec<(u32, f32)>;
+
+/// The questions of a theme as TF-IDF vectors, with an inverted index for fast comparison.
+pub struct Corpus<'a> {
+    stop_words: &'a StopWords,
+    thesaurus: &'a Thesaurus,
+    /// Feature → id.
+    ids: HashMap<(Kind, String), u32>,
+    /// Per feature: its kind, its text and its inverse document frequency.
+    features: Vec<(Kind, String, f32)>,
+    vectors: Vec<Vector>,
+    /// Per feature: the documents having it, with their weight.
+    postings: Vec<Vec<(u32, f32)>>,
+    /// Stem → the most frequent word it comes from.
+    surface: HashMap<String, String>,
+    /// Known words, for splitting compounds of new texts.
+    vocabulary: HashSet<String>,
+}
+
+/// What a corpus is built from.
+#[derive(Default)]
+pub struct Texts<'a> {
+    /// The questions compared.
+    pub questions: Vec<&'a str>,
+    /// Texts that only count for how common a word is (the programme's texts).
+    pub background: Vec<&'a str>,
+    /// Known paraphrases of a question (index into `questions`), such as the questions a
+    /// moderator marked as its duplicates: they add their words to it, at half weight.
+    pub paraphrases: Vec<(usize, &'a str)>,
+}
+
+const PARAPHRASE_WEIGHT: f32 = 0.5;
+
+impl Corpus<'static> {
+    /// With the built-in stop words and thesaurus.
+    pub fn new(texts: &Texts<'_>) -> Self {
+        Self::with(texts, StopWords::builtin(), Thesaurus::builtin())
+    }
+}
+
+impl<'a> Corpus<'a> {
+    pub fn with(texts: &Texts<'_>, stop_words: &'a StopWords, thesaurus: &'a Thesaurus) -> Self {
+        let all = texts
+            .questions
+            .iter()
+            .chain(&texts.background)
+            .chain(texts.paraphrases.iter().map(|(_, t)| t))
+            .copied();
+        let vocabulary = vocabulary(all, thesaurus);
+        let analyzer = Analyzer::new(&vocabulary, stop_words, thesaurus);
+        let mut ids: HashMap<(Kind, String), u32> = HashMap::new();
+        let mut document_frequency: Vec<f32> = Vec::new();
+        let mut intern = |kind: Kind, text: String| -> u32 {
+            let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+            *ids.entry((kind, text)).or_insert_with(|| {
+                document_frequency.push(0.0);
+                next
+            })
+        };
+        // A theme repeats its words many times: each is analysed once.
+        let mut analysed: HashMap<String, Vec<(u32, f32)>> = HashMap::new();
+        let mut add_text = |text: &str, scale: f32, vector: &mut HashMap<u32, f32>| {
+            for word in words(text) {
+                if !analyzer.is_content(&word) {
+                    continue;
+                }
+                let features = analysed.entry(word).or_insert_with_key(|word| {
+                    analyzer
+                        .word_features(word)
+                        .into_iter()
+                        .map(|(kind, feature, weight)| (intern(kind, feature), weight))
+                        .collect()
+                });
+                for &(id, weight) in features.iter() {
+                    *vector.entry(id).or_default() += weight * scale;
+                }
+            }
+        };
+        let mut raw: Vec<HashMap<u32, f32>> = Vec::with_capacity(texts.questions.len());
+        for text in &texts.questions {
+            let mut vector = HashMap::new();
+            add_text(text, 1.0, &mut vector);
+            raw.push(vector);
+        }
+        for &(question, text) in &texts.paraphrases {
+            if let Some(vector) = raw.get_mut(question) {
+                add_text(text, PARAPHRASE_WEIGHT, vector);
+            }
+        }
+        let mut background_features: Vec<HashSet<u32>> = Vec::new();
+        for text in &texts.background {
+            let mut vector = HashMap::new();
+            add_text(text, 1.0, &mut vector);
+            background_features.push(vector.into_keys().collect());
+        }
+        for vector in &raw {
+            for &id in vector.keys() {
+                document_frequency[id as usize] += 1.0;
+            }
+        }
+        for set in &background_features {
+            for &id in set {
+                document_frequency[id as usize] += 1.0;
+            }
+        }
+        let documents = (raw.len() + background_features.len()).max(1) as f32;
+        let idf: Vec<f32> = document_frequency
+            .iter()
+            .map(|df| (1.0 + documents / df.max(1.0)).ln())
+            .collect();
+        let mut features = vec![(Kind::Stem, String::new(), 0.0); ids.len()];
+        for ((kind, text), id) in &ids {
+            features[*id as usize] = (*kind, text.clone(), idf[*id as usize]);
+        }
+        let vectors: Vec<Vector> = raw
+            .into_iter()
+            .map(|vector| {
+                let mut vector: Vector = vector
+                    .into_iter()
+                    .map(|(id, tf)| (id, tf * idf[id as usize]))
+                    .collect();
+                vector.sort_unstable_by_key(|(id, _)| *id);
+                normalise(&mut vector);
+                vector
+            })
+            .collect();
+        let mut postings = vec![Vec::new(); ids.len()];
+        for (document, vector) in vectors.iter().enumerate() {
+            for &(id, weight) in vector {
+                postings[id as usize].push((u32::try_from(document).unwrap_or(u32::MAX), weight));
+            }
+        }
+        let mut word_counts: HashMap<String, usize> = HashMap::new();
+        for text in &texts.questions {
+            for word in words(text) {
+                *word_counts.entry(word).or_default() += 1;
+            }
+        }
+        let mut counts: HashMap<(String, String), usize> = HashMap::new();
+        for (word, count) in word_counts {
+            if analyzer.is_content(&word) {
+                let stem = analyzer.stemmer.stem(&word).into_owned();
+                *counts.entry((stem, word)).or_default() += count;
+            }
+        }
+        let mut surface: HashMap<String, (String, usize)> = HashMap::new();
+        for ((stem, word), count) in counts {
+            let best = surface.entry(stem).or_insert((word.clone(), 0));
+            if count > best.1 || (count == best.1 && word < best.0) {
+                *best = (word, count);
+            }
+        }
+        Self {
+            stop_words,
+            thesaurus,
+            ids,
+            features,
+            vectors,
+            postings,
+            surface: surface.into_iter().map(|(s, (w, _))| (s, w)).collect(),
+            vocabulary,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.vectors.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.vectors.is_empty()
+    }
+
+    /// Cosine similarity of questions `a` and `b`.
+    pub fn similarity(&self, a: usize, b: usize) -> f64 {
+        f64::from(dot(&self.vectors[a], &self.vectors[b]))
+    }
+
+    /// The questions most like question `document` (itself excluded), best first, at least
+    /// `threshold` alike, at most `limit`.
+    pub fn neighbours(&self, document: usize, threshold: f64, limit: usize) -> Vec<(usize, f64)> {
+        let mut ranked = self.score(&self.vectors[document], threshold, limit + 1);
+        ranked.retain(|(other, _)| *other != document);
+        ranked.truncate(limit);
+        ranked
+    }
+
+    /// The questions most like a new `text`, best first, at least `threshold` alike.
+    pub fn similar_to(&self, text: &str, threshold: f64, limit: usize) -> Vec<(usize, f64)> {
+        let vector = self.vectorise(text);
+        self.score(&vector, threshold, limit)
+    }
+
+    /// A text outside the corpus as a vector of the corpus's features and weights.
+    fn vectorise(&self, text: &str) -> Vector {
+        let mut analyzer = Analyzer::new(&self.vocabulary, self.stop_words, self.thesaurus);
+        analyzer.extra = words(text).into_iter().collect();
+        let mut vector: HashMap<u32, f32> = HashMap::new();
+        for (kind, feature, weight) in analyzer.features(text) {
+            if let Some(&id) = self.ids.get(&(kind, feature)) {
+                *vector.entry(id).or_default() += weight * self.features[id as usize].2;
+            }
+        }
+        let mut vector: Vector = vector.into_iter().collect();
+        vector.sort_unstable_by_key(|(id, _)| *id);
+        normalise(&mut vector);
+        vector
+    }
+
+    /// The questions at least `threshold` alike to `vector`. The inverted index of the
+    /// vector's selective features gives each question a partial score; a feature most
+    /// questions share (a common n-gram) weighs little and would make this quadratic, so
+    /// it only counts in the exact score of the best `4 × limit` questions whose partial
+    /// score reaches half the threshold.
+    fn score(&self, vector: &Vector, threshold: f64, limit: usize) -> Vec<(usize, f64)> {
+        let common = (self.vectors.len() / 20).max(64);
+        let mut partial = vec![0.0f32; self.vectors.len()];
+        let mut touched = Vec::new();
+        for &(id, weight) in vector {
+            let postings = &self.postings[id as usize];
+            if postings.len() > common {
+                continue;
+            }
+            for &(document, other) in postings {
+                let score = &mut partial[document as usize];
+                if *score == 0.0 {
+                    touched.push(document as usize);
+                }
+                *score += weight * other;
+            }
+        }
+        let half = (threshold / 2.0) as f32;
+        touched.retain(|&document| partial[document] >= half);
+        // Only the best by partial score are scored exactly.
+        let keep = limit.saturating_mul(4).max(limit);
+        if touched.len() > keep {
+            touched.select_nth_unstable_by(keep, |a, b| partial[*b].total_cmp(&partial[*a]));
+            touched.truncate(keep);
+        }
+        let ranked = touched
+            .into_iter()
+            .map(|document| (document, f64::from(dot(vector, &self.vectors[document]))))
+            .filter(|(_, score)| *score >= threshold)
+            .collect();
+        top(ranked, limit)
+    }
+
+    /// For every question, its most similar others (at most `limit`, at least `threshold`):
+    /// the sparse graph clustering works on.
+    pub fn neighbour_graph(&self, threshold: f64, limit: usize) -> Vec<Vec<(usize, f64)>> {
+        (0..self.len())
+            .map(|document| self.neighbours(document, threshold, limit))
+            .collect()
+    }
+
+    /// The few words that characterise a group of questions: the highest summed TF-IDF
+    /// weights of their word and synonym-group features, as readable words.
+    pub fn label(&self, members: &[usize], words: usize) -> Vec<String> {
+        let mut weights: HashMap<u32, f32> = HashMap::new();
+        for &member in members {
+            for &(id, weight) in &self.vectors[member] {
+                if self.features[id as usize].0 != Kind::Gram {
+                    *weights.entry(id).or_default() += weight;
+                }
+            }
+        }
+        let mut ranked: Vec<(u32, f32)> = weights.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut label: Vec<String> = Vec::new();
+        for (id, _) in ranked {
+            let (kind, text, _) = &self.features[id as usize];
+            let word = match kind {
+                Kind::Stem => self.surface.get(text).cloned(),
+                Kind::Synonym => text
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|group| self.thesaurus.names.get(group).cloned()),
+                Kind::Gram => None,
+            };
+            let Some(word) = word else { continue };
+            // One word per stem: "jongeren" from the group and from the text are one.
+            let stemmer = Stemmer::create(Algorithm::Dutch);
+            let stem = stemmer.stem(&word).into_owned();
+            if label
+                .iter()
+                .any(|w| stemmer.stem(w) == stem || w.contains(&stem) || word.contains(w.as_str()))
+            {
+                continue;
+            }
+            label.push(word);
+            if label.len() == words {
+                break;
+            }
+        }
+        label
+    }
+}
+
+fn top(mut ranked: Vec<(usize, f64)>, limit: usize) -> Vec<(usize, f64)> {
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    ranked.truncate(limit);
+    ranked
+}
+
+fn normalise(vector: &mut Vector) {
+    let length = vector.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+    if length > 0.0 {
+        for (_, weight) in vector.iter_mut() {
+            *weight /= length;
+        }
+    }
+}
+
+/// Dot product of two vectors sorted by feature.
+fn dot(a: &Vector, b: &Vector) -> f32 {
+    let (mut i, mut j, mut sum) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                sum += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    sum
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn corpus(questions: &[&str]) -> Corpus<'static> {
+        Corpus::new(&Texts {
+            questions: questions.to_vec(),
+            ..Texts::default()
+        })
+    }
+
+    #[test]
+    fn compounds_split_on_known_words() {
+        let known = vocabulary(
+            ["buurt bewoners wijk aanpak vrijwilligers werk"],
+            Thesaurus::builtin(),
+        );
+        let analyzer = Analyzer::new(&known, StopWords::builtin(), Thesaurus::builtin());
+        assert_eq!(
+            analyzer.split("buurtbewoners"),
+            Some(("buurt".into(), "bewoners".into()))
+        );
+        assert_eq!(
+            analyzer.split("vrijwilligerswerk"),
+            Some(("vrijwilligers".into(), "werk".into()))
+        );
+        assert_eq!(analyzer.split("bewoners"), None);
+    }
+
+    #[test]
+    fn synonyms_and_word_parts_bring_paraphrases_together() {
+        let corpus = corpus(&[
+            "Hoe betrekken we jongeren bij de wijkaanpak?",
+            "Wat werkt om jeugd te laten meedenken over hun wijk?",
+            "Welke tips zijn er om anderstalige buurtbewoners te betrekken?",
+            "Wat kunnen buren doen tegen vereenzaming van oudere bewoners?",
+            "Hoe gaan we eenzaamheid bij senioren tegen?",
+            "Wat kunnen bewoners doen tegen criminaliteit in hun straat?",
+        ]);
+        assert!(corpus.similarity(0, 1) > corpus.similarity(0, 2));
+        assert!(corpus.similarity(3, 4) > corpus.similarity(3, 5));
+    }
+
+    #[test]
+    fn question_words_and_light_verbs_carry_no_weight() {
+        let corpus = corpus(&[
+            "Hoe houden we de wijkaanpak vol als de subsidie stopt?",
+            "Hoe houden wijkteams het werk vol met zo'n hoge werkdruk?",
+            "Wat doen we als de financiering van het programma afloopt?",
+        ]);
+        assert!(corpus.similarity(0, 2) > corpus.similarity(0, 1));
+    }
+
+    #[test]
+    fn a_new_text_finds_its_paraphrase() {
+        let corpus = corpus(&[
+            "Hoe gaan we eenzaamheid bij senioren tegen?",
+            "Hoe zorgen we voor betaalbare woningen?",
+        ]);
+        let found = corpus.similar_to("Vereenzaming van bejaarden voorkomen", 0.1, 3);
+        assert_eq!(found.first().map(|(i, _)| *i), Some(0));
+    }
+}
