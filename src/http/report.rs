@@ -17,7 +17,7 @@ use super::graphql::viewer_from_headers;
 use crate::error::AppError;
 use crate::service::{clusters, programme, summary};
 use crate::state::AppState;
-use crate::web::i18n::{self, Lang, api_name};
+use crate::web::i18n::{self, Lang};
 
 /// The report is written for Movisie and Platform31 staff, in Dutch; its labels come from
 /// the same message files as the web pages.
@@ -163,7 +163,8 @@ async fn render(state: &AppState, headers: &HeaderMap, slug: &str) -> Result<Str
                     c.by_role
                         .iter()
                         .map(|(role, n)| {
-                            let name = role.map_or_else(|| "UNKNOWN".to_owned(), |r| api_name(&r));
+                            let name = role
+                                .map_or_else(|| "UNKNOWN".to_owned(), |r| r.api_name().to_owned());
                             (i18n::label(REPORT_LANG, "submitter-role", &name), *n)
                         })
                         .collect(),

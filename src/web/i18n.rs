@@ -129,18 +129,6 @@ pub fn label(lang: Lang, kind: &str, api_name: &str) -> String {
         .unwrap_or_else(|| api_name.to_owned())
 }
 
-/// The API name of an enum value (`SubmitterRole::HousingCorporation` →
-/// `HOUSING_CORPORATION`): the entity enums serialise as their GraphQL names.
-///
-/// Stand-in until `entity::enums` has an `api_name()` per value (issue 11, "one list per
-/// enum"); then this becomes a call to it.
-pub fn api_name<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(name)) => name,
-        _ => String::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,11 +160,11 @@ mod tests {
     #[test]
     fn every_enum_value_has_a_label_in_both_languages() {
         let mut names: Vec<(&str, String)> = Vec::new();
-        names.extend(SubmitterRole::iter().map(|v| ("submitter-role", api_name(&v))));
-        names.extend(ModerationStatus::iter().map(|v| ("status", api_name(&v))));
-        names.extend(SpeakerRole::iter().map(|v| ("speaker-role", api_name(&v))));
-        names.extend(SessionKind::iter().map(|v| ("session-kind", api_name(&v))));
-        names.extend(ThemeKind::iter().map(|v| ("theme-kind", api_name(&v))));
+        names.extend(SubmitterRole::iter().map(|v| ("submitter-role", v.api_name().to_owned())));
+        names.extend(ModerationStatus::iter().map(|v| ("status", v.api_name().to_owned())));
+        names.extend(SpeakerRole::iter().map(|v| ("speaker-role", v.api_name().to_owned())));
+        names.extend(SessionKind::iter().map(|v| ("session-kind", v.api_name().to_owned())));
+        names.extend(ThemeKind::iter().map(|v| ("theme-kind", v.api_name().to_owned())));
         names.extend(
             entity::enums::LearningFormat::ALL
                 .iter()

@@ -4,23 +4,10 @@
 //! item 15); then the pages call those and this file goes.
 
 use entity::enums::ModerationStatus;
-use entity::{event, moderation_action, person, session};
+use entity::{event, moderation_action, person};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::error::AppError;
-
-/// The session with this key in the event.
-pub async fn session_by_key(
-    db: &impl ConnectionTrait,
-    event_id: i32,
-    key: &str,
-) -> Result<Option<session::Model>, AppError> {
-    Ok(session::Entity::find()
-        .filter(session::Column::EventId.eq(event_id))
-        .filter(session::Column::Key.eq(key))
-        .one(db)
-        .await?)
-}
 
 /// The person with this key.
 pub async fn person_by_key(

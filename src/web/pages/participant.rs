@@ -31,7 +31,6 @@ use crate::service::{accounts, clusters, privacy, programme};
 use crate::state::AppState;
 use crate::web::csrf::CheckedForm;
 use crate::web::forms::{self, FieldError, SubmissionValues};
-use crate::web::i18n::api_name;
 use crate::web::session::{self, Lifetime, PARTICIPANT_COOKIE, Participant};
 use crate::web::{ErrorPage, PageResult, Visitor, lookup, render, see_other};
 
@@ -320,7 +319,7 @@ async fn agenda_page(
                     .copied()
                     .unwrap_or_default()
                     .to_owned(),
-                status: api_name(&q.status),
+                status: q.status.api_name().to_owned(),
                 reason: reasons.get(&q.id).cloned(),
                 votes: q.vote_count,
                 text: q.text,
@@ -363,7 +362,7 @@ async fn agenda_page(
             ThemeView {
                 id: ids::encode(NodeType::Theme, t.id).to_string(),
                 slug: t.slug.clone(),
-                kind: api_name(&t.kind),
+                kind: t.kind.api_name().to_owned(),
                 description: t.description.clone(),
                 guiding_questions: t
                     .guiding_questions
@@ -397,7 +396,7 @@ async fn agenda_page(
             themes => render::value(&themes),
             mine => render::value(&mine),
             summary => render::value(&summary),
-            roles => render::value(SubmitterRole::iter().map(|r| api_name(&r)).collect::<Vec<_>>()),
+            roles => render::value(SubmitterRole::iter().map(|r| r.api_name().to_owned()).collect::<Vec<_>>()),
             formats => render::value(LearningFormat::ALL.map(LearningFormat::api_name)),
             notice => render::value(notice(query)),
         },
@@ -671,8 +670,8 @@ pub async fn download_data(
             .get(&q.theme_id)
             .map(|t| t.slug.clone())
             .unwrap_or_default(),
-        status: api_name(&q.status),
-        submitter_role: q.submitter_role.map(|r| api_name(&r)),
+        status: q.status.api_name().to_owned(),
+        submitter_role: q.submitter_role.map(|r| r.api_name().to_owned()),
         preferred_formats: q.preferred_formats.clone(),
         region: q.region.clone(),
         vote_count: q.vote_count,

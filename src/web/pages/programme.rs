@@ -100,7 +100,7 @@ pub async fn session(
 ) -> PageResult {
     let fail = |e: crate::error::AppError| ErrorPage::from_app(&visitor, e);
     let event = lookup::event(&state.db, &slug).await.map_err(fail)?;
-    let session = lookup::session_by_key(&state.db, event.id, &key)
+    let session = crate::service::programme::session_by_key(&state.db, event.id, &key)
         .await
         .map_err(fail)?
         .ok_or_else(|| ErrorPage::not_found(&visitor))?;

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::error::AppError;
 use crate::graphql::ids::{self, NodeType};
 use crate::service::programme as service;
-use crate::web::i18n::{self, Args, Lang, api_name};
+use crate::web::i18n::{self, Args, Lang};
 
 /// The event's clock: its time zone, Amsterdam when the stored name is unknown.
 pub fn zone(event: &event::Model) -> Tz {
@@ -93,7 +93,7 @@ impl ThemeChip {
             id: ids::encode(NodeType::Theme, theme.id).to_string(),
             slug: theme.slug.clone(),
             title: theme.title.clone(),
-            kind: api_name(&theme.kind),
+            kind: theme.kind.api_name().to_owned(),
         }
     }
 }
@@ -192,7 +192,7 @@ pub async fn session_cards(
             id: ids::encode(NodeType::Session, s.id).to_string(),
             key: s.key.clone(),
             title: s.title.clone(),
-            kind: api_name(&s.kind),
+            kind: s.kind.api_name().to_owned(),
             paragraphs: paragraphs(&s.description),
             block: block_title(s.block_id),
             block_id: s.block_id,
@@ -207,7 +207,7 @@ pub async fn session_cards(
                     Some(SpeakerView {
                         key: person.key.clone(),
                         name: person.name.clone(),
-                        role: api_name(&link.role),
+                        role: link.role.api_name().to_owned(),
                         affiliations: affiliations
                             .get(&person.id)
                             .into_iter()
@@ -288,7 +288,7 @@ pub async fn programme(
         .iter()
         .map(|block| BlockView {
             title: block.title.clone(),
-            kind: api_name(&block.kind),
+            kind: block.kind.api_name().to_owned(),
             starts: clock(zone, block.starts_at),
             ends: clock(zone, block.ends_at),
             sessions: cards
