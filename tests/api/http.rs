@@ -4,7 +4,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::json;
 
-use crate::helpers::{TestApp, assert_strict_csp};
+use crate::helpers::TestApp;
 
 fn encode(query: &str) -> String {
     serde_urlencoded::to_string([("query", query)]).expect("encodes")

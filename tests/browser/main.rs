@@ -10,7 +10,10 @@
 
 mod harness;
 
+use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
+
+use futures_util::FutureExt;
 
 use harness::{CODE, Driver, EVENT, Page, Server};
 
@@ -42,10 +45,13 @@ async fn participant_flow(javascript: bool) {
     let profile = tempfile::tempdir().expect("profile");
     let client = driver.browser(javascript, profile.path()).await;
     let mut page = Page::new(client, &server, javascript);
-    let result = run(&mut page).await;
+    // The browser and chromedriver are closed even when a check fails.
+    let result = AssertUnwindSafe(run(&mut page)).catch_unwind().await;
     let _ = page.client.clone().close().await;
     drop(driver);
-    result;
+    if let Err(failure) = result {
+        std::panic::resume_unwind(failure);
+    }
     println!(
         "browser flow (JavaScript {}): {} page states checked in {:.1} s",
         if javascript { "on" } else { "off" },

@@ -96,7 +96,7 @@ fn join_form(
         "leeragenda/join.html",
         minijinja::context! {
             event => render::value(views::event_view(visitor.lang, event)),
-            joined => render::value(&joined),
+            joined => render::value(joined),
             code => render::value(&code),
             summary => render::value(errors.iter().map(|e| SummaryError {
                 target: e.field.clone(),
