@@ -68,7 +68,7 @@ pub fn set_cookie(
     };
     let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Lax{max_age}{secure}"
+        "{name}={value}; Path=/; HttpOnly; SameSite={same_site:?}{max_age}{secure}"
     ))
     .ok()
 }

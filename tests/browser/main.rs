@@ -99,6 +99,18 @@ async fn run(page: &mut Page<'_>) {
     assert!(page.text().await.contains("Pagina niet gevonden"));
     page.check("niet-gevonden").await;
 
+    if page.javascript {
+        // GraphiQL runs from its embedded assets under the strict script policy (offline).
+        page.open("/graphiql").await;
+        page.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(fantoccini::Locator::Css(".graphiql-container"))
+            .await
+            .expect("GraphiQL renders");
+        page.same_origin_only("graphiql").await;
+    }
+
     // Join: a wrong code first, then the QR link (the form comes filled in; one tap).
     page.open(&format!("/events/{EVENT}/leeragenda")).await;
     page.check("leeragenda-anoniem").await;
