@@ -54,12 +54,33 @@ pub enum Lifetime {
     Expired,
 }
 
-/// A `Set-Cookie` value; `None` only if `value` holds characters a cookie cannot.
+/// Which cross-site requests carry a cookie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SameSite {
+    /// Sent on top-level navigations from elsewhere (a QR code, a link): participants.
+    Lax,
+    /// Never sent from elsewhere: accounts' sign-in cookies (issue 13).
+    Strict,
+}
+
+/// A `Set-Cookie` value (`SameSite=Lax`); `None` only if `value` holds characters a
+/// cookie cannot.
 pub fn set_cookie(
     name: &str,
     value: &str,
     lifetime: Lifetime,
     secure: bool,
+) -> Option<HeaderValue> {
+    set_cookie_with(name, value, lifetime, secure, SameSite::Lax)
+}
+
+/// A `Set-Cookie` value with the given `SameSite`.
+pub fn set_cookie_with(
+    name: &str,
+    value: &str,
+    lifetime: Lifetime,
+    secure: bool,
+    same_site: SameSite,
 ) -> Option<HeaderValue> {
     let max_age = match lifetime {
         Lifetime::Session => String::new(),
@@ -68,7 +89,7 @@ pub fn set_cookie(
     };
     let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Lax{max_age}{secure}"
+        "{name}={value}; Path=/; HttpOnly; SameSite={same_site:?}{max_age}{secure}"
     ))
     .ok()
 }

@@ -442,6 +442,25 @@ impl<'a> Page<'a> {
         }
     }
 
+    /// Asserts that every resource the page loaded came from the server under test.
+    pub async fn same_origin_only(&self, name: &str) {
+        let mode = if self.javascript { "js" } else { "nojs" };
+        let origin = self.server.base.clone();
+        let foreign = self
+            .client
+            .execute(
+                "return performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith(arguments[0]));",
+                vec![json!(origin)],
+            )
+            .await
+            .expect("resource timing");
+        assert_eq!(
+            foreign,
+            json!([]),
+            "{name} ({mode}): requests to another host"
+        );
+    }
+
     /// axe-core (WCAG 2.1 A and AA), 320 px without horizontal scrolling, no request to
     /// another host, and phone and desktop screenshots named `name`.
     pub async fn check(&mut self, name: &str) {
@@ -467,20 +486,7 @@ impl<'a> Page<'a> {
                 .expect("axe runs");
             assert_eq!(violations, json!([]), "{name} ({mode}): WCAG violations");
         }
-        let origin = self.server.base.clone();
-        let foreign = self
-            .client
-            .execute(
-                "return performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith(arguments[0]));",
-                vec![json!(origin)],
-            )
-            .await
-            .expect("resource timing");
-        assert_eq!(
-            foreign,
-            json!([]),
-            "{name} ({mode}): requests to another host"
-        );
+        self.same_origin_only(name).await;
         let dir = screenshot_dir();
         std::fs::write(
             dir.join(format!("{name}-desktop-{mode}.png")),
