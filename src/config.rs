@@ -87,8 +87,9 @@ pub struct ServeConfig {
     /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
     #[arg(long, env = "TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
-    /// Attempts to join an event per address per minute (access codes cannot be guessed).
-    #[arg(long, env = "JOINS_PER_MINUTE", default_value_t = 600)]
+    /// Attempts to join an event per address per minute: a room of a thousand phones behind
+    /// one NAT address joins at once, and access codes still cannot be guessed.
+    #[arg(long, env = "JOINS_PER_MINUTE", default_value_t = 1_200)]
     pub joins_per_minute: u32,
     /// Votes and withdrawn votes one participant may cast per minute.
     #[arg(long, env = "VOTES_PER_MINUTE", default_value_t = 120)]
@@ -173,7 +174,7 @@ impl Default for ServeConfig {
             ip_requests_per_second: 100,
             ip_request_burst: 1_000,
             trust_forwarded_for: false,
-            joins_per_minute: 600,
+            joins_per_minute: 1_200,
             votes_per_minute: 120,
             ws_connections_per_ip: 2_000,
             ws_connections_per_token: 5,

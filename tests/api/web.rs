@@ -692,3 +692,75 @@ async fn the_report_names_roles_and_formats_in_dutch() {
     assert!(report.contains(">Leren van collega"));
     assert!(!report.contains("HousingCorporation") && !report.contains("PEER_LEARNING"));
 }
+
+/// WEB.md: a venue's Wi-Fi puts a thousand phones behind one address. With the default
+/// limits the whole room joins at once, browses, submits and votes; the API's own
+/// per-address quota is left to the API.
+#[tokio::test]
+async fn a_room_of_a_thousand_phones_behind_one_address_joins_at_once_with_the_default_limits() {
+    const PHONES: usize = 1_000;
+    let (app, actors) = setup().await;
+    let uri = "/events/dag-van-de-buurt-2021/leeragenda";
+    let mut phones = Vec::with_capacity(PHONES);
+    for _ in 0..PHONES {
+        // Every phone is its own browser; in-process requests all share one address.
+        let mut phone = Browser::new(&app);
+        phone.join().await;
+        phones.push(phone);
+    }
+    for (n, phone) in phones.iter_mut().enumerate().take(20) {
+        let text = format!("Vraag {n} uit de zaal: hoe ontmoeten oude en nieuwe bewoners elkaar?");
+        let sent = phone
+            .post(uri, &[("themeId", &actors.theme), ("text", &text)])
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
+    }
+    let waiting = app
+        .gql_as(
+            &actors.moderator,
+            "{ learningQuestions(filter: { status: PENDING }) { totalCount nodes { id } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(waiting["data"]["learningQuestions"]["totalCount"], 20);
+    let question = waiting["data"]["learningQuestions"]["nodes"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    moderate(
+        &app,
+        &actors.moderator,
+        json!({ "id": question, "action": "APPROVE" }),
+    )
+    .await;
+    for phone in &mut phones {
+        let voted = phone
+            .post(
+                "/events/dag-van-de-buurt-2021/leeragenda/stem",
+                &[("id", &question), ("action", "vote")],
+            )
+            .await;
+        assert!(
+            location(&voted).contains("melding=gestemd"),
+            "{}",
+            location(&voted)
+        );
+    }
+    let counted = app
+        .gql_as(
+            &actors.staff,
+            "query($id: ID!) { learningQuestion(id: $id) { voteCount } }",
+            json!({ "id": question }),
+        )
+        .await;
+    assert_eq!(
+        counted["data"]["learningQuestion"]["voteCount"], PHONES,
+        "{counted}"
+    );
+    // The pages stay open to everyone in the room, after all of the above.
+    for phone in phones.iter_mut().step_by(10) {
+        assert_eq!(phone.get(uri).await.status, StatusCode::OK);
+        let page = phone.get("/events/dag-van-de-buurt-2021").await;
+        assert_eq!(page.status, StatusCode::OK);
+    }
+}

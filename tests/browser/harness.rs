@@ -9,8 +9,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::http::{Request, header};
+use axum::http::{Method, Request, header};
 use buurtgraph::config::ServeConfig;
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use http_body_util::BodyExt;
 use hyper_util::client::legacy::Client as HttpClient;
@@ -291,10 +292,7 @@ impl Driver {
 
     /// A headless Chromium session in Dutch, with or without JavaScript, in a fresh profile.
     pub async fn browser(&self, javascript: bool, profile: &Path) -> Client {
-        let mut prefs = json!({ "intl.accept_languages": "nl-NL,nl" });
-        if !javascript {
-            prefs["profile.managed_default_content_settings.javascript"] = json!(2);
-        }
+        let prefs = json!({ "intl.accept_languages": "nl-NL,nl" });
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
             "goog:chromeOptions".into(),
@@ -309,11 +307,51 @@ impl Driver {
                 "prefs": prefs,
             }),
         );
-        ClientBuilder::new(HttpConnector::new())
+        let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities)
             .connect(&format!("http://127.0.0.1:{}", self.port))
             .await
-            .expect("a browser session")
+            .expect("a browser session");
+        if !javascript {
+            set_scripts(&client, false).await;
+        }
+        client
+    }
+}
+
+/// Switches the page's own scripts off or on (DevTools' `Emulation.setScriptExecutionDisabled`
+/// through chromedriver). Unlike the content setting, switching them on again for axe-core runs
+/// none of the scripts the page skipped: the document stays as it is without JavaScript.
+pub async fn set_scripts(client: &Client, enabled: bool) {
+    client
+        .issue_cmd(ScriptExecution { enabled })
+        .await
+        .expect("scripts switched");
+}
+
+#[derive(Debug)]
+struct ScriptExecution {
+    enabled: bool,
+}
+
+impl WebDriverCompatibleCommand for ScriptExecution {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (Method, Option<String>) {
+        let body = json!({
+            "cmd": "Emulation.setScriptExecutionDisabled",
+            "params": { "value": !self.enabled },
+        });
+        (Method::POST, Some(body.to_string()))
     }
 }
 
@@ -466,9 +504,11 @@ impl<'a> Page<'a> {
     pub async fn check(&mut self, name: &str) {
         let mode = if self.javascript { "js" } else { "nojs" };
         self.client.set_window_size(1280, 900).await.expect("size");
-        // Chromium runs no page timers with JavaScript off, so axe (asynchronous) cannot
-        // run there; the pages are the same server-rendered HTML in both passes.
-        if self.javascript {
+        {
+            // Without JavaScript the page's scripts stay off; axe needs them on while it runs.
+            if !self.javascript {
+                set_scripts(&self.client, true).await;
+            }
             self.client
                 .execute(&self.axe, vec![])
                 .await
@@ -484,6 +524,9 @@ impl<'a> Page<'a> {
                 )
                 .await
                 .expect("axe runs");
+            if !self.javascript {
+                set_scripts(&self.client, false).await;
+            }
             assert_eq!(violations, json!([]), "{name} ({mode}): WCAG violations");
         }
         self.same_origin_only(name).await;

@@ -1,6 +1,6 @@
 //! The web pages in a real browser: Debian's Chromium, headless, driven through
 //! chromedriver by `fantoccini`, against the real server in-process. Each flow runs with
-//! JavaScript on and off; every page in every state passes axe-core (WCAG 2.1 A and AA),
+//! JavaScript on and off; every page in every state, in both, passes axe-core (WCAG 2.1 A and AA),
 //! fits 320 px, loads nothing from another host, and is photographed at phone and desktop
 //! size into `target/screenshots/`.
 //!
