@@ -445,6 +445,34 @@ impl<'a> Page<'a> {
             .unwrap_or_else(|e| panic!("{css}: {e}"));
     }
 
+    /// Clicks something that loads a new page (a link, a form's button) and waits until the
+    /// new document has replaced the old one, so that what is read next is the new page.
+    pub async fn follow(&self, css: &str) {
+        self.client
+            .execute("document.documentElement.dataset.before = 'click';", vec![])
+            .await
+            .expect("marks the page");
+        self.click(css).await;
+        let started = Instant::now();
+        loop {
+            let replaced = self
+                .client
+                .execute(
+                    "return document.readyState === 'complete' && !document.documentElement.dataset.before;",
+                    vec![],
+                )
+                .await;
+            if matches!(replaced, Ok(Value::Bool(true))) {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "{css}: no new page after the click"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn type_into(&self, css: &str, text: &str) {
         let field = self
             .client

@@ -71,7 +71,7 @@ async fn run(page: &mut Page<'_>) {
         .await;
     page.check("programma-gefilterd").await;
     page.open(&format!("/events/{EVENT}")).await;
-    page.click("a[href$='/sessies/r1-abcd-in-de-wijkaanpak']")
+    page.follow("a[href$='/sessies/r1-abcd-in-de-wijkaanpak']")
         .await;
     page.wait_for_text(
         "Deze workshop wordt twee keer gegeven",
@@ -79,7 +79,7 @@ async fn run(page: &mut Page<'_>) {
     )
     .await;
     page.check("sessie").await;
-    page.click("a[href$='/sessies/r2-abcd-in-de-wijkaanpak']")
+    page.follow("a[href$='/sessies/r2-abcd-in-de-wijkaanpak']")
         .await;
     page.wait_for_text("Workshops ronde twee", Duration::from_secs(10))
         .await;
@@ -88,14 +88,14 @@ async fn run(page: &mut Page<'_>) {
             .await
             .ends_with("/sessies/r2-abcd-in-de-wijkaanpak")
     );
-    page.click(".speakers a").await;
+    page.follow(".speakers a").await;
     page.wait_for_text("Sessies", Duration::from_secs(10)).await;
     assert!(page.path().await.contains("/personen/"));
     page.check("persoon").await;
     page.open(&format!("/events/{EVENT}/zoeken")).await;
     page.check("zoeken-leeg").await;
     page.type_into("#q", "STOPLER").await;
-    page.click(".search button").await;
+    page.follow(".search button").await;
     page.wait_for_text("Lucien Stöpler", Duration::from_secs(10))
         .await;
     page.check("zoeken").await;
@@ -121,7 +121,7 @@ async fn run(page: &mut Page<'_>) {
     page.open(&format!("/events/{EVENT}/meedoen")).await;
     page.check("meedoen").await;
     page.type_into("#accessCode", "VERKEERD1").await;
-    page.click("main form button[type=submit]").await;
+    page.follow("main form button[type=submit]").await;
     page.wait_for_text("Deze toegangscode klopt niet", Duration::from_secs(10))
         .await;
     assert_eq!(page.value("#accessCode").await, "VERKEERD1");
@@ -129,7 +129,7 @@ async fn run(page: &mut Page<'_>) {
     page.open(&format!("/events/{EVENT}/meedoen?code={CODE}"))
         .await;
     assert_eq!(page.value("#accessCode").await, CODE);
-    page.click("main form button[type=submit]").await;
+    page.follow("main form button[type=submit]").await;
     page.wait_for_text("Je doet nu mee", Duration::from_secs(10))
         .await;
     assert!(
@@ -143,7 +143,7 @@ async fn run(page: &mut Page<'_>) {
     page.click("#thema-gemengde-wijken summary").await;
     page.type_into("#gemengde-wijken-text", "Te kort").await;
     page.click("#gemengde-wijken-submitterRole-3").await;
-    page.click("#thema-gemengde-wijken form[data-theme-id] button[type=submit]")
+    page.follow("#thema-gemengde-wijken form[data-theme-id] button[type=submit]")
         .await;
     page.wait_for_text("Je vraag is te kort", Duration::from_secs(10))
         .await;
@@ -154,7 +154,7 @@ async fn run(page: &mut Page<'_>) {
     page.click(".error-summary a").await;
     let question = "Hoe zorgen we dat oude en nieuwe bewoners elkaar echt ontmoeten?";
     page.type_into("#gemengde-wijken-text", question).await;
-    page.click("#thema-gemengde-wijken form[data-theme-id] button[type=submit]")
+    page.follow("#thema-gemengde-wijken form[data-theme-id] button[type=submit]")
         .await;
     page.wait_for_text("Je vraag is verstuurd", Duration::from_secs(10))
         .await;
@@ -183,7 +183,7 @@ async fn run(page: &mut Page<'_>) {
 
     // Vote, see the count, withdraw.
     let card = format!("li[data-question-id='{their_id}']");
-    page.click(&format!("{card} button[value=vote]")).await;
+    page.follow(&format!("{card} button[value=vote]")).await;
     page.wait_for_text("Je herkent deze vraag", Duration::from_secs(10))
         .await;
     let count = page
@@ -207,12 +207,12 @@ async fn run(page: &mut Page<'_>) {
         page.check("leeragenda-vergelijkbaar").await;
         page.type_into("#gemengde-wijken-text", "").await;
     }
-    page.click(&format!("{card} button[value=unvote]")).await;
+    page.follow(&format!("{card} button[value=unvote]")).await;
     page.wait_for_text("Je stem is ingetrokken", Duration::from_secs(10))
         .await;
 
     // Delete my data: questions gone, signed out.
-    page.click("#mijn-gegevens .button--warning").await;
+    page.follow("#mijn-gegevens .button--warning").await;
     page.wait_for_text(
         "Je vragen en stemmen zijn verwijderd",
         Duration::from_secs(10),
