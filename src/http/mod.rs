@@ -1,6 +1,7 @@
 //! The HTTP surface: routes and the layers around them.
 
 pub mod csp;
+pub mod encoding;
 pub mod error;
 pub mod exports;
 pub mod graphql;
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
             get(graphql::get_handler).post(graphql::post_handler),
         )
         .layer(Extension(schema_types))
+        .layer(encoding::layer())
         .route("/graphql/ws", get(graphql::ws_handler));
     let quota = rate_limit::per_ip_quota(
         config.ip_requests_per_second,
@@ -59,7 +61,6 @@ pub fn router(state: AppState) -> Router {
         api = api.layer(GovernorLayer::new(quota).error_handler(rate_limit::too_many_requests));
     }
     let router = Router::new()
-        .merge(api)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route(
@@ -73,6 +74,8 @@ pub fn router(state: AppState) -> Router {
         .route("/exports/summary.csv", get(exports::summary_csv))
         .route("/events/{slug}/calendar.ics", get(exports::calendar))
         .route("/reports/{slug}/leeragenda", get(report::leeragenda))
+        .layer(encoding::layer())
+        .merge(api)
         // The web pages (and GraphiQL at /graphiql), outside the per-address API quota.
         .merge(crate::web::routes(config.graphiql_enabled()));
     router

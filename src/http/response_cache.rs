@@ -4,9 +4,16 @@
 //! the version in the database, so every process stops serving the old bytes. This process
 //! notices its own changes at once and other writers' (the CLI importer, other instances)
 //! within `VERSION_CHECK_INTERVAL`.
+//!
+//! Identical requests that miss at the same time (at start, after an edit) are computed
+//! once: the others wait for that result. Compressed variants are kept beside each body,
+//! so a hit does no compression work.
 
+use std::collections::HashMap;
+use std::future::Future;
 use std::num::NonZeroUsize;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -15,6 +22,7 @@ use lru::LruCache;
 use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha256};
 
+use super::encoding::{Encoding, MIN_COMPRESSED_SIZE};
 use super::lock;
 use crate::service::content;
 
@@ -29,16 +37,67 @@ pub struct CachedResponse {
     pub content_type: &'static str,
     /// The GraphQL operation's name, for the request log.
     pub operation: Option<String>,
+    gzip: OnceLock<Option<Bytes>>,
+    brotli: OnceLock<Option<Bytes>>,
 }
+
+impl CachedResponse {
+    pub fn new(
+        version: i64,
+        body: Bytes,
+        content_type: &'static str,
+        operation: Option<String>,
+    ) -> Self {
+        Self {
+            version,
+            etag: etag_of(&body),
+            body,
+            content_type,
+            operation,
+            gzip: OnceLock::new(),
+            brotli: OnceLock::new(),
+        }
+    }
+
+    /// The body in the coding, compressed on first use and kept; `None`: send `body`.
+    pub fn encoded(&self, encoding: Encoding) -> Option<&Bytes> {
+        if self.body.len() < MIN_COMPRESSED_SIZE {
+            return None;
+        }
+        let slot = match encoding {
+            Encoding::Identity => return None,
+            Encoding::Gzip => &self.gzip,
+            Encoding::Brotli => &self.brotli,
+        };
+        slot.get_or_init(|| encoding.compress(&self.body)).as_ref()
+    }
+}
+
+/// What the cache did since start, for the metrics and the tests.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct CacheStats {
+    pub hits: u64,
+    pub misses: u64,
+    /// Misses answered by an identical request's computation instead of their own.
+    pub shared: u64,
+}
+
+/// A computation in progress that identical requests wait for.
+type InFlight = Arc<tokio::sync::OnceCell<Option<Arc<CachedResponse>>>>;
 
 /// Shared by all requests of a process; `disabled()` never stores anything.
 pub struct ResponseCache {
     entries: Option<Mutex<Entries>>,
     known_version: Mutex<Option<(i64, Instant)>>,
+    in_flight: Mutex<HashMap<(i64, String), InFlight>>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+    shared: AtomicU64,
 }
 
 /// The LRU bounded both in entries and in body bytes, so that a few large responses cannot
-/// take more memory than the operator allowed.
+/// take more memory than the operator allowed. (The compressed variants, a fifth of a body
+/// or less, are not counted.)
 struct Entries {
     lru: LruCache<String, Arc<CachedResponse>>,
     bytes: usize,
@@ -85,6 +144,10 @@ impl ResponseCache {
         Self {
             entries,
             known_version: Mutex::new(None),
+            in_flight: Mutex::new(HashMap::new()),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+            shared: AtomicU64::new(0),
         }
     }
 
@@ -119,13 +182,63 @@ impl ResponseCache {
     pub fn get(&self, key: &str, version: i64) -> Option<Arc<CachedResponse>> {
         let entries = self.entries.as_ref()?;
         let mut entries = lock(entries);
-        match entries.lru.get(key) {
+        let found = match entries.lru.get(key) {
             Some(hit) if hit.version == version => Some(hit.clone()),
             Some(_) => {
                 entries.remove(key);
                 None
             }
             None => None,
+        };
+        let counter = if found.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    /// Computes a missing response once for all identical requests waiting at the same
+    /// time. `compute` runs in one of them (another takes over if that request is dropped)
+    /// and gives the response to keep, or `None` when it is not to be shared (an error);
+    /// the others get its result, `None` meaning: compute your own.
+    pub async fn compute_once<F, Fut>(
+        &self,
+        key: &str,
+        version: i64,
+        compute: F,
+    ) -> (Option<Arc<CachedResponse>>, bool)
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Option<Arc<CachedResponse>>>,
+    {
+        let id = (version, key.to_owned());
+        let cell = lock(&self.in_flight).entry(id.clone()).or_default().clone();
+        let mut computed_here = false;
+        let result = cell
+            .get_or_init(|| {
+                computed_here = true;
+                compute()
+            })
+            .await
+            .clone();
+        if computed_here {
+            let mut in_flight = lock(&self.in_flight);
+            if in_flight.get(&id).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
+                in_flight.remove(&id);
+            }
+        } else {
+            self.shared.fetch_add(1, Ordering::Relaxed);
+        }
+        (result, computed_here)
+    }
+
+    pub fn stats(&self) -> CacheStats {
+        CacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            shared: self.shared.load(Ordering::Relaxed),
         }
     }
 
@@ -165,13 +278,7 @@ mod tests {
 
     fn sized_entry(version: i64, size: usize) -> Arc<CachedResponse> {
         let body = Bytes::from(vec![b'x'; size]);
-        Arc::new(CachedResponse {
-            version,
-            etag: etag_of(&body),
-            body,
-            content_type: "application/json",
-            operation: None,
-        })
+        Arc::new(CachedResponse::new(version, body, "application/json", None))
     }
 
     #[test]

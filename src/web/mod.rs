@@ -22,7 +22,6 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::error::AppError;
@@ -83,7 +82,7 @@ pub fn routes(graphiql_enabled: bool) -> Router<AppState> {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
-        .layer(CompressionLayer::new().gzip(true).br(true))
+        .layer(crate::http::encoding::layer())
 }
 
 /// Who is looking, as far as a page needs to know before any database work.

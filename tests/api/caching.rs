@@ -262,3 +262,136 @@ async fn a_persisted_mutation_sent_by_hash_is_never_answered_from_the_cache() {
         "each join is a new participant"
     );
 }
+
+/// Statements other than the content-version check, which every request may make.
+fn programme_statements(app: &TestApp) -> usize {
+    app.statement_log()
+        .iter()
+        .filter(|sql| !sql.contains("content_version"))
+        .count()
+}
+
+#[tokio::test]
+async fn identical_requests_that_miss_together_are_computed_once() {
+    let app = TestApp::bundled().await;
+    let body = json!({ "query": WHOLE_PROGRAMME }).to_string();
+    let send = |router: axum::Router| {
+        let body = body.clone();
+        async move {
+            let request = Request::post("/graphql")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body))
+                .expect("request");
+            let response = tower::ServiceExt::oneshot(router, request)
+                .await
+                .expect("answer");
+            let status = response.status();
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .expect("body");
+            (status, bytes)
+        }
+    };
+    // One alone, to know what a computation costs; then a fresh cache met by 16 at once.
+    app.reset_statements();
+    let (status, alone) = send(app.router.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    let one_computation = programme_statements(&app);
+    assert!(one_computation > 0);
+
+    let fresh = TestApp::bundled().await;
+    fresh.reset_statements();
+    let answers = futures_util::future::join_all((0..16).map(|_| send(fresh.router.clone()))).await;
+    for (status, bytes) in &answers {
+        assert_eq!(*status, StatusCode::OK);
+        assert_eq!(
+            bytes.len(),
+            alone.len(),
+            "every request gets the whole answer"
+        );
+    }
+    assert_eq!(
+        programme_statements(&fresh),
+        one_computation,
+        "16 identical misses ran the statements of one"
+    );
+}
+
+#[tokio::test]
+async fn cached_responses_are_sent_compressed_to_clients_that_accept_it() {
+    let app = TestApp::bundled().await;
+    let uri = get_uri(WHOLE_PROGRAMME);
+    let plain = app.get(&uri).await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert_eq!(plain.header(header::CONTENT_ENCODING), None);
+    let expected = plain.json();
+
+    for (accept, coding) in [
+        ("gzip, deflate, br", "br"),
+        ("gzip", "gzip"),
+        ("br;q=0.1, gzip;q=0.9", "gzip"),
+    ] {
+        let answer = app
+            .request(get_with(&uri, header::ACCEPT_ENCODING, accept))
+            .await;
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(
+            answer.header(header::CONTENT_ENCODING),
+            Some(coding),
+            "{accept}"
+        );
+        assert!(
+            answer
+                .header(header::VARY)
+                .unwrap_or_default()
+                .contains("Accept-Encoding"),
+            "shared caches keep the variants apart"
+        );
+        assert_eq!(
+            answer.header(header::ETAG),
+            plain.header(header::ETAG),
+            "the same representation, encoded"
+        );
+        assert!(
+            answer.body.len() * 4 < plain.body.len(),
+            "{coding}: {} bytes",
+            answer.body.len()
+        );
+        let mut decoded = Vec::new();
+        if coding == "br" {
+            brotli::BrotliDecompress(&mut &answer.body[..], &mut decoded).expect("brotli");
+        } else {
+            std::io::Read::read_to_end(
+                &mut flate2::read::GzDecoder::new(&answer.body[..]),
+                &mut decoded,
+            )
+            .expect("gzip");
+        }
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&decoded).expect("json"),
+            expected
+        );
+    }
+}
+
+#[tokio::test]
+async fn responses_computed_per_request_are_compressed_too() {
+    let (app, actors) = actors::setup().await;
+    let request = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {}", actors.staff))
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .body(Body::from(json!({ "query": WHOLE_PROGRAMME }).to_string()))
+        .expect("request");
+    let answer = app.request(request).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.header(header::CONTENT_ENCODING), Some("gzip"));
+    let mut decoded = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&answer.body[..]),
+        &mut decoded,
+    )
+    .expect("gzip");
+    let data: serde_json::Value = serde_json::from_slice(&decoded).expect("json");
+    assert!(data["data"]["event"]["blocks"].is_array());
+}

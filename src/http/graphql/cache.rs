@@ -8,7 +8,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::render::{MediaType, Rendered};
-use crate::http::response_cache::{CachedResponse, etag_of, matches_etag};
+use crate::http::encoding::Encoding;
+use crate::http::response_cache::{CachedResponse, matches_etag};
 use crate::state::AppState;
 
 pub(super) enum CacheLookup {
@@ -19,8 +20,8 @@ pub(super) enum CacheLookup {
 
 /// Where a response may be stored: its key, and the content version it was computed at.
 pub(super) struct CacheSlot {
-    key: String,
-    version: i64,
+    pub(super) key: String,
+    pub(super) version: i64,
 }
 
 impl CacheLookup {
@@ -73,30 +74,21 @@ fn cache_key(request: &async_graphql::Request, media_type: MediaType) -> String 
     )
 }
 
-/// Stores a successful response in its slot and sends it as cacheable; anything else is
-/// sent as it is.
-pub(super) fn store_and_send(
-    state: &AppState,
-    headers: &HeaderMap,
-    slot: Option<CacheSlot>,
+/// The response to keep for the slot, when the request succeeded; `None` otherwise.
+pub(super) fn keepable(
+    slot: &CacheSlot,
     succeeded: bool,
-    rendered: Rendered,
+    rendered: &Rendered,
     operation: Option<String>,
-) -> Response {
-    match slot {
-        Some(CacheSlot { key, version }) if succeeded && rendered.status == StatusCode::OK => {
-            let entry = Arc::new(CachedResponse {
-                version,
-                etag: etag_of(&rendered.body),
-                body: rendered.body,
-                content_type: rendered.content_type,
-                operation,
-            });
-            state.response_cache.put(key, entry.clone());
-            cached_response(headers, &entry)
-        }
-        _ => rendered.uncached(),
-    }
+) -> Option<Arc<CachedResponse>> {
+    (succeeded && rendered.status == StatusCode::OK).then(|| {
+        Arc::new(CachedResponse::new(
+            slot.version,
+            rendered.body.clone(),
+            rendered.content_type,
+            operation,
+        ))
+    })
 }
 
 /// A cacheable response: shared caches may keep it for a minute, and a GET that names its
@@ -105,8 +97,21 @@ pub(super) fn cached_response(headers: &HeaderMap, entry: &CachedResponse) -> Re
     let not_modified = headers
         .get(header::IF_NONE_MATCH)
         .is_some_and(|wanted| matches_etag(wanted, &entry.etag));
+    let encoding = Encoding::preferred(headers);
     let mut response = if not_modified {
         StatusCode::NOT_MODIFIED.into_response()
+    } else if let Some((body, coding)) = entry.encoded(encoding).zip(encoding.header_value()) {
+        (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static(entry.content_type),
+                ),
+                (header::CONTENT_ENCODING, coding),
+            ],
+            body.clone(),
+        )
+            .into_response()
     } else {
         (
             [(header::CONTENT_TYPE, entry.content_type)],
@@ -122,7 +127,7 @@ pub(super) fn cached_response(headers: &HeaderMap, entry: &CachedResponse) -> Re
     );
     response_headers.insert(
         header::VARY,
-        HeaderValue::from_static("Accept, Authorization"),
+        HeaderValue::from_static("Accept, Accept-Encoding, Authorization"),
     );
     response
 }

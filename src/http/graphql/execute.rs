@@ -9,7 +9,7 @@ use super::auth::{refusal, viewer_from_headers};
 use super::cache::{self, CacheLookup};
 use super::mutation::{Method, may_mutate, refused_over_get};
 use super::operation::{self, Operation};
-use super::render::{MediaType, render, request_error};
+use super::render::{MediaType, Rendered, render, request_error};
 use super::shape::{SchemaTypes, shape};
 use crate::auth::Viewer;
 use crate::auth::limits::ClientAddr;
@@ -49,20 +49,75 @@ pub(super) async fn execute(
         Ok(viewer) => viewer,
         Err(err) => return refusal(&err),
     };
+    let Some(slot) = slot else {
+        return match run_and_render(state, batch, viewer, client, types, &operations, media_type)
+            .await
+        {
+            Some((rendered, _)) => rendered.uncached(),
+            None => internal_error(),
+        };
+    };
+    // A cacheable miss: identical requests arriving meanwhile wait for this one's result.
+    let mut own = None;
+    let mut unused = Some((batch, viewer));
+    let (shared, computed_here) = state
+        .response_cache
+        .compute_once(&slot.key, slot.version, || async {
+            let (batch, viewer) = unused.take()?;
+            let (rendered, succeeded) =
+                run_and_render(state, batch, viewer, client, types, &operations, media_type)
+                    .await?;
+            let keep = cache::keepable(&slot, succeeded, &rendered, operation_name.clone());
+            if keep.is_none() {
+                own = Some(rendered);
+            }
+            keep
+        })
+        .await;
+    if let Some(entry) = shared {
+        if computed_here {
+            state.response_cache.put(slot.key, entry.clone());
+        }
+        return cache::cached_response(headers, &entry);
+    }
+    if let Some(rendered) = own {
+        return rendered.uncached();
+    }
+    // The request this one waited for failed: answer on its own.
+    let Some((batch, viewer)) = unused else {
+        return internal_error();
+    };
+    match run_and_render(state, batch, viewer, client, types, &operations, media_type).await {
+        Some((rendered, _)) => rendered.uncached(),
+        None => internal_error(),
+    }
+}
+
+fn internal_error() -> Response {
+    request_error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal error",
+        "INTERNAL",
+    )
+}
+
+/// Runs, shapes and renders the operations; whether they all succeeded.
+async fn run_and_render(
+    state: &AppState,
+    batch: BatchRequest,
+    viewer: Viewer,
+    client: ClientAddr,
+    types: &SchemaTypes,
+    operations: &[Operation],
+    media_type: MediaType,
+) -> Option<(Rendered, bool)> {
     let mut response = run(state, batch, viewer, client).await;
-    shape_all(types, &operations, &mut response);
+    shape_all(types, operations, &mut response);
     let succeeded = match &response {
         BatchResponse::Single(r) => r.errors.is_empty(),
         BatchResponse::Batch(_) => false,
     };
-    let Some(rendered) = render(media_type, &response) else {
-        return request_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal error",
-            "INTERNAL",
-        );
-    };
-    cache::store_and_send(state, headers, slot, succeeded, rendered, operation_name)
+    render(media_type, &response).map(|rendered| (rendered, succeeded))
 }
 
 /// Shapes each response by the operation that produced it.
