@@ -49,6 +49,16 @@ impl Call {
         }
     }
 
+    /// A web page, as a browser asks for it (without compression unless a header is added).
+    pub fn page(url: String) -> Self {
+        Self {
+            method: Method::GET,
+            url,
+            headers: vec![(header::ACCEPT, HeaderValue::from_static("text/html"))],
+            body: Bytes::new(),
+        }
+    }
+
     /// A GraphQL POST of `query` with `variables`.
     pub fn graphql(base: &str, query: &str, variables: Value) -> Self {
         let body = serde_json::json!({ "query": query, "variables": variables }).to_string();

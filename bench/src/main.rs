@@ -64,7 +64,7 @@ async fn main() -> ExitCode {
 }
 
 /// Every scenario, in the order they run.
-pub const SCENARIOS: [&str; 8] = ["R1", "R2", "R3", "W1", "W2", "A1", "S1", "IDLE"];
+pub const SCENARIOS: [&str; 10] = ["R1", "R2", "R3", "P1", "P2", "W1", "W2", "A1", "S1", "IDLE"];
 
 /// Flags of `buurtgraph-bench`.
 #[derive(Debug, Clone, clap::Args)]
@@ -89,7 +89,7 @@ pub struct BenchArgs {
     /// `--database sqlite` the scenarios run on both. Databases are created and dropped there.
     #[arg(long)]
     pub postgres_url: Option<String>,
-    /// Scenarios to run, comma-separated (R1,R2,R3,W1,W2,A1,S1); all by default.
+    /// Scenarios to run, comma-separated (R1,R2,R3,P1,P2,W1,W2,A1,S1); all by default.
     #[arg(long, value_delimiter = ',')]
     pub scenarios: Vec<String>,
     /// A smoke run: 2 s per scenario, a small A1 data set, fewer participants and subscribers.
@@ -285,6 +285,7 @@ pub fn evaluate(rows: &mut Vec<Row>) {
     };
     let ceiling_post = ceiling(rows, "POST");
     let ceiling_get = ceiling(rows, "GET");
+    let ceiling_page = ceiling(rows, "P1");
     let mut dbs: Vec<String> = Vec::new();
     for row in rows.iter().filter(|r| r.db != "-") {
         if !dbs.contains(&row.db) {
@@ -293,20 +294,28 @@ pub fn evaluate(rows: &mut Vec<Row>) {
     }
     for row in rows.iter_mut() {
         let (target, met) = match row.scenario.as_str() {
-            "R1 POST" | "R1 GET" | "R1 GET 304" => {
-                let ceiling = if row.scenario == "R1 POST" {
+            "R1 POST" | "R1 GET" | "R1 GET 304" | "R1 POST br" => {
+                let ceiling = if row.scenario.starts_with("R1 POST") {
                     ceiling_post
                 } else {
                     ceiling_get
                 };
                 match ceiling {
                     Some(c) if c > 0.0 => (
-                        format!("≥0.5×ceiling ({:.2}×), p99≤10", row.rps / c),
-                        Some(row.rps >= 0.5 * c && row.p99_ms <= 10.0),
+                        format!("≥0.8×ceiling ({:.2}×), p99≤10", row.rps / c),
+                        Some(row.rps >= 0.8 * c && row.p99_ms <= 10.0),
                     ),
-                    _ => ("≥0.5×ceiling, p99≤10".to_owned(), None),
+                    _ => ("≥0.8×ceiling, p99≤10".to_owned(), None),
                 }
             }
+            "P1 page" | "P1 page br" => match ceiling_page {
+                Some(c) if c > 0.0 => (
+                    format!("≥0.5×ceiling ({:.2}×)", row.rps / c),
+                    Some(row.rps >= 0.5 * c),
+                ),
+                _ => ("≥0.5×ceiling".to_owned(), None),
+            },
+            "P2 page" => ("≥1500 pages/s".to_owned(), Some(row.rps >= 1500.0)),
             "R2 POST" | "R2 GET" => ("≥1500 req/s".to_owned(), Some(row.rps >= 1500.0)),
             "W1 submit" => (
                 "≥2000/s, p99≤50".to_owned(),
@@ -449,7 +458,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             .collect()
     };
     if let Some(unknown) = selection.iter().find(|s| !SCENARIOS.contains(&s.as_str())) {
-        anyhow::bail!("unknown scenario {unknown:?}; choose from R1,R2,R3,W1,W2,A1,S1");
+        anyhow::bail!("unknown scenario {unknown:?}; choose from R1,R2,R3,P1,P2,W1,W2,A1,S1");
     }
     selection.insert("IDLE".to_owned());
 

@@ -1,4 +1,5 @@
-//! The scenarios: reads (R1–R3), writes (W1, W2), analysis (A1) and live delivery (S1).
+//! The scenarios: reads (R1–R3), web pages (P1, P2), writes (W1, W2), analysis (A1) and
+//! live delivery (S1).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -161,7 +162,14 @@ impl Bench {
         if self.selected("R3") {
             self.r3(&server, db_label, &session_id).await?;
         }
-        if !(self.selected("W1") || self.selected("W2") || self.selected("S1")) {
+        if self.selected("P1") {
+            self.p1(&server, db_label).await?;
+        }
+        if !(self.selected("W1")
+            || self.selected("W2")
+            || self.selected("S1")
+            || self.selected("P2"))
+        {
             return Ok(());
         }
         let participants = self.join(&server, db_label, &code).await?;
@@ -173,11 +181,106 @@ impl Bench {
             self.w2(&server, db_label, &participants, &moderator, &theme_id)
                 .await?;
         }
+        if self.selected("P2") {
+            // After W1 and W2 when they ran: a learning agenda with questions and votes.
+            self.p2(&server, db_label, &participants).await?;
+        }
         if self.selected("S1") {
             self.s1(&server, db_label, &participants, &moderator, &theme_id)
                 .await?;
         }
         Ok(())
+    }
+
+    /// P1: the programme page, as a phone first opens it: without compression (to compare
+    /// with the ceiling serving the same bytes) and with brotli.
+    async fn p1(&mut self, server: &ServerProcess, db_label: &str) -> anyhow::Result<()> {
+        let page = Call::page(format!("{}/events/{EVENT}", server.base()));
+        let first = send(&self.client, &page).await?;
+        anyhow::ensure!(
+            first.status == StatusCode::OK,
+            "the programme page answered {}",
+            first.status
+        );
+        let row = self
+            .measure_page(server, "P1 page", db_label, page.clone())
+            .await?;
+        self.rows.push(row);
+        let compressed = page.header(header::ACCEPT_ENCODING, "br")?;
+        let row = self
+            .measure_page(server, "P1 page br", db_label, compressed)
+            .await?;
+        self.rows.push(row);
+        if !self.rows.iter().any(|r| r.scenario == "ceiling P1") {
+            let content_type = first
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("text/html")
+                .to_owned();
+            let ceiling = self.start_ceiling(&first.body, &content_type, "p1").await?;
+            let row = self
+                .measure_page(
+                    &ceiling,
+                    "ceiling P1",
+                    "-",
+                    Call::page(format!("{}/graphql", ceiling.base())),
+                )
+                .await?;
+            self.rows.push(row);
+        }
+        Ok(())
+    }
+
+    /// P2: the learning-agenda page of signed-in participants (each request another one's
+    /// cookie), compressed as a browser asks for it.
+    async fn p2(
+        &mut self,
+        server: &ServerProcess,
+        db_label: &str,
+        participants: &Arc<Vec<String>>,
+    ) -> anyhow::Result<()> {
+        anyhow::ensure!(!participants.is_empty(), "P2 needs participants");
+        let page = Call::page(format!("{}/events/{EVENT}/leeragenda", server.base()))
+            .header(header::ACCEPT_ENCODING, "gzip, deflate, br")?;
+        let tokens = participants.clone();
+        let (stats, peak) = self
+            .measure(
+                server,
+                self.concurrency,
+                self.duration,
+                move |n| {
+                    let token = &tokens[n as usize % tokens.len()];
+                    page.clone()
+                        .header(header::COOKIE, &format!("deelnemer={token}"))
+                        .ok()
+                },
+                |_, status, _| status == StatusCode::OK,
+            )
+            .await?;
+        self.rows
+            .push(Row::from_stats("P2 page", db_label, &stats, peak));
+        Ok(())
+    }
+
+    /// Sends the same page request over and over; its row, named `scenario`.
+    async fn measure_page(
+        &self,
+        server: &ServerProcess,
+        scenario: &str,
+        db_label: &str,
+        call: Call,
+    ) -> anyhow::Result<Row> {
+        let (stats, peak) = self
+            .measure(
+                server,
+                self.concurrency,
+                self.duration,
+                move |_| Some(call.clone()),
+                |_, status, _| status == StatusCode::OK,
+            )
+            .await?;
+        Ok(Row::from_stats(scenario, db_label, &stats, peak))
     }
 
     /// R1 (and R2 with `label` "R2"): the whole programme, POST, GET, and GET with If-None-Match.
@@ -196,10 +299,18 @@ impl Bench {
                 self.concurrency,
                 &format!("{label} POST"),
                 db_label,
-                post,
+                post.clone(),
             )
             .await?;
         self.rows.push(row);
+        if label == "R1" {
+            // As browsers ask: the cached response's brotli variant, kept beside it.
+            let compressed = post.header(header::ACCEPT_ENCODING, "gzip, deflate, br")?;
+            let row = self
+                .measure_repeated(server, self.concurrency, "R1 POST br", db_label, compressed)
+                .await?;
+            self.rows.push(row);
+        }
 
         let get = Call::graphql_get(&base, WHOLE_PROGRAMME, &variables)?;
         let first = send(&self.client, &get).await?;
@@ -245,25 +356,7 @@ impl Bench {
 
     /// The ceiling: the same bytes from a bare axum handler, same client, concurrency, duration.
     async fn run_ceiling(&mut self, body: &[u8], content_type: &str) -> anyhow::Result<()> {
-        let body_file = self.workdir.join("r1-body.json");
-        std::fs::write(&body_file, body)?;
-        let body_path = body_file.display().to_string();
-        let this = std::env::current_exe().context("finding the buurtgraph-bench binary")?;
-        let server = ServerProcess::start(
-            "ceiling",
-            &this,
-            &[
-                "ceiling",
-                "--body-file",
-                &body_path,
-                "--content-type",
-                content_type,
-            ],
-            &[("RUST_LOG", "warn".to_owned())],
-            &self.workdir,
-            &self.client,
-        )
-        .await?;
+        let server = self.start_ceiling(body, content_type, "r1").await?;
         let base = server.base();
         let post = Call::graphql(&base, WHOLE_PROGRAMME, json!({ "slug": EVENT }));
         let row = self
@@ -277,6 +370,34 @@ impl Bench {
         self.rows.push(row);
         self.ceiling = Some(body.len());
         Ok(())
+    }
+
+    /// A bare axum server answering every request with `body`.
+    async fn start_ceiling(
+        &self,
+        body: &[u8],
+        content_type: &str,
+        name: &str,
+    ) -> anyhow::Result<ServerProcess> {
+        let body_file = self.workdir.join(format!("{name}-body"));
+        std::fs::write(&body_file, body)?;
+        let body_path = body_file.display().to_string();
+        let this = std::env::current_exe().context("finding the buurtgraph-bench binary")?;
+        ServerProcess::start(
+            "ceiling",
+            &this,
+            &[
+                "ceiling",
+                "--body-file",
+                &body_path,
+                "--content-type",
+                content_type,
+            ],
+            &[("RUST_LOG", "warn".to_owned())],
+            &self.workdir,
+            &self.client,
+        )
+        .await
     }
 
     /// R3: one session by ID; a search.
