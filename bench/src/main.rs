@@ -570,15 +570,23 @@ mod tests {
     #[test]
     fn targets_compare_with_the_ceiling() {
         let mut rows = vec![
-            row("R1 POST", "sqlite", 6_000.0, 8.0, 40.0),
+            row("R1 POST", "sqlite", 8_500.0, 8.0, 40.0),
             row("R2 POST", "sqlite", 1_000.0, 30.0, 60.0),
             row("ceiling POST", "-", 10_000.0, 2.0, 10.0),
+            row("R1 POST br", "sqlite", 6_000.0, 8.0, 40.0),
+            row("P1 page", "sqlite", 3_000.0, 8.0, 40.0),
+            row("ceiling P1", "-", 5_000.0, 2.0, 10.0),
+            row("P2 page", "sqlite", 1_600.0, 20.0, 50.0),
         ];
         evaluate(&mut rows);
         assert_eq!(rows[0].met, Some(true));
-        assert!(rows[0].target.contains("0.60×"), "{}", rows[0].target);
+        assert!(rows[0].target.contains("0.85×"), "{}", rows[0].target);
         assert_eq!(rows[1].met, Some(false));
         assert_eq!(rows[2].met, None);
+        assert_eq!(rows[3].met, Some(false), "0.6 × the ceiling is under 0.8");
+        assert_eq!(rows[4].met, Some(true), "P1 against its own ceiling");
+        assert!(rows[4].target.contains("0.60×"), "{}", rows[4].target);
+        assert_eq!(rows[6].met, Some(true));
         let peak = rows
             .last()
             .map(|r| (r.scenario.as_str(), r.peak_rss_mb, r.met));
