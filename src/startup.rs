@@ -183,6 +183,7 @@ pub async fn build_router(
         keys,
         config: Arc::new(config),
         response_cache: Arc::new(response_cache),
+        programme_views: Arc::default(),
         limits,
         ws_connections: Arc::default(),
         persisted_queries,

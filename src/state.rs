@@ -30,6 +30,8 @@ pub struct AppState {
     pub config: Arc<ServeConfig>,
     /// Anonymous query responses, by request.
     pub response_cache: Arc<ResponseCache>,
+    /// The programme pages' views, while the content is unchanged.
+    pub programme_views: Arc<crate::web::programme_views::ProgrammeViews>,
     /// Throttles shared with the schema.
     pub limits: Limits,
     /// Open WebSocket connections per address and per token.

@@ -13,6 +13,7 @@ pub mod graphiql;
 pub mod i18n;
 pub mod lookup;
 pub mod pages;
+pub mod programme_views;
 pub mod render;
 pub mod session;
 

@@ -395,3 +395,46 @@ async fn responses_computed_per_request_are_compressed_too() {
     let data: serde_json::Value = serde_json::from_slice(&decoded).expect("json");
     assert!(data["data"]["event"]["blocks"].is_array());
 }
+
+#[tokio::test]
+async fn the_programme_page_is_built_once_per_content_version_and_shows_an_edit_at_once() {
+    let (app, actors) = actors::setup().await;
+    let page = format!("/events/{EVENT}");
+    let sessions_read = |app: &TestApp| {
+        app.statement_log()
+            .iter()
+            .filter(|sql| sql.contains("\"session\""))
+            .count()
+    };
+    app.reset_statements();
+    let first = app.get(&page).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(sessions_read(&app) > 0, "the first view reads the sessions");
+    let (id, title) = first_session(&app.gql(TITLES, json!({})).await);
+    assert!(first.text().contains(&title));
+
+    app.reset_statements();
+    let again = app.get(&page).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(
+        sessions_read(&app),
+        0,
+        "the blocks come from memory: {:?}",
+        app.statement_log()
+    );
+
+    let moved = format!("{title} (verplaatst)");
+    let edited = app
+        .gql_as(
+            &actors.admin,
+            "mutation($id: ID!, $t: String!) { updateSession(id: $id, input: { title: $t }) { title } }",
+            json!({ "id": id, "t": moved }),
+        )
+        .await;
+    assert!(edited.get("errors").is_none(), "{edited}");
+    let after = app.get(&page).await.text();
+    assert!(
+        after.contains(&moved),
+        "the edit shows on the next page view"
+    );
+}

@@ -10,6 +10,7 @@ use super::notice;
 use super::views::{self, ThemeChip};
 use crate::service::{programme as service, search as search_service};
 use crate::state::AppState;
+use crate::web::programme_views::ProgrammeViews;
 use crate::web::{ErrorPage, PageResult, Visitor, lookup, render};
 
 /// `GET /`: the events; with only one, its programme.
@@ -75,7 +76,7 @@ async fn programme_page(
         .as_deref()
         .filter(|s| !s.is_empty())
         .and_then(|slug| themes.iter().find(|t| t.slug == slug));
-    let blocks = views::programme(&state.db, event, selected.map(|t| t.id))
+    let blocks = ProgrammeViews::blocks(state, event, selected.map(|t| t.id))
         .await
         .map_err(fail)?;
     Ok(render::page(
@@ -84,7 +85,7 @@ async fn programme_page(
         "programme/event.html",
         minijinja::context! {
             event => render::value(views::event_view(visitor.lang, event)),
-            blocks => render::value(&blocks),
+            blocks => render::value(&*blocks),
             themes => render::value(themes.iter().map(ThemeChip::new).collect::<Vec<_>>()),
             selected_theme => render::value(selected.map(ThemeChip::new)),
             notice => render::value(notice(query)),
