@@ -14,10 +14,12 @@ use crate::state::AppState;
 
 /// An event and its theme filter.
 type Key = (i32, Option<i32>);
+/// The content version the blocks were built at, and the blocks.
+type Built = (i64, Arc<Vec<BlockView>>);
 
 #[derive(Default)]
 pub struct ProgrammeViews {
-    entries: Mutex<HashMap<Key, (i64, Arc<Vec<BlockView>>)>>,
+    entries: Mutex<HashMap<Key, Built>>,
 }
 
 impl ProgrammeViews {
@@ -54,7 +56,7 @@ impl ProgrammeViews {
         Ok(blocks)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, (i64, Arc<Vec<BlockView>>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Built>> {
         self.entries
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
