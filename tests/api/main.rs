@@ -27,4 +27,5 @@ mod similarity_eval;
 mod statements;
 mod tokens;
 mod web;
+mod web_account;
 mod writer;
