@@ -8,7 +8,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use entity::enums::AccountRole;
 use sea_orm::EntityTrait;
@@ -180,13 +180,15 @@ impl SignedInAccount {
         self.viewer.role()
     }
 
-    /// A 403 page unless the account has at least `role`.
-    pub fn require(&self, visitor: &Visitor, role: Role) -> Result<(), ErrorPage> {
-        if self.role() >= role {
-            Ok(())
-        } else {
-            Err(ErrorPage::new(visitor, StatusCode::FORBIDDEN))
-        }
+    /// Whether the account has at least `role` (a page answers 403 if not:
+    /// `ErrorPage::new(&visitor, StatusCode::FORBIDDEN)`).
+    pub fn has(&self, role: Role) -> bool {
+        self.role() >= role
+    }
+
+    /// Whether the account screens questions: moderators (in their scope) and admins.
+    pub fn moderates(&self) -> bool {
+        matches!(self.role, AccountRole::Moderator | AccountRole::Admin)
     }
 }
 

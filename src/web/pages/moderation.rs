@@ -2,7 +2,6 @@
 
 use axum::extract::State;
 
-use crate::auth::Role;
 use crate::state::AppState;
 use crate::web::session::SignedInAccount;
 use crate::web::{PageResult, Visitor, render};
@@ -13,8 +12,7 @@ pub async fn queue(
     visitor: Visitor,
     account: SignedInAccount,
 ) -> PageResult {
-    account.require(&visitor, Role::Moderator)?;
-    if account.role() == Role::Staff {
+    if !account.moderates() {
         return Err(crate::web::ErrorPage::new(
             &visitor,
             axum::http::StatusCode::FORBIDDEN,
