@@ -75,6 +75,9 @@ pub fn routes(graphiql_enabled: bool) -> Router<AppState> {
         )
         .route("/uitloggen", post(account::sign_out))
         .route("/moderatie", get(moderation::queue))
+        .route("/moderatie/actie", post(moderation::act))
+        .route("/moderatie/bulk", post(moderation::bulk))
+        .route("/moderatie/markeer", post(moderation::mark))
         .route("/assets/{*path}", get(assets::serve));
     if graphiql_enabled {
         pages = pages.route("/graphiql", get(graphiql::page));

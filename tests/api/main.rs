@@ -18,6 +18,7 @@ mod http;
 mod import;
 mod limits;
 mod live;
+mod moderation;
 mod privacy;
 mod programme;
 mod queries;
