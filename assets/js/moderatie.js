@@ -100,14 +100,15 @@ if (main) {
 
   document.addEventListener('keydown', (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
-    const typing = event.target.closest('input, textarea, select, [contenteditable]');
+    const target = event.target instanceof Element ? event.target : null;
+    const typing = target && target.closest('input, textarea, select, [contenteditable]');
     if (typing) {
-      if (event.key === 'Escape') { event.target.blur(); focusCard(event.target.closest('.mod-card')); }
+      if (event.key === 'Escape') { target.blur(); focusCard(target.closest('.mod-card')); }
       return;
     }
     const list = cards();
     if (!list.length) return;
-    const card = current && current.isConnected ? current : (event.target.closest && event.target.closest('.mod-card'));
+    const card = current && current.isConnected ? current : (target && target.closest('.mod-card'));
     const index = card ? list.indexOf(card) : -1;
     switch (event.key) {
       case 'j': focusCard(list[Math.min(index + 1, list.length - 1)]); break;

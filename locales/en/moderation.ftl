@@ -68,3 +68,4 @@ notice-moderation-niets-gekozen = You selected no questions.
 notice-moderation-conflict = Someone else just handled this question. Look at it again.
 notice-moderation-buiten-bereik = This question or theme is outside what you moderate.
 notice-moderation-ongeldig = That did not work: choose a question and a valid action.
+agenda-now-discussed = Being discussed at the table now

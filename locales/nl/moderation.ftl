@@ -68,3 +68,4 @@ notice-moderation-niets-gekozen = Je hebt geen vragen geselecteerd.
 notice-moderation-conflict = Iemand anders heeft deze vraag net behandeld. Bekijk hem opnieuw.
 notice-moderation-buiten-bereik = Deze vraag of dit thema valt buiten wat jij modereert.
 notice-moderation-ongeldig = Dat kon niet: kies een vraag en een geldige actie.
+agenda-now-discussed = Nu besproken aan tafel
