@@ -47,7 +47,7 @@ if (main) {
       const heading = fresh.getElementById('wachtrij-titel');
       if (heading) document.getElementById('wachtrij-titel').textContent = heading.textContent;
       if (!document.getElementById('bulk') && fresh.getElementById('bulk')) {
-        queue.before(document.adoptNode(fresh.getElementById('bulk')));
+        queue.after(document.adoptNode(fresh.getElementById('bulk')));
       }
       if (added && status) status.textContent = main.dataset.labelNew;
     } catch {

@@ -318,7 +318,7 @@ async fn the_queue_shows_the_moderators_scope_oldest_first_and_nothing_of_anothe
         !html.contains("vertrouwen in instituties"),
         "nothing of another theme"
     );
-    assert!(html.contains("Je modereert: theme:gemengde-wijken."));
+    assert!(html.contains("Je modereert: Gemengde wijken."));
     assert!(
         html.contains("<kbd>a</kbd>"),
         "the shortcuts are documented"
@@ -520,7 +520,47 @@ async fn several_questions_are_approved_or_rejected_at_once() {
         "/moderatie?melding=bulk-deels",
         "a was approved already"
     );
-    for (id, status) in [(&a, "APPROVED"), (&b, "APPROVED"), (&c, "REJECTED")] {
+    // A duplicate, its original chosen from the similar questions the card offers.
+    let d = submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Tweede vraag voor de bulkactie, nog een keer",
+    )
+    .await;
+    let queue = moderator.get("/moderatie").await.text();
+    assert!(
+        queue.contains(&format!("name=\"duplicateOfId\" value=\"{b}\"")),
+        "b is offered as the original"
+    );
+    let marked = moderator
+        .post(
+            "/moderatie/actie",
+            &[
+                ("id", &d),
+                ("action", "MARK_DUPLICATE"),
+                ("duplicateOfId", &b),
+            ],
+        )
+        .await;
+    assert_eq!(location(&marked), "/moderatie?melding=dubbel");
+    let unnamed = moderator
+        .post(
+            "/moderatie/actie",
+            &[("id", &a), ("action", "MARK_DUPLICATE")],
+        )
+        .await;
+    assert_eq!(
+        location(&unnamed),
+        "/moderatie?melding=ongeldig",
+        "an original is needed"
+    );
+    for (id, status) in [
+        (&a, "APPROVED"),
+        (&b, "APPROVED"),
+        (&c, "REJECTED"),
+        (&d, "DUPLICATE"),
+    ] {
         let read = app
             .gql_as(
                 &actors.admin,

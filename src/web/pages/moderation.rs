@@ -129,7 +129,12 @@ async fn screened_themes(
                 }
                 _ => true,
             };
-            if screened {
+            // A theme shared by several events is listed once.
+            if screened
+                && !themes
+                    .iter()
+                    .any(|(_, t): &(_, entity::theme::Model)| t.id == theme.id)
+            {
                 themes.push((event.clone(), theme));
             }
         }
@@ -270,7 +275,13 @@ pub async fn queue(
                 email => account.email.clone(),
                 role => account.role.api_name(),
             }),
-            scopes => render::value(&account.scope_labels),
+            // What the moderator screens, by name (admins: everything).
+            scopes => render::value(if account.role == entity::enums::AccountRole::Admin {
+                Vec::new()
+            } else {
+                themes.iter().map(|(_, t)| t.title.clone()).collect::<Vec<_>>()
+            }),
+            has_pending => render::value(cards.iter().any(|c| c.status == "PENDING")),
             themes => render::value(themes.iter().map(|(_, t)| Option_ {
                 id: ids::encode(NodeType::Theme, t.id).to_string(),
                 title: t.title.clone(),
