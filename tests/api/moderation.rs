@@ -571,3 +571,61 @@ async fn several_questions_are_approved_or_rejected_at_once() {
         assert_eq!(ok(&read)["learningQuestion"]["status"], status);
     }
 }
+
+#[tokio::test]
+async fn post_moderated_questions_and_highlights_reach_participants_live() {
+    use crate::live::{connect, instance_with, next, send};
+    let (app, actors) = setup().await;
+    ok(&app
+        .gql_as(
+            &actors.staff,
+            SET_MODE,
+            json!({ "i": { "themeId": actors.theme, "postModeration": true } }),
+        )
+        .await);
+    let address = instance_with(&app, buurtgraph::config::ServeConfig::default()).await;
+    let events =
+        "subscription { learningQuestionEvents { change question { id status highlighted } } }";
+    let mut neighbour = connect(address, Some(&actors.other_participant)).await;
+    send(
+        &mut neighbour,
+        json!({ "id": "s", "type": "subscribe", "payload": { "query": events } }),
+    )
+    .await;
+
+    let mut participant = connect(address, Some(&actors.participant)).await;
+    send(&mut participant, json!({ "id": "m", "type": "subscribe", "payload": {
+        "query": "mutation($t: ID!) { submitLearningQuestion(input: { themeId: $t, text: \"Verschijnt deze vraag meteen bij iedereen?\" }) { id status } }",
+        "variables": { "t": actors.theme } } })).await;
+    let submitted = next(&mut participant).await;
+    let id = submitted["payload"]["data"]["submitLearningQuestion"]["id"].clone();
+    assert_eq!(
+        submitted["payload"]["data"]["submitLearningQuestion"]["status"],
+        "APPROVED"
+    );
+
+    let arrived = next(&mut neighbour).await;
+    let event = &arrived["payload"]["data"]["learningQuestionEvents"];
+    assert_eq!(
+        (event["change"].as_str(), event["question"]["id"].clone()),
+        (Some("SUBMITTED"), id.clone())
+    );
+    assert_eq!(
+        event["question"]["status"], "APPROVED",
+        "no approval needed"
+    );
+
+    let mut moderator = connect(address, Some(&actors.moderator)).await;
+    send(&mut moderator, json!({ "id": "h", "type": "subscribe", "payload": {
+        "query": "mutation($q: ID!) { markLearningQuestion(input: { id: $q, highlighted: true }) { highlighted } }",
+        "variables": { "q": id } } })).await;
+    assert_eq!(
+        next(&mut moderator).await["payload"]["data"]["markLearningQuestion"]["highlighted"],
+        true
+    );
+    let highlighted = next(&mut neighbour).await;
+    assert_eq!(
+        highlighted["payload"]["data"]["learningQuestionEvents"]["question"]["highlighted"],
+        true
+    );
+}
