@@ -26,6 +26,12 @@ pub struct Model {
     pub idempotency_key: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Queued by a moderator for the table (issue 13).
+    pub starred: bool,
+    /// Being discussed now, since then: at most one per event and theme.
+    pub highlighted_at: Option<DateTimeUtc>,
+    /// Taken up in the session, then.
+    pub discussed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,7 @@ pub mod event_host;
 pub mod event_theme;
 pub mod learning_question;
 pub mod moderation_action;
+pub mod moderation_mode;
 pub mod moderator_scope;
 pub mod organisation;
 pub mod participant;

@@ -141,6 +141,22 @@ impl LearningQuestion {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// Queued by a moderator for the table during the session.
+    async fn starred(&self) -> bool {
+        self.0.starred
+    }
+    /// Being discussed now (one per event and theme); the studio screen shows it on top.
+    async fn highlighted(&self) -> bool {
+        self.0.highlighted_at.is_some()
+    }
+    /// Taken up in the session (kept for the report).
+    async fn discussed(&self) -> bool {
+        self.0.discussed_at.is_some()
+    }
+    /// When it was marked as discussed.
+    async fn discussed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.discussed_at
+    }
     /// Other questions on the same theme that resemble this one (candidates for MARK_DUPLICATE).
     async fn similar_questions(
         &self,

@@ -114,6 +114,12 @@ pub async fn submit(
         None => {}
     }
 
+    // Post-moderated (issue 13): the question appears at once; moderators hide what does not belong.
+    let status = if crate::service::moderation::post_moderated(db, event_id, theme_id).await? {
+        ModerationStatus::Approved
+    } else {
+        ModerationStatus::Pending
+    };
     // Only stored questions count against the quota: a refused one gives its place back.
     let reservation = handles.limits.reserve_submission(participant_id)?;
     let now = Utc::now();
@@ -127,7 +133,7 @@ pub async fn submit(
         submitter_role: Set(submission.submitter_role),
         preferred_formats: Set(serde_json::json!(formats)),
         region: Set(region),
-        status: Set(ModerationStatus::Pending),
+        status: Set(status),
         duplicate_of_id: Set(None),
         vote_count: Set(0),
         idempotency_key: Set(idempotency_key.clone()),

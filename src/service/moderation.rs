@@ -3,7 +3,8 @@
 use chrono::Utc;
 use entity::enums::{AccountRole, ModerationActionKind, ModerationStatus};
 use entity::{
-    account, learning_question, moderation_action, moderator_scope, session, session_theme, vote,
+    account, learning_question, moderation_action, moderation_mode, moderator_scope, session,
+    session_theme, vote,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -343,4 +344,255 @@ pub async fn log_page(
         .all(db)
         .await?;
     Ok((rows, total))
+}
+
+/// The questions a moderator screens: their scope (not the approved questions of other
+/// themes they may read elsewhere); an admin's is everything. Staff and others screen none.
+pub fn queue_scope(viewer: &Viewer) -> AppResult<Condition> {
+    policy::require_moderator(viewer)?;
+    match viewer {
+        Viewer::Account {
+            role: AccountRole::Moderator,
+            scopes,
+            ..
+        } => Ok(policy::moderator_scope(scopes)),
+        _ => Ok(Condition::all()),
+    }
+}
+
+/// One page of the moderation queue of `viewer`, oldest first (the order they came in).
+pub async fn queue(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: &crate::service::feedback::QuestionFilter,
+    offset: u64,
+    limit: u64,
+) -> AppResult<(Vec<learning_question::Model>, u64)> {
+    let query = learning_question::Entity::find()
+        .filter(queue_scope(viewer)?)
+        .filter(crate::service::feedback::filter_condition(filter));
+    let total = query.clone().count(db).await?;
+    let rows = query
+        .order_by_asc(learning_question::Column::CreatedAt)
+        .order_by_asc(learning_question::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok((rows, total))
+}
+
+/// Whether questions of this event and theme are post-moderated (appear at once): the
+/// theme's setting, else the event's, else not.
+pub async fn post_moderated(
+    db: &impl ConnectionTrait,
+    event_id: i32,
+    theme_id: i32,
+) -> AppResult<bool> {
+    let rows = moderation_mode::Entity::find()
+        .filter(moderation_mode::Column::EventId.eq(event_id))
+        .filter(
+            Condition::any()
+                .add(moderation_mode::Column::ThemeId.eq(theme_id))
+                .add(moderation_mode::Column::ThemeId.is_null()),
+        )
+        .all(db)
+        .await?;
+    let theme = rows.iter().find(|r| r.theme_id == Some(theme_id));
+    let event = rows.iter().find(|r| r.theme_id.is_none());
+    Ok(theme.or(event).is_some_and(|r| r.post_moderation))
+}
+
+/// The event's settings (its own first, then per theme).
+pub async fn modes(
+    db: &impl ConnectionTrait,
+    event_id: i32,
+) -> AppResult<Vec<moderation_mode::Model>> {
+    Ok(moderation_mode::Entity::find()
+        .filter(moderation_mode::Column::EventId.eq(event_id))
+        .order_by_asc(moderation_mode::Column::ThemeId)
+        .order_by_asc(moderation_mode::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Staff and admins choose how an event, or one theme of it, is moderated; the change and
+/// its audit row commit together.
+pub async fn set_mode(
+    db: &sea_orm::DatabaseConnection,
+    viewer: &Viewer,
+    event_id: i32,
+    theme_id: Option<i32>,
+    post_moderation: bool,
+) -> AppResult<moderation_mode::Model> {
+    let actor = match viewer {
+        Viewer::Anonymous => return Err(AppError::Unauthenticated),
+        Viewer::Account {
+            account_id,
+            role: AccountRole::Staff | AccountRole::Admin,
+            ..
+        } => *account_id,
+        _ => {
+            return Err(AppError::forbidden(
+                "only staff and admins choose how questions are moderated",
+            ));
+        }
+    };
+    let txn = db.begin().await?;
+    if let Some(theme_id) = theme_id {
+        crate::service::feedback::check_input_theme(&txn, event_id, theme_id).await?;
+    }
+    let existing = moderation_mode::Entity::find()
+        .filter(moderation_mode::Column::EventId.eq(event_id))
+        .filter(match theme_id {
+            Some(id) => moderation_mode::Column::ThemeId.eq(id),
+            None => moderation_mode::Column::ThemeId.is_null(),
+        })
+        .one(&txn)
+        .await?;
+    let now = Utc::now();
+    let row = match existing {
+        Some(row) => {
+            let mut row: moderation_mode::ActiveModel = row.into();
+            row.post_moderation = Set(post_moderation);
+            row.updated_by = Set(actor);
+            row.updated_at = Set(now);
+            row.update(&txn).await?
+        }
+        None => moderation_mode::ActiveModel {
+            event_id: Set(event_id),
+            theme_id: Set(theme_id),
+            post_moderation: Set(post_moderation),
+            updated_by: Set(actor),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .map_err(|err| AppError::from_db_unique(err, "changed at the same time; retry"))?,
+    };
+    let subject = match theme_id {
+        Some(theme_id) => format!("event:{event_id}/theme:{theme_id}"),
+        None => format!("event:{event_id}"),
+    };
+    crate::service::admin::audit(
+        &txn,
+        actor,
+        "SET_MODERATION_MODE",
+        subject,
+        serde_json::json!({ "postModeration": post_moderation }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// What a moderator marks on an approved question during the session; `None` leaves a mark
+/// as it is.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Marks {
+    /// Queued for the table.
+    pub starred: Option<bool>,
+    /// Being discussed now (highlighting one takes the highlight from the theme's others).
+    pub highlighted: Option<bool>,
+    /// Taken up in the session.
+    pub discussed: Option<bool>,
+}
+
+/// Stars, highlights or marks as discussed an approved question (moderators in scope,
+/// admins); the changed questions are published on the live channel.
+pub async fn mark(
+    writer: &Writer,
+    changes: &Changes,
+    viewer: &Viewer,
+    question_id: i32,
+    marks: Marks,
+) -> AppResult<learning_question::Model> {
+    let db = writer.connection();
+    policy::require_moderator(viewer)?;
+    let question = learning_question::Entity::find_by_id(question_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("no question with this ID"))?;
+    if !policy::in_scope(
+        viewer,
+        question.event_id,
+        question.theme_id,
+        question.session_id,
+    ) {
+        return Err(AppError::forbidden("this question is outside your scope"));
+    }
+    if question.status != ModerationStatus::Approved {
+        return Err(AppError::Conflict(
+            "only approved questions are starred, highlighted or discussed".into(),
+        ));
+    }
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let mut unhighlighted = Vec::new();
+    if marks.highlighted == Some(true) {
+        unhighlighted = learning_question::Entity::find()
+            .select_only()
+            .column(learning_question::Column::Id)
+            .filter(learning_question::Column::EventId.eq(question.event_id))
+            .filter(learning_question::Column::ThemeId.eq(question.theme_id))
+            .filter(learning_question::Column::HighlightedAt.is_not_null())
+            .filter(learning_question::Column::Id.ne(question.id))
+            .into_tuple::<i32>()
+            .all(&txn)
+            .await?;
+        learning_question::Entity::update_many()
+            .col_expr(
+                learning_question::Column::HighlightedAt,
+                Expr::value(Option::<chrono::DateTime<Utc>>::None),
+            )
+            .filter(learning_question::Column::Id.is_in(unhighlighted.iter().copied()))
+            .exec(&txn)
+            .await?;
+    }
+    let mut update = learning_question::Entity::update_many()
+        .col_expr(learning_question::Column::UpdatedAt, Expr::value(now))
+        .filter(learning_question::Column::Id.eq(question.id))
+        .filter(learning_question::Column::Status.eq(ModerationStatus::Approved));
+    if let Some(starred) = marks.starred {
+        update = update.col_expr(learning_question::Column::Starred, Expr::value(starred));
+    }
+    if let Some(highlighted) = marks.highlighted {
+        let at = highlighted.then_some(question.highlighted_at.unwrap_or(now));
+        update = update.col_expr(learning_question::Column::HighlightedAt, Expr::value(at));
+    }
+    if let Some(discussed) = marks.discussed {
+        let at = discussed.then_some(question.discussed_at.unwrap_or(now));
+        update = update.col_expr(learning_question::Column::DiscussedAt, Expr::value(at));
+    }
+    if update.exec(&txn).await?.rows_affected == 0 {
+        return Err(AppError::Conflict(
+            "the question was moderated by someone else; reload it".into(),
+        ));
+    }
+    txn.commit().await?;
+    for id in unhighlighted.into_iter().chain([question.id]) {
+        changes.publish(QuestionChange::Moderated, id).await;
+    }
+    crate::service::feedback::reload(db, question.id).await
+}
+
+/// The question being discussed now, per theme of the event (or of one theme): what the
+/// studio screen and the participants' page show on top. Only approved questions.
+pub async fn highlighted(
+    db: &impl ConnectionTrait,
+    event_id: i32,
+    theme_id: Option<i32>,
+) -> AppResult<Vec<learning_question::Model>> {
+    let mut query = learning_question::Entity::find()
+        .filter(learning_question::Column::EventId.eq(event_id))
+        .filter(learning_question::Column::HighlightedAt.is_not_null())
+        .filter(learning_question::Column::Status.eq(ModerationStatus::Approved));
+    if let Some(theme_id) = theme_id {
+        query = query.filter(learning_question::Column::ThemeId.eq(theme_id));
+    }
+    Ok(query
+        .order_by_desc(learning_question::Column::HighlightedAt)
+        .all(db)
+        .await?)
 }

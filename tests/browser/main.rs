@@ -9,6 +9,7 @@
 //! read through the same services the API tests cover there.
 
 mod harness;
+mod moderation;
 
 use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};

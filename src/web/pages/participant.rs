@@ -192,6 +192,8 @@ struct ThemeView {
     open: bool,
     sessions: Vec<SessionOption>,
     approved: Vec<QuestionView>,
+    /// The question being discussed now (highlighted by a moderator), shown on top.
+    now_discussed: Option<String>,
     form: FormState,
 }
 
@@ -327,6 +329,15 @@ async fn agenda_page(
             .collect();
     }
 
+    let mut now_discussed: HashMap<i32, String> = HashMap::new();
+    if participant.is_some() {
+        for q in crate::service::moderation::highlighted(db, event.id, None)
+            .await
+            .map_err(fail)?
+        {
+            now_discussed.entry(q.theme_id).or_insert(q.text);
+        }
+    }
     let mut summary = Vec::new();
     let mut submitted = submitted;
     let themes: Vec<ThemeView> = themes
@@ -374,6 +385,7 @@ async fn agenda_page(
                 open: !open_sessions.is_empty(),
                 sessions: open_sessions,
                 approved: approved.remove(&t.id).unwrap_or_default(),
+                now_discussed: now_discussed.remove(&t.id),
                 form,
                 title: t.title,
             }
