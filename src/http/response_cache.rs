@@ -180,16 +180,7 @@ impl ResponseCache {
     }
 
     pub fn get(&self, key: &str, version: i64) -> Option<Arc<CachedResponse>> {
-        let entries = self.entries.as_ref()?;
-        let mut entries = lock(entries);
-        let found = match entries.lru.get(key) {
-            Some(hit) if hit.version == version => Some(hit.clone()),
-            Some(_) => {
-                entries.remove(key);
-                None
-            }
-            None => None,
-        };
+        let found = self.peek(key, version);
         let counter = if found.is_some() {
             &self.hits
         } else {
@@ -197,6 +188,20 @@ impl ResponseCache {
         };
         counter.fetch_add(1, Ordering::Relaxed);
         found
+    }
+
+    /// As `get`, without counting.
+    fn peek(&self, key: &str, version: i64) -> Option<Arc<CachedResponse>> {
+        let entries = self.entries.as_ref()?;
+        let mut entries = lock(entries);
+        match entries.lru.get(key) {
+            Some(hit) if hit.version == version => Some(hit.clone()),
+            Some(_) => {
+                entries.remove(key);
+                None
+            }
+            None => None,
+        }
     }
 
     /// Computes a missing response once for all identical requests waiting at the same
@@ -208,7 +213,7 @@ impl ResponseCache {
         key: &str,
         version: i64,
         compute: F,
-    ) -> (Option<Arc<CachedResponse>>, bool)
+    ) -> Option<Arc<CachedResponse>>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Option<Arc<CachedResponse>>>,
@@ -219,7 +224,13 @@ impl ResponseCache {
         let result = cell
             .get_or_init(|| {
                 computed_here = true;
-                compute()
+                async move {
+                    // A computation that ended since this request missed has stored it.
+                    match self.peek(key, version) {
+                        Some(stored) => Some(stored),
+                        None => compute().await,
+                    }
+                }
             })
             .await
             .clone();
@@ -231,7 +242,7 @@ impl ResponseCache {
         } else {
             self.shared.fetch_add(1, Ordering::Relaxed);
         }
-        (result, computed_here)
+        result
     }
 
     pub fn stats(&self) -> CacheStats {

@@ -60,7 +60,7 @@ pub(super) async fn execute(
     // A cacheable miss: identical requests arriving meanwhile wait for this one's result.
     let mut own = None;
     let mut unused = Some((batch, viewer));
-    let (shared, computed_here) = state
+    let shared = state
         .response_cache
         .compute_once(&slot.key, slot.version, || async {
             let (batch, viewer) = unused.take()?;
@@ -68,16 +68,15 @@ pub(super) async fn execute(
                 run_and_render(state, batch, viewer, client, types, &operations, media_type)
                     .await?;
             let keep = cache::keepable(&slot, succeeded, &rendered, operation_name.clone());
-            if keep.is_none() {
-                own = Some(rendered);
+            match &keep {
+                // Stored before the waiting room closes, so that no request comes between.
+                Some(entry) => state.response_cache.put(slot.key.clone(), entry.clone()),
+                None => own = Some(rendered),
             }
             keep
         })
         .await;
     if let Some(entry) = shared {
-        if computed_here {
-            state.response_cache.put(slot.key, entry.clone());
-        }
         return cache::cached_response(headers, &entry);
     }
     if let Some(rendered) = own {
