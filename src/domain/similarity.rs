@@ -31,6 +31,8 @@ const NGRAM: usize = 4;
 /// Shortest word kept, and shortest part of a compound.
 const MIN_WORD: usize = 3;
 const MIN_PART: usize = 3;
+/// Most parts one compound is split into.
+const MAX_PARTS: usize = 6;
 
 /// Dutch words that carry no topic.
 pub struct StopWords(HashSet<String>);
@@ -51,49 +53,136 @@ impl StopWords {
     }
 }
 
-/// Synonym groups: one per line, the first word names the group.
+/// Synonym groups: one per line, the first word names the group. A line may start with a
+/// weight in brackets (`[0.3] wijk buurt …`): words every question of the field uses say
+/// little about its need, and count for less, as words and as a group.
 pub struct Thesaurus {
     names: Vec<String>,
-    /// Stem → the groups it belongs to.
+    /// Per group, its weight.
+    weights: Vec<f32>,
+    /// Word form (folded, with its plural and inflected forms) → the groups it belongs to.
     groups_of: HashMap<String, Vec<u32>>,
+    /// Word form → the lowest weight of its groups, where below 1.
+    word_weights: HashMap<String, f32>,
     /// Every listed word (folded), known to the compound splitter.
     words: HashSet<String>,
 }
 
+/// A line of a thesaurus that cannot be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThesaurusError {
+    /// Line number, from 1.
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for ThesaurusError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+impl std::error::Error for ThesaurusError {}
+
+/// Heaviest weight a thesaurus line may give.
+const MAX_GROUP_WEIGHT: f32 = 4.0;
+
+/// The forms a listed word also matches: Dutch plurals and inflections by suffix. Listed
+/// forms are matched exactly otherwise, since stems collide ("ouders", "ouderen").
+fn forms(word: &str) -> impl Iterator<Item = String> + '_ {
+    let mut forms = vec![word.to_owned(), format!("{word}s"), format!("{word}en")];
+    if word.ends_with('e') {
+        forms.push(format!("{word}n"));
+    } else {
+        forms.push(format!("{word}e"));
+    }
+    forms.into_iter()
+}
+
 impl Thesaurus {
-    pub fn parse(text: &str) -> Self {
-        let stemmer = Stemmer::create(Algorithm::Dutch);
-        let mut thesaurus = Self {
+    fn empty() -> Self {
+        Self {
             names: Vec::new(),
+            weights: Vec::new(),
             groups_of: HashMap::new(),
+            word_weights: HashMap::new(),
             words: HashSet::new(),
-        };
-        for line in text.lines() {
+        }
+    }
+
+    /// Reads a thesaurus; a bad line is an error naming it.
+    pub fn parse(text: &str) -> Result<Self, ThesaurusError> {
+        let mut thesaurus = Self::empty();
+        for (number, line) in text.lines().enumerate() {
+            let error = |message: String| ThesaurusError {
+                line: number + 1,
+                message,
+            };
             let line = line.split('#').next().unwrap_or_default();
-            let words: Vec<String> = line.split_whitespace().map(fold).collect();
-            let Some(name) = words.first() else { continue };
+            let mut tokens = line.split_whitespace().peekable();
+            let mut weight = 1.0;
+            if let Some(first) = tokens.peek().filter(|t| t.starts_with('[')) {
+                weight = first
+                    .strip_prefix('[')
+                    .and_then(|t| t.strip_suffix(']'))
+                    .and_then(|t| t.parse::<f32>().ok())
+                    .filter(|w| *w > 0.0 && *w <= MAX_GROUP_WEIGHT)
+                    .ok_or_else(|| {
+                        error(format!(
+                            "{first:?} is not a weight: write one like [0.5], above 0 and at most {MAX_GROUP_WEIGHT}"
+                        ))
+                    })?;
+                tokens.next();
+            }
+            let words: Vec<String> = tokens.map(fold).collect();
+            if let Some(bad) = words
+                .iter()
+                .find(|w| !w.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '\''))
+            {
+                return Err(error(format!(
+                    "{bad:?} is not a word: words are letters, digits, - and ', separated by spaces"
+                )));
+            }
+            let Some(name) = words.first() else {
+                if weight != 1.0 {
+                    return Err(error("a weight without words".to_owned()));
+                }
+                continue;
+            };
             let group = u32::try_from(thesaurus.names.len()).unwrap_or(u32::MAX);
             thesaurus.names.push(name.clone());
-            for word in words {
-                let stem = stemmer.stem(&word).into_owned();
-                let groups = thesaurus.groups_of.entry(stem).or_default();
-                if !groups.contains(&group) {
-                    groups.push(group);
+            thesaurus.weights.push(weight);
+            for word in &words {
+                for form in forms(word) {
+                    let groups = thesaurus.groups_of.entry(form.clone()).or_default();
+                    if !groups.contains(&group) {
+                        groups.push(group);
+                    }
+                    if weight < 1.0 {
+                        let lowest = thesaurus.word_weights.entry(form).or_insert(weight);
+                        *lowest = lowest.min(weight);
+                    }
                 }
-                thesaurus.words.insert(word);
+                thesaurus.words.insert(word.clone());
             }
         }
-        thesaurus
+        Ok(thesaurus)
     }
 
     /// The thesaurus shipped with the service (`data/thesaurus-nl.txt`).
     pub fn builtin() -> &'static Self {
         static BUILTIN: OnceLock<Thesaurus> = OnceLock::new();
-        BUILTIN.get_or_init(|| Self::parse(include_str!("../../data/thesaurus-nl.txt")))
+        // A unit test checks that the shipped file parses.
+        BUILTIN.get_or_init(|| Self::parse(BUILTIN_THESAURUS).unwrap_or_else(|_| Self::empty()))
     }
 
-    fn groups(&self, stem: &str) -> &[u32] {
-        self.groups_of.get(stem).map_or(&[], Vec::as_slice)
+    fn groups(&self, word: &str) -> &[u32] {
+        self.groups_of.get(word).map_or(&[], Vec::as_slice)
+    }
+
+    /// How much a word counts: below 1 for the field's everyday words.
+    fn weight(&self, word: &str) -> f32 {
+        self.word_weights.get(word).copied().unwrap_or(1.0)
     }
 
     pub fn len(&self) -> usize {
@@ -104,6 +193,8 @@ impl Thesaurus {
         self.names.is_empty()
     }
 }
+
+const BUILTIN_THESAURUS: &str = include_str!("../../data/thesaurus-nl.txt");
 
 fn data_lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines()
@@ -144,6 +235,7 @@ fn vocabulary<'t>(
     texts: impl IntoIterator<Item = &'t str>,
     thesaurus: &Thesaurus,
 ) -> HashSet<String> {
+    let stemmer = Stemmer::create(Algorithm::Dutch);
     let mut vocabulary = thesaurus.words.clone();
     for text in texts {
         vocabulary.extend(
@@ -152,6 +244,13 @@ fn vocabulary<'t>(
                 .filter(|w| w.chars().count() >= MIN_PART),
         );
     }
+    // A word's stem is a word too: "winkels" makes "winkel" in "winkelcentrum" known.
+    let stems: Vec<String> = vocabulary
+        .iter()
+        .map(|w| stemmer.stem(w).into_owned())
+        .filter(|s| s.chars().count() >= MIN_PART + 1)
+        .collect();
+    vocabulary.extend(stems);
     vocabulary
 }
 
@@ -181,41 +280,76 @@ impl<'a> Analyzer<'a> {
             && (word.chars().count() >= 5 || !self.stop_words.contains(word))
     }
 
-    /// A compound's head and modifier when both are known words ("wijkaanpak" → "wijk",
-    /// "aanpak"); the linking s and e(n) of Dutch compounds are allowed
-    /// ("vrijwilligerswerk", "kinderarmoede").
+    /// The modifier of a compound, as a known word: the linking s and e(n) of Dutch
+    /// compounds are allowed ("vrijwilligerswerk", "kinderarmoede").
+    fn known_modifier(&self, modifier: &str) -> Option<String> {
+        [
+            Some(modifier.to_owned()),
+            modifier.strip_suffix('s').map(str::to_owned),
+            Some(format!("{modifier}en")),
+            Some(format!("{modifier}e")),
+            modifier.strip_suffix('-').map(str::to_owned),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|m| m.chars().count() >= MIN_PART && self.known(m))
+    }
+
+    /// A compound's modifier and head ("wijkaanpak" → "wijk", "aanpak"). Both known words,
+    /// the longest head first ("buurtbewoners" is "buurt" + "bewoners"); failing that, the
+    /// longest known modifier with a head of at least four letters ("schoolroute").
     fn split(&self, word: &str) -> Option<(String, String)> {
         let chars: Vec<char> = word.chars().collect();
-        // The longest known head first: "buurtbewoners" is "buurt" + "bewoners".
-        for at in MIN_PART..chars.len().saturating_sub(MIN_PART - 1) {
+        let cuts = MIN_PART..chars.len().saturating_sub(MIN_PART - 1);
+        for at in cuts.clone() {
             let head: String = chars[at..].iter().collect();
-            if head.chars().count() < MIN_PART + 1 || !self.known(&head) {
+            if chars.len() - at < MIN_PART + 1 || !self.known(&head) {
                 continue;
             }
             let modifier: String = chars[..at].iter().collect();
-            let candidates = [
-                Some(modifier.clone()),
-                modifier.strip_suffix('s').map(str::to_owned),
-                Some(format!("{modifier}en")),
-                Some(format!("{modifier}e")),
-                modifier.strip_suffix('-').map(str::to_owned),
-            ];
-            if let Some(modifier) = candidates
-                .into_iter()
-                .flatten()
-                .find(|m| m.chars().count() >= MIN_PART && self.known(m))
-            {
+            if let Some(modifier) = self.known_modifier(&modifier) {
                 return Some((modifier, head));
+            }
+        }
+        for at in cuts.rev() {
+            if at < MIN_PART + 1 || chars.len() - at < MIN_PART + 1 {
+                continue;
+            }
+            let modifier: String = chars[..at].iter().collect();
+            if let Some(modifier) = self.known_modifier(&modifier) {
+                return Some((modifier, chars[at..].iter().collect()));
             }
         }
         None
     }
 
+    /// The parts of a compound, the parts of its parts included ("buurtwinkelcentrum" →
+    /// "buurt", "winkelcentrum", "winkel", "centrum").
+    fn parts(&self, word: &str, parts: &mut Vec<String>) {
+        if parts.len() >= MAX_PARTS {
+            return;
+        }
+        if let Some((modifier, head)) = self.split(word) {
+            for part in [modifier, head] {
+                if !parts.contains(&part) {
+                    parts.push(part.clone());
+                    self.parts(&part, parts);
+                }
+            }
+        }
+    }
+
     fn add_word(&self, word: &str, weight: f32, features: &mut Vec<(Kind, String, f32)>) {
         let stem = self.stemmer.stem(word).into_owned();
-        for group in self.thesaurus.groups(&stem) {
-            features.push((Kind::Synonym, group.to_string(), SYNONYM_WEIGHT * weight));
+        for &group in self.thesaurus.groups(word) {
+            let group_weight = self.thesaurus.weights[group as usize];
+            features.push((
+                Kind::Synonym,
+                group.to_string(),
+                SYNONYM_WEIGHT * group_weight * weight,
+            ));
         }
+        let weight = weight * self.thesaurus.weight(word);
         if self.stop_words.contains(word) {
             return;
         }
@@ -237,14 +371,15 @@ impl<'a> Analyzer<'a> {
     fn word_features(&self, word: &str) -> Vec<(Kind, String, f32)> {
         let mut features = Vec::new();
         self.add_word(word, 1.0, &mut features);
-        if let Some((modifier, head)) = self.split(word) {
-            self.add_word(&modifier, PART_WEIGHT, &mut features);
-            self.add_word(&head, PART_WEIGHT, &mut features);
+        let mut parts = Vec::new();
+        self.parts(word, &mut parts);
+        for part in parts {
+            self.add_word(&part, PART_WEIGHT, &mut features);
         }
         let letters: Vec<char> = word.chars().collect();
         if letters.len() >= NGRAM {
             let grams = letters.len() - NGRAM + 1;
-            let weight = NGRAM_WEIGHT / (grams as f32).sqrt();
+            let weight = NGRAM_WEIGHT * self.thesaurus.weight(word) / (grams as f32).sqrt();
             for gram in letters.windows(NGRAM) {
                 features.push((Kind::Gram, gram.iter().collect(), weight));
             }
