@@ -121,12 +121,17 @@ pub struct ServeConfig {
     /// A thesaurus file of your own for similar questions and clusters, in the format of the
     /// built-in `data/thesaurus-nl.txt` (which it replaces). A bad entry stops the start with
     /// the file and line.
-    #[arg(long, env = "THESAURUS")]
-    pub thesaurus: Option<std::path::PathBuf>,
+    #[arg(long, env = "THESAURUS", value_parser = boxed_path)]
+    pub thesaurus: Option<Box<std::path::PathBuf>>,
     /// Where the public reaches this service (`https://buurt.example`, or with a path prefix),
     /// for absolute links such as the calendar's session pages. Unset: each request's `Host`.
     #[arg(long, env = "PUBLIC_URL", value_parser = PublicUrl::parse)]
     pub public_url: Option<PublicUrl>,
+}
+
+/// A path, boxed: the serve settings stay small beside the other commands' arguments.
+fn boxed_path(text: &str) -> Result<Box<std::path::PathBuf>, String> {
+    Ok(Box::new(std::path::PathBuf::from(text)))
 }
 
 /// An `http` or `https` URL without query or fragment, kept without a trailing slash so that

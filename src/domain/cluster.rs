@@ -41,7 +41,7 @@ pub const DEFAULT_THRESHOLD: f64 = 0.3;
 /// Similarity from which a question is offered as similar to another.
 pub const SIMILAR_THRESHOLD: f64 = 0.1;
 /// Neighbours kept per question for clustering: keeps the work linear in the theme's size.
-const NEIGHBOURS: usize = 30;
+const NEIGHBOURS: usize = 20;
 /// Closeness below which a pair is treated as unrelated (0) by the clustering.
 const EDGE_THRESHOLD: f64 = 0.12;
 /// What each participant who recognised both questions of a pair adds to their similarity…

@@ -270,7 +270,7 @@ fn vocabulary<'t>(
     let stems: Vec<String> = vocabulary
         .iter()
         .map(|w| stemmer.stem(w).into_owned())
-        .filter(|s| s.chars().count() >= MIN_PART + 1)
+        .filter(|s| s.chars().count() > MIN_PART)
         .collect();
     vocabulary.extend(stems);
     vocabulary

@@ -34,8 +34,12 @@ fn measure(set: &ParaphraseSet) -> Scores {
     )
 }
 
-/// Targets of issue 14. Before this similarity (shared stemmed words, leader clustering):
-/// tuning set clusters P 0.46 R 0.04 F1 0.07, P@3 0.05; held-out P 0 R 0 F1 0, P@3 0.00.
+/// Targets of issue 14 (clusters F1 ≥ 0.6 with precision ≥ 0.7, P@3 ≥ 0.6). Before any
+/// similarity by meaning (shared stemmed words, leader clustering): tuning set clusters
+/// P 0.46 R 0.04 F1 0.07, P@3 0.05. Session 5 (forms-matched and weighted thesaurus,
+/// compound parts): tuning P 0.76 R 0.51 F1 0.61, P@3 0.70. The held-out set (18 needs,
+/// 103 questions; words the thesaurus lacks) stays far under the targets, P 0.36 R 0.10
+/// F1 0.15, P@3 0.33 (was 0.20 / 0.06 / 0.10, 0.26): it is asserted only not to fall back.
 #[test]
 fn the_dutch_paraphrase_sets_are_found() {
     let tuning = measure(&ParaphraseSet::tuning());
@@ -47,6 +51,10 @@ fn the_dutch_paraphrase_sets_are_found() {
         "clusters under target: {tuning}"
     );
     assert!(tuning.precision_at_3 >= 0.6, "P@3 under target: {tuning}");
+    assert!(
+        held_out.f1 >= 0.14 && held_out.precision_at_3 >= 0.32,
+        "held-out set fell back: {held_out}"
+    );
 }
 
 #[test]
