@@ -119,10 +119,20 @@ pub struct ServeConfig {
     /// Most bytes of response bodies kept by the response cache.
     #[arg(long, env = "RESPONSE_CACHE_BYTES", default_value_t = 16 * 1024 * 1024)]
     pub response_cache_bytes: usize,
+    /// A thesaurus file of your own for similar questions and clusters, in the format of the
+    /// built-in `data/thesaurus-nl.txt` (which it replaces). A bad entry stops the start with
+    /// the file and line.
+    #[arg(long, env = "THESAURUS", value_parser = boxed_path)]
+    pub thesaurus: Option<Box<std::path::PathBuf>>,
     /// Where the public reaches this service (`https://buurt.example`, or with a path prefix),
     /// for absolute links such as the calendar's session pages. Unset: each request's `Host`.
     #[arg(long, env = "PUBLIC_URL", value_parser = PublicUrl::parse)]
     pub public_url: Option<PublicUrl>,
+}
+
+/// A path, boxed: the serve settings stay small beside the other commands' arguments.
+fn boxed_path(text: &str) -> Result<Box<std::path::PathBuf>, String> {
+    Ok(Box::new(std::path::PathBuf::from(text)))
 }
 
 /// An `http` or `https` URL without query or fragment, kept without a trailing slash so that
@@ -184,6 +194,7 @@ impl Default for ServeConfig {
             response_cache: true,
             response_cache_entries: 512,
             response_cache_bytes: 16 * 1024 * 1024,
+            thesaurus: None,
             public_url: None,
         }
     }

@@ -39,6 +39,7 @@ impl Application {
     /// Connects to `database_url`, migrates, imports the bundled programme into an empty
     /// database (unless switched off) and binds the listener.
     pub async fn build(config: ServeConfig, database_url: &str) -> anyhow::Result<Self> {
+        use_thesaurus(&config)?;
         let db = db::connect(database_url)
             .await
             .with_context(|| format!("cannot open the database at {}", redact(database_url)))?;
@@ -139,6 +140,18 @@ impl Application {
         }
         Ok(())
     }
+}
+
+/// The thesaurus of `THESAURUS`, read before anything else so that a bad entry stops the
+/// start at once.
+fn use_thesaurus(config: &ServeConfig) -> anyhow::Result<()> {
+    if let Some(path) = &config.thesaurus {
+        let thesaurus =
+            crate::domain::similarity::Thesaurus::read(path).map_err(anyhow::Error::msg)?;
+        tracing::info!(path = %path.display(), groups = thesaurus.len(), "thesaurus");
+        thesaurus.use_everywhere();
+    }
+    Ok(())
 }
 
 /// How long a shutdown waits for requests in flight.

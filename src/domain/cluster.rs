@@ -2,10 +2,36 @@
 //! similarity of `super::similarity`. Two groups merge while the average similarity of
 //! their members, pair by pair, reaches the threshold; pairs that were never close count
 //! as 0, so a group cannot drift away through a chain of near neighbours.
-//! Moderators' judgement comes first: questions they linked always share a group.
+//! People's judgement counts: questions a moderator linked always share a group, and pairs
+//! that participants recognised together are closer the more often that happened.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Hashes group numbers by one multiplication: the links of groups are looked up millions
+/// of times on a large theme, and the keys are not chosen by anyone.
+#[derive(Default)]
+struct GroupHasher(u64);
+
+impl Hasher for GroupHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 =
+                (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+type Links = HashMap<usize, f64, BuildHasherDefault<GroupHasher>>;
 
 pub use super::similarity::{Corpus, Texts};
 
@@ -15,9 +41,28 @@ pub const DEFAULT_THRESHOLD: f64 = 0.3;
 /// Similarity from which a question is offered as similar to another.
 pub const SIMILAR_THRESHOLD: f64 = 0.1;
 /// Neighbours kept per question for clustering: keeps the work linear in the theme's size.
-const NEIGHBOURS: usize = 30;
+const NEIGHBOURS: usize = 20;
 /// Closeness below which a pair is treated as unrelated (0) by the clustering.
 const EDGE_THRESHOLD: f64 = 0.12;
+/// What each participant who recognised both questions of a pair adds to their similarity…
+const RECOGNITION_STEP: f64 = 0.08;
+/// …counting at most this many: four together (+0.32) make even unlike wordings one group.
+const RECOGNITION_CAP: u32 = 4;
+
+/// What people said about pairs of questions (indices into the corpus).
+#[derive(Debug, Default, Clone)]
+pub struct Evidence {
+    /// Pairs a moderator linked: they always share a group.
+    pub linked: Vec<(usize, usize)>,
+    /// Pairs recognised together ("ik herken deze vraag" on both, or on the other's question
+    /// by its author), with by how many participants.
+    pub recognised: Vec<(usize, usize, u32)>,
+}
+
+/// How much closer `count` participants recognising both make two questions.
+pub fn recognition_bonus(count: u32) -> f64 {
+    RECOGNITION_STEP * f64::from(count.min(RECOGNITION_CAP))
+}
 
 #[derive(PartialEq)]
 struct Candidate {
@@ -47,7 +92,7 @@ impl Ord for Candidate {
 /// Groups being merged: their members and the summed similarities to neighbouring groups.
 struct Groups {
     members: Vec<Vec<usize>>,
-    links: Vec<HashMap<usize, f64>>,
+    links: Vec<Links>,
     /// Where a merged-away group went.
     merged_into: Vec<usize>,
 }
@@ -93,15 +138,14 @@ impl Groups {
     }
 }
 
-/// Groups the questions of `corpus`. `linked` pairs (such as an original and the question a
-/// moderator marked as its duplicate) always end in one group. Each group lists its members
-/// in index order, so callers that order questions most recognised first get the
-/// representative first.
-pub fn clusters(corpus: &Corpus<'_>, threshold: f64, linked: &[(usize, usize)]) -> Vec<Vec<usize>> {
+/// Groups the questions of `corpus`. Linked pairs of the `evidence` always end in one group;
+/// recognised pairs are closer by `recognition_bonus`. Each group lists its members in index
+/// order.
+pub fn clusters(corpus: &Corpus<'_>, threshold: f64, evidence: &Evidence) -> Vec<Vec<usize>> {
     let n = corpus.len();
     let mut groups = Groups {
         members: (0..n).map(|i| vec![i]).collect(),
-        links: vec![HashMap::new(); n],
+        links: vec![Links::default(); n],
         merged_into: (0..n).collect(),
     };
     for (a, neighbours) in corpus
@@ -115,7 +159,20 @@ pub fn clusters(corpus: &Corpus<'_>, threshold: f64, linked: &[(usize, usize)]) 
             groups.links[b].insert(a, similarity);
         }
     }
-    for &(a, b) in linked {
+    for &(a, b, count) in &evidence.recognised {
+        if a >= n || b >= n || a == b {
+            continue;
+        }
+        // A pair too far apart for the graph still has its similarity.
+        let base = groups.links[a]
+            .get(&b)
+            .copied()
+            .unwrap_or_else(|| corpus.similarity(a, b));
+        let closer = (base + recognition_bonus(count)).min(1.0);
+        groups.links[a].insert(b, closer);
+        groups.links[b].insert(a, closer);
+    }
+    for &(a, b) in &evidence.linked {
         if a >= n || b >= n {
             continue;
         }
@@ -190,7 +247,7 @@ mod tests {
             "Wat kunnen bewoners doen tegen criminaliteit in hun straat?",
             "Hoe maken buren samen hun straat veiliger?",
         ]);
-        let groups = clusters(&corpus, DEFAULT_THRESHOLD, &[]);
+        let groups = clusters(&corpus, DEFAULT_THRESHOLD, &Evidence::default());
         assert!(groups.contains(&vec![0, 1]), "{groups:?}");
         assert!(!groups.iter().any(|g| g.contains(&1) && g.contains(&2)));
     }
@@ -202,8 +259,33 @@ mod tests {
             "Hoe herstellen we vertrouwen?",
             "Iets anders",
         ]);
-        let groups = clusters(&corpus, DEFAULT_THRESHOLD, &[(0, 1)]);
+        let linked = Evidence {
+            linked: vec![(0, 1)],
+            ..Evidence::default()
+        };
+        let groups = clusters(&corpus, DEFAULT_THRESHOLD, &linked);
         assert!(groups.contains(&vec![0, 1]), "{groups:?}");
         assert!(groups.contains(&vec![2]));
+    }
+
+    #[test]
+    fn repeated_co_recognition_brings_a_pair_together() {
+        let corpus = corpus(&[
+            "Wat doen we aan de kaalslag in het winkelcentrum?",
+            "Steeds meer panden rond de supermarkt staan leeg.",
+            "Hoe herstellen we vertrouwen in de gemeente?",
+        ]);
+        let recognised = |count| Evidence {
+            recognised: vec![(0, 1, count)],
+            ..Evidence::default()
+        };
+        let apart = clusters(&corpus, DEFAULT_THRESHOLD, &recognised(1));
+        assert!(
+            !apart.contains(&vec![0, 1]),
+            "once is not enough: {apart:?}"
+        );
+        let together = clusters(&corpus, DEFAULT_THRESHOLD, &recognised(4));
+        assert!(together.contains(&vec![0, 1]), "{together:?}");
+        assert!(together.contains(&vec![2]));
     }
 }

@@ -31,6 +31,8 @@ const NGRAM: usize = 4;
 /// Shortest word kept, and shortest part of a compound.
 const MIN_WORD: usize = 3;
 const MIN_PART: usize = 3;
+/// Most parts one compound is split into.
+const MAX_PARTS: usize = 6;
 
 /// Dutch words that carry no topic.
 pub struct StopWords(HashSet<String>);
@@ -51,49 +53,155 @@ impl StopWords {
     }
 }
 
-/// Synonym groups: one per line, the first word names the group.
+/// Synonym groups: one per line, the first word names the group. A line may start with a
+/// weight in brackets (`[0.3] wijk buurt …`): words every question of the field uses say
+/// little about its need, and count for less, as words and as a group.
 pub struct Thesaurus {
     names: Vec<String>,
-    /// Stem → the groups it belongs to.
+    /// Per group, its weight.
+    weights: Vec<f32>,
+    /// Word form (folded, with its plural and inflected forms) → the groups it belongs to.
     groups_of: HashMap<String, Vec<u32>>,
+    /// Word form → the lowest weight of its groups, where below 1.
+    word_weights: HashMap<String, f32>,
     /// Every listed word (folded), known to the compound splitter.
     words: HashSet<String>,
 }
 
+/// A line of a thesaurus that cannot be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThesaurusError {
+    /// Line number, from 1.
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for ThesaurusError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+impl std::error::Error for ThesaurusError {}
+
+/// Heaviest weight a thesaurus line may give.
+const MAX_GROUP_WEIGHT: f32 = 4.0;
+
+/// The forms a listed word also matches: Dutch plurals and inflections by suffix. Listed
+/// forms are matched exactly otherwise, since stems collide ("ouders", "ouderen").
+fn forms(word: &str) -> impl Iterator<Item = String> + '_ {
+    let mut forms = vec![word.to_owned(), format!("{word}s"), format!("{word}en")];
+    if word.ends_with('e') {
+        forms.push(format!("{word}n"));
+    } else {
+        forms.push(format!("{word}e"));
+    }
+    forms.into_iter()
+}
+
 impl Thesaurus {
-    pub fn parse(text: &str) -> Self {
-        let stemmer = Stemmer::create(Algorithm::Dutch);
-        let mut thesaurus = Self {
+    fn empty() -> Self {
+        Self {
             names: Vec::new(),
+            weights: Vec::new(),
             groups_of: HashMap::new(),
+            word_weights: HashMap::new(),
             words: HashSet::new(),
-        };
-        for line in text.lines() {
+        }
+    }
+
+    /// Reads a thesaurus; a bad line is an error naming it.
+    pub fn parse(text: &str) -> Result<Self, ThesaurusError> {
+        let mut thesaurus = Self::empty();
+        for (number, line) in text.lines().enumerate() {
+            let error = |message: String| ThesaurusError {
+                line: number + 1,
+                message,
+            };
             let line = line.split('#').next().unwrap_or_default();
-            let words: Vec<String> = line.split_whitespace().map(fold).collect();
-            let Some(name) = words.first() else { continue };
+            let mut tokens = line.split_whitespace().peekable();
+            let mut weight = 1.0;
+            if let Some(first) = tokens.peek().filter(|t| t.starts_with('[')) {
+                weight = first
+                    .strip_prefix('[')
+                    .and_then(|t| t.strip_suffix(']'))
+                    .and_then(|t| t.parse::<f32>().ok())
+                    .filter(|w| *w > 0.0 && *w <= MAX_GROUP_WEIGHT)
+                    .ok_or_else(|| {
+                        error(format!(
+                            "{first:?} is not a weight: write one like [0.5], above 0 and at most {MAX_GROUP_WEIGHT}"
+                        ))
+                    })?;
+                tokens.next();
+            }
+            let words: Vec<String> = tokens.map(fold).collect();
+            if let Some(bad) = words.iter().find(|w| {
+                !w.chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '\'')
+            }) {
+                return Err(error(format!(
+                    "{bad:?} is not a word: words are letters, digits, - and ', separated by spaces"
+                )));
+            }
+            let Some(name) = words.first() else {
+                if weight != 1.0 {
+                    return Err(error("a weight without words".to_owned()));
+                }
+                continue;
+            };
             let group = u32::try_from(thesaurus.names.len()).unwrap_or(u32::MAX);
             thesaurus.names.push(name.clone());
-            for word in words {
-                let stem = stemmer.stem(&word).into_owned();
-                let groups = thesaurus.groups_of.entry(stem).or_default();
-                if !groups.contains(&group) {
-                    groups.push(group);
+            thesaurus.weights.push(weight);
+            for word in &words {
+                for form in forms(word) {
+                    let groups = thesaurus.groups_of.entry(form.clone()).or_default();
+                    if !groups.contains(&group) {
+                        groups.push(group);
+                    }
+                    if weight < 1.0 {
+                        let lowest = thesaurus.word_weights.entry(form).or_insert(weight);
+                        *lowest = lowest.min(weight);
+                    }
                 }
-                thesaurus.words.insert(word);
+                thesaurus.words.insert(word.clone());
             }
         }
-        thesaurus
+        Ok(thesaurus)
+    }
+
+    /// Reads a thesaurus file; an error names the file and, for a bad entry, its line.
+    pub fn read(path: &std::path::Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the thesaurus {}: {e}", path.display()))?;
+        Self::parse(&text).map_err(|e| format!("thesaurus {} {e}", path.display()))
+    }
+
+    /// Makes this the thesaurus of every comparison from now on (the server does this at
+    /// start when `THESAURUS` names a file). Only the first call counts; it answers whether
+    /// this one did.
+    pub fn use_everywhere(self) -> bool {
+        CONFIGURED.set(self).is_ok()
+    }
+
+    /// The thesaurus comparisons use: the configured one, or the built-in one.
+    pub fn in_use() -> &'static Self {
+        CONFIGURED.get().unwrap_or_else(|| Self::builtin())
     }
 
     /// The thesaurus shipped with the service (`data/thesaurus-nl.txt`).
     pub fn builtin() -> &'static Self {
         static BUILTIN: OnceLock<Thesaurus> = OnceLock::new();
-        BUILTIN.get_or_init(|| Self::parse(include_str!("../../data/thesaurus-nl.txt")))
+        // A unit test checks that the shipped file parses.
+        BUILTIN.get_or_init(|| Self::parse(BUILTIN_THESAURUS).unwrap_or_else(|_| Self::empty()))
     }
 
-    fn groups(&self, stem: &str) -> &[u32] {
-        self.groups_of.get(stem).map_or(&[], Vec::as_slice)
+    fn groups(&self, word: &str) -> &[u32] {
+        self.groups_of.get(word).map_or(&[], Vec::as_slice)
+    }
+
+    /// How much a word counts: below 1 for the field's everyday words.
+    fn weight(&self, word: &str) -> f32 {
+        self.word_weights.get(word).copied().unwrap_or(1.0)
     }
 
     pub fn len(&self) -> usize {
@@ -104,6 +212,11 @@ impl Thesaurus {
         self.names.is_empty()
     }
 }
+
+const BUILTIN_THESAURUS: &str = include_str!("../../data/thesaurus-nl.txt");
+
+/// The thesaurus configured at start, if any.
+static CONFIGURED: OnceLock<Thesaurus> = OnceLock::new();
 
 fn data_lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines()
@@ -144,6 +257,7 @@ fn vocabulary<'t>(
     texts: impl IntoIterator<Item = &'t str>,
     thesaurus: &Thesaurus,
 ) -> HashSet<String> {
+    let stemmer = Stemmer::create(Algorithm::Dutch);
     let mut vocabulary = thesaurus.words.clone();
     for text in texts {
         vocabulary.extend(
@@ -152,6 +266,13 @@ fn vocabulary<'t>(
                 .filter(|w| w.chars().count() >= MIN_PART),
         );
     }
+    // A word's stem is a word too: "winkels" makes "winkel" in "winkelcentrum" known.
+    let stems: Vec<String> = vocabulary
+        .iter()
+        .map(|w| stemmer.stem(w).into_owned())
+        .filter(|s| s.chars().count() > MIN_PART)
+        .collect();
+    vocabulary.extend(stems);
     vocabulary
 }
 
@@ -181,41 +302,76 @@ impl<'a> Analyzer<'a> {
             && (word.chars().count() >= 5 || !self.stop_words.contains(word))
     }
 
-    /// A compound's head and modifier when both are known words ("wijkaanpak" → "wijk",
-    /// "aanpak"); the linking s and e(n) of Dutch compounds are allowed
-    /// ("vrijwilligerswerk", "kinderarmoede").
+    /// The modifier of a compound, as a known word: the linking s and e(n) of Dutch
+    /// compounds are allowed ("vrijwilligerswerk", "kinderarmoede").
+    fn known_modifier(&self, modifier: &str) -> Option<String> {
+        [
+            Some(modifier.to_owned()),
+            modifier.strip_suffix('s').map(str::to_owned),
+            Some(format!("{modifier}en")),
+            Some(format!("{modifier}e")),
+            modifier.strip_suffix('-').map(str::to_owned),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|m| m.chars().count() >= MIN_PART && self.known(m))
+    }
+
+    /// A compound's modifier and head ("wijkaanpak" → "wijk", "aanpak"). Both known words,
+    /// the longest head first ("buurtbewoners" is "buurt" + "bewoners"); failing that, the
+    /// longest known modifier with a head of at least four letters ("schoolroute").
     fn split(&self, word: &str) -> Option<(String, String)> {
         let chars: Vec<char> = word.chars().collect();
-        // The longest known head first: "buurtbewoners" is "buurt" + "bewoners".
-        for at in MIN_PART..chars.len().saturating_sub(MIN_PART - 1) {
+        let cuts = MIN_PART..chars.len().saturating_sub(MIN_PART - 1);
+        for at in cuts.clone() {
             let head: String = chars[at..].iter().collect();
-            if head.chars().count() < MIN_PART + 1 || !self.known(&head) {
+            if chars.len() - at < MIN_PART + 1 || !self.known(&head) {
                 continue;
             }
             let modifier: String = chars[..at].iter().collect();
-            let candidates = [
-                Some(modifier.clone()),
-                modifier.strip_suffix('s').map(str::to_owned),
-                Some(format!("{modifier}en")),
-                Some(format!("{modifier}e")),
-                modifier.strip_suffix('-').map(str::to_owned),
-            ];
-            if let Some(modifier) = candidates
-                .into_iter()
-                .flatten()
-                .find(|m| m.chars().count() >= MIN_PART && self.known(m))
-            {
+            if let Some(modifier) = self.known_modifier(&modifier) {
                 return Some((modifier, head));
+            }
+        }
+        for at in cuts.rev() {
+            if at < MIN_PART + 1 || chars.len() - at < MIN_PART + 1 {
+                continue;
+            }
+            let modifier: String = chars[..at].iter().collect();
+            if let Some(modifier) = self.known_modifier(&modifier) {
+                return Some((modifier, chars[at..].iter().collect()));
             }
         }
         None
     }
 
+    /// The parts of a compound, the parts of its parts included ("buurtwinkelcentrum" →
+    /// "buurt", "winkelcentrum", "winkel", "centrum").
+    fn parts(&self, word: &str, parts: &mut Vec<String>) {
+        if parts.len() >= MAX_PARTS {
+            return;
+        }
+        if let Some((modifier, head)) = self.split(word) {
+            for part in [modifier, head] {
+                if !parts.contains(&part) {
+                    parts.push(part.clone());
+                    self.parts(&part, parts);
+                }
+            }
+        }
+    }
+
     fn add_word(&self, word: &str, weight: f32, features: &mut Vec<(Kind, String, f32)>) {
         let stem = self.stemmer.stem(word).into_owned();
-        for group in self.thesaurus.groups(&stem) {
-            features.push((Kind::Synonym, group.to_string(), SYNONYM_WEIGHT * weight));
+        for &group in self.thesaurus.groups(word) {
+            let group_weight = self.thesaurus.weights[group as usize];
+            features.push((
+                Kind::Synonym,
+                group.to_string(),
+                SYNONYM_WEIGHT * group_weight * weight,
+            ));
         }
+        let weight = weight * self.thesaurus.weight(word);
         if self.stop_words.contains(word) {
             return;
         }
@@ -237,14 +393,15 @@ impl<'a> Analyzer<'a> {
     fn word_features(&self, word: &str) -> Vec<(Kind, String, f32)> {
         let mut features = Vec::new();
         self.add_word(word, 1.0, &mut features);
-        if let Some((modifier, head)) = self.split(word) {
-            self.add_word(&modifier, PART_WEIGHT, &mut features);
-            self.add_word(&head, PART_WEIGHT, &mut features);
+        let mut parts = Vec::new();
+        self.parts(word, &mut parts);
+        for part in parts {
+            self.add_word(&part, PART_WEIGHT, &mut features);
         }
         let letters: Vec<char> = word.chars().collect();
         if letters.len() >= NGRAM {
             let grams = letters.len() - NGRAM + 1;
-            let weight = NGRAM_WEIGHT / (grams as f32).sqrt();
+            let weight = NGRAM_WEIGHT * self.thesaurus.weight(word) / (grams as f32).sqrt();
             for gram in letters.windows(NGRAM) {
                 features.push((Kind::Gram, gram.iter().collect(), weight));
             }
@@ -254,6 +411,9 @@ impl<'a> Analyzer<'a> {
 }
 
 type Vector = Vec<(u32, f32)>;
+
+/// Below this many questions per core, one thread is quicker than several.
+const MIN_DOCUMENTS_PER_THREAD: usize = 500;
 
 /// The questions of a theme as TF-IDF vectors, with an inverted index for fast comparison.
 pub struct Corpus<'a> {
@@ -266,6 +426,14 @@ pub struct Corpus<'a> {
     vectors: Vec<Vector>,
     /// Per feature: the documents having it, with their weight.
     postings: Vec<Vec<(u32, f32)>>,
+    /// Per feature: the most any document has of it (bounds what it can add to a score).
+    max_weight: Vec<f32>,
+    /// How many questions: the first rows of `vectors`; other wordings follow.
+    questions: usize,
+    /// Per row, the question it is a wording of.
+    owner: Vec<u32>,
+    /// Per question, the rows of its other wordings.
+    wordings: Vec<Vec<u32>>,
     /// Stem → the most frequent word it comes from.
     surface: HashMap<String, String>,
     /// Known words, for splitting compounds of new texts.
@@ -279,17 +447,15 @@ pub struct Texts<'a> {
     pub questions: Vec<&'a str>,
     /// Texts that only count for how common a word is (the programme's texts).
     pub background: Vec<&'a str>,
-    /// Known paraphrases of a question (index into `questions`), such as the questions a
-    /// moderator marked as its duplicates: they add their words to it, at half weight.
+    /// Known other wordings of a question (index into `questions`), such as the questions a
+    /// moderator marked as its duplicates: a text like any wording of a question is like it.
     pub paraphrases: Vec<(usize, &'a str)>,
 }
 
-const PARAPHRASE_WEIGHT: f32 = 0.5;
-
 impl Corpus<'static> {
-    /// With the built-in stop words and thesaurus.
+    /// With the built-in stop words and the thesaurus in use.
     pub fn new(texts: &Texts<'_>) -> Self {
-        Self::with(texts, StopWords::builtin(), Thesaurus::builtin())
+        Self::with(texts, StopWords::builtin(), Thesaurus::in_use())
     }
 }
 
@@ -337,9 +503,19 @@ impl<'a> Corpus<'a> {
             add_text(text, 1.0, &mut vector);
             raw.push(vector);
         }
+        // Other wordings are rows of their own after the questions, owned by their question.
+        let questions = raw.len();
+        let mut owner: Vec<u32> = (0..questions)
+            .map(|q| u32::try_from(q).unwrap_or(u32::MAX))
+            .collect();
+        let mut wordings: Vec<Vec<u32>> = vec![Vec::new(); questions];
         for &(question, text) in &texts.paraphrases {
-            if let Some(vector) = raw.get_mut(question) {
-                add_text(text, PARAPHRASE_WEIGHT, vector);
+            if question < questions {
+                let mut vector = HashMap::new();
+                add_text(text, 1.0, &mut vector);
+                wordings[question].push(u32::try_from(raw.len()).unwrap_or(u32::MAX));
+                owner.push(u32::try_from(question).unwrap_or(u32::MAX));
+                raw.push(vector);
             }
         }
         let mut background_features: Vec<HashSet<u32>> = Vec::new();
@@ -380,9 +556,11 @@ impl<'a> Corpus<'a> {
             })
             .collect();
         let mut postings = vec![Vec::new(); ids.len()];
+        let mut max_weight = vec![0.0f32; ids.len()];
         for (document, vector) in vectors.iter().enumerate() {
             for &(id, weight) in vector {
                 postings[id as usize].push((u32::try_from(document).unwrap_or(u32::MAX), weight));
+                max_weight[id as usize] = f32::max(max_weight[id as usize], weight);
             }
         }
         let mut word_counts: HashMap<String, usize> = HashMap::new();
@@ -412,37 +590,82 @@ impl<'a> Corpus<'a> {
             features,
             vectors,
             postings,
+            max_weight,
+            questions,
+            owner,
+            wordings,
             surface: surface.into_iter().map(|(s, (w, _))| (s, w)).collect(),
             vocabulary,
         }
     }
 
     pub fn len(&self) -> usize {
-        self.vectors.len()
+        self.questions
     }
 
     pub fn is_empty(&self) -> bool {
-        self.vectors.is_empty()
+        self.questions == 0
     }
 
-    /// Cosine similarity of questions `a` and `b`.
+    /// The rows of a question: its own wording first, then the others it is known by.
+    fn rows(&self, question: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::once(question).chain(self.wordings[question].iter().map(|&r| r as usize))
+    }
+
+    /// Cosine similarity of questions `a` and `b`: of their most alike wordings.
     pub fn similarity(&self, a: usize, b: usize) -> f64 {
-        f64::from(dot(&self.vectors[a], &self.vectors[b]))
+        self.rows(a)
+            .flat_map(|x| self.rows(b).map(move |y| (x, y)))
+            .map(|(x, y)| f64::from(dot(&self.vectors[x], &self.vectors[y])))
+            .fold(0.0, f64::max)
     }
 
     /// The questions most like question `document` (itself excluded), best first, at least
     /// `threshold` alike, at most `limit`.
     pub fn neighbours(&self, document: usize, threshold: f64, limit: usize) -> Vec<(usize, f64)> {
-        let mut ranked = self.score(&self.vectors[document], threshold, limit + 1);
-        ranked.retain(|(other, _)| *other != document);
-        ranked.truncate(limit);
-        ranked
+        let mut ranked: Vec<(usize, f64)> = self
+            .rows(document)
+            .flat_map(|row| self.score(&self.vectors[row], threshold, limit + 1))
+            .filter(|(other, _)| *other != document)
+            .collect();
+        if !self.wordings[document].is_empty() {
+            ranked = best_per_question(ranked);
+        }
+        top(ranked, limit)
     }
 
     /// The questions most like a new `text`, best first, at least `threshold` alike.
     pub fn similar_to(&self, text: &str, threshold: f64, limit: usize) -> Vec<(usize, f64)> {
         let vector = self.vectorise(text);
         self.score(&vector, threshold, limit)
+    }
+
+    /// Like `similar_to`, with some questions brought closer by what people said about them
+    /// (question → what to add to its similarity).
+    pub fn similar_to_with(
+        &self,
+        text: &str,
+        closer: &HashMap<usize, f64>,
+        threshold: f64,
+        limit: usize,
+    ) -> Vec<(usize, f64)> {
+        let vector = self.vectorise(text);
+        let mut ranked: HashMap<usize, f64> =
+            self.score(&vector, threshold, limit).into_iter().collect();
+        for (&document, &bonus) in closer {
+            if document < self.questions {
+                let alike = self
+                    .rows(document)
+                    .map(|row| f64::from(dot(&vector, &self.vectors[row])))
+                    .fold(0.0, f64::max);
+                ranked.insert(document, alike + bonus);
+            }
+        }
+        let ranked = ranked
+            .into_iter()
+            .filter(|(_, score)| *score >= threshold)
+            .collect();
+        top(ranked, limit)
     }
 
     /// A text outside the corpus as a vector of the corpus's features and weights.
@@ -461,21 +684,28 @@ impl<'a> Corpus<'a> {
         vector
     }
 
-    /// The questions at least `threshold` alike to `vector`. The inverted index of the
-    /// vector's selective features gives each question a partial score; a feature most
-    /// questions share (a common n-gram) weighs little and would make this quadratic, so
-    /// it only counts in the exact score of the best `4 × limit` questions whose partial
-    /// score reaches half the threshold.
+    /// The questions at least `threshold` alike to `vector`, through the inverted index.
+    /// The vector's rarest features are looked up first; once what its remaining features
+    /// could add to any question (their weight times the most a question has of them) is
+    /// under the threshold, a question none of the rare ones reached cannot qualify, so the
+    /// long lists of common features (n-grams, everyday words) are never walked. The best
+    /// `4 × limit` questions by the partial score are then scored exactly. A question known
+    /// by several wordings scores as its most alike one.
     fn score(&self, vector: &Vector, threshold: f64, limit: usize) -> Vec<(usize, f64)> {
-        let common = (self.vectors.len() / 20).max(64);
+        let threshold32 = threshold as f32;
+        let mut order: Vec<(u32, f32)> = vector.clone();
+        order.sort_unstable_by_key(|(id, _)| self.postings[*id as usize].len());
+        let bound = |&(id, weight): &(u32, f32)| weight * self.max_weight[id as usize];
+        let mut remaining: f32 = order.iter().map(bound).sum();
         let mut partial = vec![0.0f32; self.vectors.len()];
         let mut touched = Vec::new();
-        for &(id, weight) in vector {
-            let postings = &self.postings[id as usize];
-            if postings.len() > common {
-                continue;
+        for feature in &order {
+            if remaining < threshold32 {
+                break;
             }
-            for &(document, other) in postings {
+            remaining -= bound(feature);
+            let (id, weight) = *feature;
+            for &(document, other) in &self.postings[id as usize] {
                 let score = &mut partial[document as usize];
                 if *score == 0.0 {
                     touched.push(document as usize);
@@ -483,28 +713,55 @@ impl<'a> Corpus<'a> {
                 *score += weight * other;
             }
         }
-        let half = (threshold / 2.0) as f32;
-        touched.retain(|&document| partial[document] >= half);
+        let reachable = threshold32 - remaining.max(0.0);
+        touched.retain(|&document| partial[document] >= reachable);
         // Only the best by partial score are scored exactly.
         let keep = limit.saturating_mul(4).max(limit);
         if touched.len() > keep {
             touched.select_nth_unstable_by(keep, |a, b| partial[*b].total_cmp(&partial[*a]));
             touched.truncate(keep);
         }
-        let ranked = touched
+        let mut ranked: Vec<(usize, f64)> = touched
             .into_iter()
-            .map(|document| (document, f64::from(dot(vector, &self.vectors[document]))))
+            .map(|row| {
+                let alike = f64::from(dot(vector, &self.vectors[row]));
+                (self.owner[row] as usize, alike)
+            })
             .filter(|(_, score)| *score >= threshold)
             .collect();
+        if self.vectors.len() > self.questions {
+            ranked = best_per_question(ranked);
+        }
         top(ranked, limit)
     }
 
     /// For every question, its most similar others (at most `limit`, at least `threshold`):
     /// the sparse graph clustering works on.
+    /// Worked out on all cores: it is most of the time clustering a large theme takes.
     pub fn neighbour_graph(&self, threshold: f64, limit: usize) -> Vec<Vec<(usize, f64)>> {
-        (0..self.len())
-            .map(|document| self.neighbours(document, threshold, limit))
-            .collect()
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .min(self.len() / MIN_DOCUMENTS_PER_THREAD)
+            .max(1);
+        let chunk = self.len().div_ceil(threads).max(1);
+        let documents: Vec<usize> = (0..self.len()).collect();
+        std::thread::scope(|scope| {
+            let parts: Vec<_> = documents
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|&document| self.neighbours(document, threshold, limit))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            parts
+                .into_iter()
+                // A panic in a worker is a bug; it surfaces as one here.
+                .flat_map(|part| part.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
     }
 
     /// The few words that characterise a group of questions: the highest summed TF-IDF
@@ -548,6 +805,16 @@ impl<'a> Corpus<'a> {
         }
         label
     }
+}
+
+/// Each question once, with its best score.
+fn best_per_question(ranked: Vec<(usize, f64)>) -> Vec<(usize, f64)> {
+    let mut best: HashMap<usize, f64> = HashMap::new();
+    for (question, score) in ranked {
+        let kept = best.entry(question).or_insert(score);
+        *kept = kept.max(score);
+    }
+    best.into_iter().collect()
 }
 
 fn top(mut ranked: Vec<(usize, f64)>, limit: usize) -> Vec<(usize, f64)> {
@@ -633,6 +900,60 @@ mod tests {
             "Wat doen we als de financiering van het programma afloopt?",
         ]);
         assert!(corpus.similarity(0, 2) > corpus.similarity(0, 1));
+    }
+
+    #[test]
+    fn the_shipped_thesaurus_reads() {
+        assert!(Thesaurus::parse(BUILTIN_THESAURUS).is_ok());
+        assert!(Thesaurus::builtin().len() > 30);
+    }
+
+    #[test]
+    fn a_bad_thesaurus_line_is_named() {
+        let error = Thesaurus::parse("jongeren jeugd\n\n[veel] wijk buurt\n")
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            error.as_deref(),
+            Some("line 3: \"[veel]\" is not a weight: write one like [0.5], above 0 and at most 4")
+        );
+        let error = Thesaurus::parse("geld budget; subsidie").err();
+        assert_eq!(error.map(|e| e.line), Some(1));
+        let error = Thesaurus::parse("# notes\n[0.5]\n").err();
+        assert_eq!(error.map(|e| e.line), Some(2));
+    }
+
+    #[test]
+    fn a_thesaurus_of_ones_own_links_its_words() {
+        let questions = [
+            "Hoe pakken we leegstand in het winkelcentrum aan?",
+            "Steeds meer panden staan te huur rond de supermarkt.",
+            "Hoe herstellen we vertrouwen in de gemeente?",
+        ];
+        let texts = Texts {
+            questions: questions.to_vec(),
+            ..Texts::default()
+        };
+        let own =
+            Thesaurus::parse("leegstand leeg te-huur panden").unwrap_or_else(|e| panic!("{e}"));
+        let with_own = Corpus::with(&texts, StopWords::builtin(), &own);
+        let builtin = Corpus::with(&texts, StopWords::builtin(), Thesaurus::builtin());
+        assert!(with_own.similarity(0, 1) > builtin.similarity(0, 1));
+    }
+
+    #[test]
+    fn thesaurus_words_match_their_forms_not_their_stems() {
+        let corpus = corpus(&[
+            "Hoe bereiken we eenzame oudere bewoners?",
+            "Wat doen we tegen eenzaamheid bij senioren?",
+            "Hoe betrekken we ouders bij de school?",
+        ]);
+        assert!(corpus.similarity(0, 1) > corpus.similarity(0, 2));
+        assert!(
+            corpus.similarity(1, 2) < 0.05,
+            "{}",
+            corpus.similarity(1, 2)
+        );
     }
 
     #[test]

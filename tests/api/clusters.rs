@@ -1,7 +1,9 @@
 //! Similar questions and clusters, measured on the Dutch paraphrase sets of
 //! `tests/fixtures/similarity/` (see `similarity_eval`), and wired through GraphQL.
 
-use buurtgraph::domain::cluster::{Corpus, DEFAULT_THRESHOLD, SIMILAR_THRESHOLD, Texts, clusters};
+use buurtgraph::domain::cluster::{
+    Corpus, DEFAULT_THRESHOLD, Evidence, SIMILAR_THRESHOLD, Texts, clusters,
+};
 
 use crate::similarity_eval::{ParaphraseSet, Scores, evaluate};
 
@@ -15,7 +17,7 @@ fn measure(set: &ParaphraseSet) -> Scores {
                 questions: texts.to_vec(),
                 ..Texts::default()
             });
-            clusters(&corpus, DEFAULT_THRESHOLD, &[])
+            clusters(&corpus, DEFAULT_THRESHOLD, &Evidence::default())
         },
         |texts, i| {
             let others: Vec<usize> = (0..texts.len()).filter(|&j| j != i).collect();
@@ -32,8 +34,12 @@ fn measure(set: &ParaphraseSet) -> Scores {
     )
 }
 
-/// Targets of issue 14. Before this similarity (shared stemmed words, leader clustering):
-/// tuning set clusters P 0.46 R 0.04 F1 0.07, P@3 0.05; held-out P 0 R 0 F1 0, P@3 0.00.
+/// Targets of issue 14 (clusters F1 ≥ 0.6 with precision ≥ 0.7, P@3 ≥ 0.6). Before any
+/// similarity by meaning (shared stemmed words, leader clustering): tuning set clusters
+/// P 0.46 R 0.04 F1 0.07, P@3 0.05. Session 5 (forms-matched and weighted thesaurus,
+/// compound parts): tuning P 0.76 R 0.51 F1 0.61, P@3 0.70. The held-out set (18 needs,
+/// 103 questions; words the thesaurus lacks) stays far under the targets, P 0.36 R 0.10
+/// F1 0.15, P@3 0.33 (was 0.20 / 0.06 / 0.10, 0.26): it is asserted only not to fall back.
 #[test]
 fn the_dutch_paraphrase_sets_are_found() {
     let tuning = measure(&ParaphraseSet::tuning());
@@ -45,6 +51,10 @@ fn the_dutch_paraphrase_sets_are_found() {
         "clusters under target: {tuning}"
     );
     assert!(tuning.precision_at_3 >= 0.6, "P@3 under target: {tuning}");
+    assert!(
+        held_out.f1 >= 0.14 && held_out.precision_at_3 >= 0.32,
+        "held-out set fell back: {held_out}"
+    );
 }
 
 #[test]
@@ -230,40 +240,96 @@ async fn a_marked_duplicate_leads_new_wordings_to_its_original() {
     );
 }
 
-/// Speed on a theme of 5,000 questions, measured by hand (the suite asserts no timings):
+/// Speed on a theme of 5,000 questions, measured by hand (the suite asserts no timings), the
+/// way the service runs: questions in the database, the theme's corpus built on the first
+/// request and reused while its questions are unchanged:
 /// `cargo test --release --locked --test api similarity_speed -- --ignored --nocapture`.
-#[test]
+#[tokio::test]
 #[ignore = "a measurement, not a test"]
-fn similarity_speed_on_5000_questions() {
-    use std::time::Instant;
-    let texts = synthetic(5_000);
-    let questions: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let mut times = Vec::new();
-    for q in 0..21 {
+async fn similarity_speed_on_5000_questions() {
+    use std::time::{Duration, Instant};
+
+    use buurtgraph::service::clusters as service;
+    use entity::enums::ModerationStatus;
+    use entity::learning_question;
+    use sea_orm::{ActiveValue::Set, Condition, EntityTrait};
+
+    use crate::actors::{EVENT, join, setup, submit};
+    let (app, actors) = setup().await;
+    let token = join(&app, EVENT).await;
+    submit(
+        &app,
+        &token,
+        &actors.theme,
+        "Hoe betrekken we jongeren bij de wijkaanpak?",
+    )
+    .await;
+    let first = learning_question::Entity::find()
+        .one(&app.db)
+        .await
+        .expect("query")
+        .expect("the question");
+    let texts = synthetic(4_999);
+    for chunk in texts.chunks(500) {
+        learning_question::Entity::insert_many(chunk.iter().map(|text| {
+            learning_question::ActiveModel {
+                event_id: Set(first.event_id),
+                theme_id: Set(first.theme_id),
+                participant_id: Set(first.participant_id),
+                text: Set(text.clone()),
+                preferred_formats: Set(serde_json::json!([])),
+                status: Set(ModerationStatus::Approved),
+                vote_count: Set(0),
+                created_at: Set(first.created_at),
+                updated_at: Set(first.updated_at),
+                ..Default::default()
+            }
+        }))
+        .exec(&app.db)
+        .await
+        .expect("inserted");
+    }
+    let timed = |started: Instant| started.elapsed();
+    let started = Instant::now();
+    let groups = service::clusters(&app.db, Condition::all(), first.event_id, first.theme_id, 2)
+        .await
+        .expect("clusters");
+    let cold = timed(started);
+    let started = Instant::now();
+    service::clusters(&app.db, Condition::all(), first.event_id, first.theme_id, 2)
+        .await
+        .expect("clusters");
+    println!(
+        "clusters of 5,000: {cold:?} (corpus built), {:?} (corpus reused); {} groups",
+        timed(started),
+        groups.len()
+    );
+    let set = ParaphraseSet::tuning();
+    let (typed, _) = set.labelled();
+    let mut times: Vec<Duration> = Vec::new();
+    for text in typed.iter().take(101) {
         let started = Instant::now();
-        let corpus = Corpus::new(&Texts {
-            questions: questions.clone(),
-            ..Texts::default()
-        });
-        let found = corpus.similar_to(questions[q * 13], SIMILAR_THRESHOLD, 5);
-        times.push(started.elapsed());
-        assert!(!found.is_empty());
+        service::similar(&app.db, Condition::all(), first.theme_id, text, None, 3)
+            .await
+            .expect("similar");
+        times.push(timed(started));
     }
     times.sort();
     println!(
-        "similarQuestions (corpus built each time): p50 {:?}, max {:?}",
-        times[10], times[20]
+        "similarQuestions on 5,000 (service, database included): p50 {:?}, p90 {:?}, max {:?}",
+        times[50], times[90], times[100]
     );
     let started = Instant::now();
+    let questions: Vec<&str> = texts.iter().map(String::as_str).collect();
     let corpus = Corpus::new(&Texts {
-        questions: questions.clone(),
+        questions,
         ..Texts::default()
     });
-    let built = started.elapsed();
-    let groups = clusters(&corpus, DEFAULT_THRESHOLD, &[]);
+    let built = timed(started);
+    let groups = clusters(&corpus, DEFAULT_THRESHOLD, &Evidence::default());
     println!(
-        "clustering: corpus {built:?}, total {:?}, {} groups",
-        started.elapsed(),
+        "in memory: corpus {built:?}, corpus and clusters {:?}, {} groups",
+        timed(started),
         groups.len()
     );
 }
@@ -287,4 +353,191 @@ fn synthetic(n: usize) -> Vec<String> {
             format!("{} {}", head.join(" "), tail.join(" "))
         })
         .collect()
+}
+
+/// The clusters of the theme as sets of question IDs.
+async fn cluster_ids(app: &crate::helpers::TestApp, staff: &str) -> Vec<Vec<String>> {
+    let data = app
+        .gql_as(
+            staff,
+            "{ feedbackSummary { themes { clusters(minSize: 1) { members { id } } } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    data["data"]["feedbackSummary"]["themes"][0]["clusters"]
+        .as_array()
+        .unwrap_or_else(|| panic!("clusters: {data:#}"))
+        .iter()
+        .map(|c| {
+            let mut ids: Vec<String> = c["members"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|m| m["id"].as_str().map(str::to_owned))
+                .collect();
+            ids.sort();
+            ids
+        })
+        .collect()
+}
+
+fn together(clusters: &[Vec<String>], a: &str, b: &str) -> bool {
+    clusters
+        .iter()
+        .any(|c| c.iter().any(|m| m == a) && c.iter().any(|m| m == b))
+}
+
+/// Submits and approves `texts`, each by a new participant; their tokens and IDs.
+async fn approved(
+    app: &crate::helpers::TestApp,
+    actors: &crate::actors::Actors,
+    texts: &[&str],
+) -> (Vec<String>, Vec<String>) {
+    use crate::actors::{EVENT, join, moderate, submit};
+    let (mut tokens, mut ids) = (Vec::new(), Vec::new());
+    for text in texts {
+        let token = join(app, EVENT).await;
+        let id = submit(app, &token, &actors.theme, text).await;
+        moderate(
+            app,
+            &actors.admin,
+            serde_json::json!({ "id": id, "action": "APPROVE" }),
+        )
+        .await;
+        tokens.push(token);
+        ids.push(id);
+    }
+    (tokens, ids)
+}
+
+/// A moderator's MARK_DUPLICATE joins the duplicate's wording to its original, so a later
+/// question worded like the duplicate clusters with the original; when the original is
+/// itself merged into another, its duplicates follow it there.
+#[tokio::test]
+async fn merged_questions_cluster_with_their_original() {
+    use serde_json::json;
+
+    use crate::actors::{moderate, setup};
+    let (app, actors) = setup().await;
+    let (_, ids) = approved(
+        &app,
+        &actors,
+        &[
+            "Wat doen we aan de kaalslag in het winkelcentrum?",
+            "Steeds meer panden rond de supermarkt staan leeg.",
+            "Leegstaande panden bij de supermarkt: wat doe je ermee?",
+            "Hoe herstellen we het vertrouwen van bewoners in de gemeente?",
+        ],
+    )
+    .await;
+    let (original, duplicate, like_duplicate, other) = (&ids[0], &ids[1], &ids[2], &ids[3]);
+    let before = cluster_ids(&app, &actors.staff).await;
+    assert!(!together(&before, original, like_duplicate), "{before:?}");
+    let marked = moderate(
+        &app,
+        &actors.admin,
+        json!({ "id": duplicate, "action": "MARK_DUPLICATE", "duplicateOfId": original }),
+    )
+    .await;
+    assert!(marked["errors"].is_null(), "{marked:#}");
+    let after = cluster_ids(&app, &actors.staff).await;
+    assert!(together(&after, original, like_duplicate), "{after:?}");
+    assert!(!together(&after, original, other), "{after:?}");
+
+    let (_, newer) = approved(&app, &actors, &["Hoe houden we winkelstraten levendig?"]).await;
+    let marked = moderate(
+        &app,
+        &actors.admin,
+        json!({ "id": original, "action": "MARK_DUPLICATE", "duplicateOfId": newer[0] }),
+    )
+    .await;
+    assert!(marked["errors"].is_null(), "{marked:#}");
+    let chained = cluster_ids(&app, &actors.staff).await;
+    assert!(together(&chained, &newer[0], like_duplicate), "{chained:?}");
+}
+
+/// "Ik herken deze vraag" on two questions is evidence that they belong together: once
+/// changes little, repeated by several participants (an asker recognising another's wording
+/// among them) it puts unlike wordings in one cluster and among the moderators' suggestions.
+#[tokio::test]
+async fn repeated_co_recognition_brings_two_questions_together() {
+    use crate::actors::{EVENT, join, setup};
+    let (app, actors) = setup().await;
+    let (tokens, ids) = approved(
+        &app,
+        &actors,
+        &[
+            "Wat doen we aan de kaalslag in het winkelcentrum?",
+            "Steeds meer panden rond de supermarkt staan leeg.",
+            "Hoe herstellen we het vertrouwen van bewoners in de gemeente?",
+        ],
+    )
+    .await;
+    let suggested = || suggestions(&app, &actors.moderator, &ids[0]);
+    assert!(!suggested().await.contains(&ids[1]));
+    // The asker of the first recognises the second.
+    vote(&app, &tokens[0], &ids[1]).await;
+    let once = cluster_ids(&app, &actors.staff).await;
+    assert!(!together(&once, &ids[0], &ids[1]), "once: {once:?}");
+    for _ in 0..3 {
+        let token = join(&app, EVENT).await;
+        vote(&app, &token, &ids[0]).await;
+        vote(&app, &token, &ids[1]).await;
+    }
+    let repeated = cluster_ids(&app, &actors.staff).await;
+    assert!(together(&repeated, &ids[0], &ids[1]), "{repeated:?}");
+    assert!(!together(&repeated, &ids[0], &ids[2]), "{repeated:?}");
+    assert_eq!(suggested().await.first(), Some(&ids[1]));
+}
+
+async fn vote(app: &crate::helpers::TestApp, token: &str, id: &str) {
+    let voted = app
+        .gql_as(token, crate::actors::VOTE, serde_json::json!({ "id": id }))
+        .await;
+    assert!(voted["errors"].is_null(), "{voted:#}");
+}
+
+/// The moderators' suggestions for question `id`.
+async fn suggestions(app: &crate::helpers::TestApp, moderator: &str, id: &str) -> Vec<String> {
+    let data = app
+        .gql_as(
+            moderator,
+            "query($id: ID!) { learningQuestion(id: $id) { similarQuestions { id } } }",
+            serde_json::json!({ "id": id }),
+        )
+        .await;
+    data["data"]["learningQuestion"]["similarQuestions"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{data:#}"))
+        .iter()
+        .filter_map(|q| q["id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// `THESAURUS` names a file of one's own; a bad entry stops the start, naming file and line.
+#[test]
+fn a_bad_thesaurus_entry_stops_the_start_with_file_and_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("thesaurus.txt");
+    std::fs::write(
+        &path,
+        "# own words\njongeren jeugd\n[heel licht] wijk buurt\n",
+    )
+    .expect("written");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_buurtgraph"))
+        .arg("serve")
+        .current_dir(dir.path())
+        .env("THESAURUS", &path)
+        .env("DATABASE_URL", "sqlite::memory:")
+        .env("BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("thesaurus {} line 3:", path.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("is not a weight"), "{stderr}");
 }
