@@ -12,6 +12,7 @@ mod caching;
 mod cli;
 mod clusters;
 mod crash;
+mod excel;
 mod exports;
 mod feedback;
 mod http;

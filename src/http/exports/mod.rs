@@ -5,7 +5,9 @@
 //! (`api_name()`), times as RFC 3339 in UTC to the second, lists as JSON arrays (in CSV,
 //! joined by `;`). Every CSV cell that a spreadsheet would run as a formula is neutralised.
 
+pub mod access;
 mod calendar;
+mod excel;
 mod ical;
 mod spreadsheet;
 
@@ -20,6 +22,7 @@ use futures_util::stream;
 use serde::{Serialize, Serializer};
 
 pub use self::calendar::calendar;
+pub use self::excel::questions_xlsx;
 use self::spreadsheet::{LIST_SEPARATOR, SafeCsv};
 use super::error::error_response;
 use super::graphql::viewer_from_headers;

@@ -1,0 +1,26 @@
+# The Excel download for staff (/exports/learning-questions.xlsx).
+xlsx-sheet-summary = Summary
+xlsx-column-theme = Theme
+xlsx-column-dimension = Counted by
+xlsx-column-value = Value
+xlsx-column-count = Count
+xlsx-column-text = Learning question
+xlsx-column-context = Context
+xlsx-column-status = Status
+xlsx-column-votes = Recognised
+xlsx-column-role = Who asks
+xlsx-column-formats = Preferred formats
+xlsx-column-region = Region
+xlsx-column-session = Session
+xlsx-column-created = Submitted ({ $timezone })
+xlsx-column-duplicate-of = Duplicate of (ID)
+xlsx-column-id = ID
+xlsx-dimension-total = Learning questions
+xlsx-dimension-votes = Recognised
+xlsx-dimension-status = Status
+xlsx-dimension-role = Who asks
+xlsx-dimension-format = Format
+xlsx-dimension-session = Session
+xlsx-dimension-region = Region
+xlsx-no-session = No session
+xlsx-no-region = No region

@@ -1,0 +1,26 @@
+# De Excel-download voor staf (/exports/learning-questions.xlsx).
+xlsx-sheet-summary = Samenvatting
+xlsx-column-theme = Thema
+xlsx-column-dimension = Onderdeel
+xlsx-column-value = Waarde
+xlsx-column-count = Aantal
+xlsx-column-text = Leervraag
+xlsx-column-context = Toelichting
+xlsx-column-status = Status
+xlsx-column-votes = Keer herkend
+xlsx-column-role = Wie vraagt
+xlsx-column-formats = Gewenste leervormen
+xlsx-column-region = Regio
+xlsx-column-session = Sessie
+xlsx-column-created = Ingediend ({ $timezone })
+xlsx-column-duplicate-of = Dubbel van (ID)
+xlsx-column-id = ID
+xlsx-dimension-total = Leervragen
+xlsx-dimension-votes = Keer herkend
+xlsx-dimension-status = Status
+xlsx-dimension-role = Wie vraagt
+xlsx-dimension-format = Leervorm
+xlsx-dimension-session = Sessie
+xlsx-dimension-region = Regio
+xlsx-no-session = Zonder sessie
+xlsx-no-region = Zonder regio
