@@ -29,7 +29,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use csrf::CsrfToken;
 use i18n::Lang;
-use pages::{participant, programme};
+use pages::{account, moderation, participant, programme};
 
 /// The pages' Content-Security-Policy: nothing inline, nothing from elsewhere.
 pub const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
@@ -68,6 +68,13 @@ pub fn routes(graphiql_enabled: bool) -> Router<AppState> {
             post(participant::delete_data),
         )
         .route("/taal", post(pages::switch_language))
+        // Accounts (issue 13): sign in and out.
+        .route(
+            "/inloggen",
+            get(account::sign_in_page).post(account::sign_in),
+        )
+        .route("/uitloggen", post(account::sign_out))
+        .route("/moderatie", get(moderation::queue))
         .route("/assets/{*path}", get(assets::serve));
     if graphiql_enabled {
         pages = pages.route("/graphiql", get(graphiql::page));

@@ -1,13 +1,21 @@
-//! Cookies: the participant's token, the language choice and the CSRF token. Cookies are
-//! `HttpOnly` (the language too: no script reads it), `SameSite=Lax` (a QR code or a link
-//! from elsewhere still arrives signed in; a cross-site POST does not carry them) and
+//! Cookies: the participant's token, the signed-in account's token, the language choice
+//! and the CSRF token. Cookies are `HttpOnly` (the language too: no script reads it) and
 //! `Secure` when the request came over HTTPS, directly or through a trusted proxy that says
 //! so in `X-Forwarded-Proto` (only with `TRUST_FORWARDED_FOR`, like the client address).
+//! The participant's cookies are `SameSite=Lax` (a QR code or a link from elsewhere still
+//! arrives signed in; a cross-site POST does not carry them); an account's cookie is
+//! `SameSite=Strict`: a moderator's or staff member's power never travels from another site.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use entity::enums::AccountRole;
+use sea_orm::EntityTrait;
 
-use crate::auth::Viewer;
+use super::{ErrorPage, Visitor, see_other};
 use crate::auth::jwt::{IssuedToken, Subject};
+use crate::auth::{Role, Viewer};
 use crate::error::AppError;
 use crate::service::accounts;
 use crate::state::AppState;
@@ -149,9 +157,191 @@ pub fn live_token(state: &AppState, participant: Participant) -> Option<String> 
 /// How long the page's WebSocket token lasts (the socket, once open, stays open).
 pub const LIVE_TOKEN_TTL: chrono::Duration = chrono::Duration::hours(2);
 
+/// Holds a signed-in account's token (a JWT, as `login` returns).
+pub const ACCOUNT_COOKIE: &str = "account";
+
+/// A moderator, staff member or admin signed in by cookie, checked against the database on
+/// every request (a disabled account or a revoked token is nobody). Use it as an extractor:
+/// a page that needs an account sends a visitor without one to `/inloggen?terug=<page>`.
+#[derive(Debug, Clone)]
+pub struct SignedInAccount {
+    pub account_id: i32,
+    pub email: String,
+    pub role: AccountRole,
+    /// The viewer the services take (with the moderator's scopes).
+    pub viewer: Viewer,
+    /// The scopes as labels (`theme:SLUG`, `session:KEY`); empty for staff and admins.
+    pub scope_labels: Vec<String>,
+}
+
+impl SignedInAccount {
+    /// The role, in the order roles are compared.
+    pub fn role(&self) -> Role {
+        self.viewer.role()
+    }
+
+    /// Whether the account has at least `role` (a page answers 403 if not:
+    /// `ErrorPage::new(&visitor, StatusCode::FORBIDDEN)`).
+    pub fn has(&self, role: Role) -> bool {
+        self.role() >= role
+    }
+
+    /// Whether the account screens questions: moderators (in their scope) and admins.
+    pub fn moderates(&self) -> bool {
+        matches!(self.role, AccountRole::Moderator | AccountRole::Admin)
+    }
+}
+
+/// The account behind the cookie; a missing, invalid, expired or revoked token, a disabled
+/// account or a participant's token is nobody.
+pub async fn account(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<SignedInAccount>, AppError> {
+    let Some(claims) = cookie(headers, ACCOUNT_COOKIE).and_then(|t| state.keys.verify(t)) else {
+        return Ok(None);
+    };
+    let viewer = match accounts::viewer_for(&state.db, &claims).await {
+        Ok(viewer @ Viewer::Account { .. }) => viewer,
+        Ok(_) | Err(AppError::Unauthenticated) => return Ok(None),
+        Err(err) => return Err(err),
+    };
+    let Viewer::Account {
+        account_id, role, ..
+    } = &viewer
+    else {
+        return Ok(None);
+    };
+    let (account_id, role) = (*account_id, *role);
+    let Some(row) = entity::account::Entity::find_by_id(account_id)
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(SignedInAccount {
+        account_id,
+        email: row.email,
+        role,
+        scope_labels: accounts::scope_labels(&state.db, account_id).await?,
+        viewer,
+    }))
+}
+
+/// The cookie that signs an account in, for as long as its token lasts (12 hours).
+pub fn account_cookie(issued: &IssuedToken, secure: bool) -> Option<HeaderValue> {
+    let seconds = (issued.expires_at - chrono::Utc::now())
+        .num_seconds()
+        .max(0);
+    set_cookie_with(
+        ACCOUNT_COOKIE,
+        &issued.token,
+        Lifetime::Seconds(seconds),
+        secure,
+        SameSite::Strict,
+    )
+}
+
+/// The cookie that signs an account out.
+pub fn account_cookie_removed(secure: bool) -> Option<HeaderValue> {
+    set_cookie_with(
+        ACCOUNT_COOKIE,
+        "",
+        Lifetime::Expired,
+        secure,
+        SameSite::Strict,
+    )
+}
+
+/// Where a page that needs an account sends a visitor without one: the sign-in form, which
+/// returns to `path` afterwards.
+pub fn sign_in_url(path: &str) -> String {
+    let back: String = url_encode(path);
+    format!("/inloggen?terug={back}")
+}
+
+/// Percent-encodes a query value (only unreserved characters stay).
+fn url_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl FromRequestParts<AppState> for SignedInAccount {
+    /// A redirect to the sign-in form, or the error page when the database fails.
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let visitor = match Visitor::from_request_parts(parts, state).await {
+            Ok(visitor) => visitor,
+            Err(never) => match never {},
+        };
+        match account(state, &parts.headers).await {
+            Ok(Some(account)) => Ok(account),
+            Ok(None) => Err(see_other(&sign_in_url(&visitor.path))),
+            Err(err) => Err(ErrorPage::from_app(&visitor, err).into_response()),
+        }
+    }
+}
+
+/// The signed-in account, if any (for pages anyone may see that show more to accounts).
+#[derive(Debug, Clone)]
+pub struct MaybeAccount(pub Option<SignedInAccount>);
+
+impl FromRequestParts<AppState> for MaybeAccount {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match account(state, &parts.headers).await {
+            Ok(account) => Ok(Self(account)),
+            Err(err) => {
+                let visitor = match Visitor::from_request_parts(parts, state).await {
+                    Ok(visitor) => visitor,
+                    Err(never) => match never {},
+                };
+                Err(ErrorPage::from_app(&visitor, err).into_response())
+            }
+        }
+    }
+}
+
+/// A short-lived token for a signed-in account's page WebSocket (the page cannot read the
+/// `HttpOnly` cookie).
+pub fn account_live_token(state: &AppState, account: &SignedInAccount) -> Option<String> {
+    state
+        .keys
+        .issue_for(
+            Subject::Account(account.account_id),
+            chrono::Utc::now(),
+            LIVE_TOKEN_TTL,
+        )
+        .ok()
+        .map(|issued| issued.token)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sign_in_returns_to_the_page_with_its_query() {
+        assert_eq!(
+            sign_in_url("/moderatie?status=PENDING&x=a b"),
+            "/inloggen?terug=/moderatie%3Fstatus%3DPENDING%26x%3Da%20b"
+        );
+    }
 
     #[test]
     fn cookies_are_found_among_others() {

@@ -28,4 +28,5 @@ mod similarity_eval;
 mod statements;
 mod tokens;
 mod web;
+mod web_account;
 mod writer;

@@ -12,17 +12,17 @@ use serde_json::json;
 use crate::actors::{EVENT, MODERATE, SUBMIT, setup};
 use crate::helpers::{TestApp, TestResponse};
 
-const ORIGIN: &str = "http://buurt.test";
+pub(crate) const ORIGIN: &str = "http://buurt.test";
 
 /// A browser of sorts: keeps cookies, sends `Origin` with forms like a browser does.
-struct Browser<'a> {
-    app: &'a TestApp,
-    cookies: HashMap<String, String>,
-    headers: Vec<(&'static str, String)>,
+pub(crate) struct Browser<'a> {
+    pub(crate) app: &'a TestApp,
+    pub(crate) cookies: HashMap<String, String>,
+    pub(crate) headers: Vec<(&'static str, String)>,
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub(crate) fn new(app: &'a TestApp) -> Self {
         Self {
             app,
             cookies: HashMap::new(),
@@ -30,7 +30,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    fn cookie_header(&self) -> String {
+    pub(crate) fn cookie_header(&self) -> String {
         self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
@@ -38,7 +38,11 @@ impl<'a> Browser<'a> {
             .join("; ")
     }
 
-    async fn send(&mut self, builder: axum::http::request::Builder, body: Body) -> TestResponse {
+    pub(crate) async fn send(
+        &mut self,
+        builder: axum::http::request::Builder,
+        body: Body,
+    ) -> TestResponse {
         let mut builder = builder.header(header::HOST, "buurt.test");
         if !self.cookies.is_empty() {
             builder = builder.header(header::COOKIE, self.cookie_header());
@@ -60,19 +64,19 @@ impl<'a> Browser<'a> {
         response
     }
 
-    async fn get(&mut self, uri: &str) -> TestResponse {
+    pub(crate) async fn get(&mut self, uri: &str) -> TestResponse {
         self.send(Request::get(uri), Body::empty()).await
     }
 
     /// Posts a form with this browser's CSRF token, from our own origin.
-    async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> TestResponse {
+    pub(crate) async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> TestResponse {
         let token = self.cookies.get("csrf").cloned().unwrap_or_default();
         let mut pairs = vec![("csrfToken", token.as_str())];
         pairs.extend_from_slice(fields);
         self.post_raw(uri, &pairs, Some(ORIGIN)).await
     }
 
-    async fn post_raw(
+    pub(crate) async fn post_raw(
         &mut self,
         uri: &str,
         fields: &[(&str, &str)],
@@ -87,7 +91,7 @@ impl<'a> Browser<'a> {
         self.send(builder, Body::from(body)).await
     }
 
-    async fn join(&mut self) {
+    pub(crate) async fn join(&mut self) {
         let code = buurtgraph::service::accounts::access_code(&self.app.db, EVENT, None)
             .await
             .expect("code");
@@ -103,7 +107,7 @@ impl<'a> Browser<'a> {
     }
 }
 
-fn location(response: &TestResponse) -> &str {
+pub(crate) fn location(response: &TestResponse) -> &str {
     response.header(header::LOCATION).unwrap_or_default()
 }
 

@@ -1,5 +1,7 @@
 //! One handler per page, thin: read through the services, render a template.
 
+pub mod account;
+pub mod moderation;
 pub mod participant;
 pub mod programme;
 pub mod views;

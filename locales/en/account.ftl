@@ -1,0 +1,20 @@
+# Signing in and out (moderators, staff, admins).
+sign-in-title = Sign in
+sign-in-intro = Sign in as a moderator, staff member or admin.
+sign-in-email = E-mail address
+sign-in-password = Password
+sign-in-submit = Sign in
+sign-in-accounts = The organiser of this event gives you an account. Participants need no account: they take part with the access code.
+sign-in-already = You are signed in as { $email } ({ $role }).
+sign-in-continue = Continue
+sign-out = Sign out
+signed-in-as = Signed in as { $email }
+notice-account-uitgelogd = You are signed out.
+error-sign-in-wrong = This e-mail address and password do not belong together. Check them and try again.
+error-sign-in-email-missing = Enter your e-mail address.
+error-sign-in-password-missing = Enter your password.
+error-sign-in-rate-limited = There were too many attempts to sign in. Try again in { $seconds } seconds.
+error-sign-in-unavailable = Signing in did not work just now. Try again in a few seconds.
+account-role-MODERATOR = moderator
+account-role-STAFF = staff
+account-role-ADMIN = admin

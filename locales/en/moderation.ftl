@@ -1,0 +1,3 @@
+# The moderation page.
+nav-moderation = Moderation
+moderation-title = Moderation

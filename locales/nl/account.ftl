@@ -1,0 +1,20 @@
+# Inloggen en uitloggen (moderatoren, staf, beheerders).
+sign-in-title = Inloggen
+sign-in-intro = Log in als moderator, stafmedewerker of beheerder.
+sign-in-email = E-mailadres
+sign-in-password = Wachtwoord
+sign-in-submit = Inloggen
+sign-in-accounts = Een account krijg je van de beheerder van dit evenement. Deelnemers hebben geen account nodig: zij doen mee met de toegangscode.
+sign-in-already = Je bent ingelogd als { $email } ({ $role }).
+sign-in-continue = Verder
+sign-out = Uitloggen
+signed-in-as = Ingelogd als { $email }
+notice-account-uitgelogd = Je bent uitgelogd.
+error-sign-in-wrong = Dit e-mailadres en wachtwoord horen niet bij elkaar. Controleer ze en probeer het opnieuw.
+error-sign-in-email-missing = Vul je e-mailadres in.
+error-sign-in-password-missing = Vul je wachtwoord in.
+error-sign-in-rate-limited = Er kwamen te veel pogingen om in te loggen. Probeer het over { $seconds } seconden opnieuw.
+error-sign-in-unavailable = Inloggen lukte even niet. Probeer het over een paar seconden opnieuw.
+account-role-MODERATOR = moderator
+account-role-STAFF = staf
+account-role-ADMIN = beheerder

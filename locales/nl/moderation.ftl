@@ -1,0 +1,3 @@
+# De moderatiepagina.
+nav-moderation = Moderatie
+moderation-title = Moderatie
