@@ -25,6 +25,7 @@ mod queries;
 mod schema;
 mod search;
 mod similarity_eval;
+mod staff;
 mod statements;
 mod tokens;
 mod web;
