@@ -6,7 +6,7 @@
 //! joined by `;`). Every CSV cell that a spreadsheet would run as a formula is neutralised.
 
 pub mod access;
-mod calendar;
+pub(crate) mod calendar;
 mod excel;
 mod ical;
 mod spreadsheet;
