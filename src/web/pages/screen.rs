@@ -116,17 +116,11 @@ pub async fn page(
         .map_err(&fail)?
         .remove(&event.id)
         .unwrap_or_default();
-    let theme = query
-        .thema
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(|slug| {
-            themes
-                .iter()
-                .find(|t| t.slug == slug)
-                .ok_or_else(|| ErrorPage::not_found(&visitor))
-        })
-        .transpose()?;
+    let wanted = query.thema.as_deref().filter(|s| !s.is_empty());
+    let theme = wanted.and_then(|slug| themes.iter().find(|t| t.slug == slug));
+    if wanted.is_some() && theme.is_none() {
+        return Err(ErrorPage::not_found(&visitor));
+    }
     // Approved questions of the event (or the theme), most recognised first.
     let mut scope = Condition::all()
         .add(learning_question::Column::EventId.eq(event.id))

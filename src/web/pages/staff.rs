@@ -64,12 +64,12 @@ struct ThemeView {
     clusters: Vec<ClusterView>,
 }
 
-/// Any owner of the page's staff gate: staff and admins.
-fn require_staff(visitor: &Visitor, account: &SignedInAccount) -> Result<(), ErrorPage> {
+/// The staff gate: staff and admins pass; anyone else gets the 403 page.
+fn require_staff(visitor: &Visitor, account: &SignedInAccount) -> Result<(), Box<ErrorPage>> {
     if account.has(Role::Staff) {
         Ok(())
     } else {
-        Err(ErrorPage::new(visitor, StatusCode::FORBIDDEN))
+        Err(Box::new(ErrorPage::new(visitor, StatusCode::FORBIDDEN)))
     }
 }
 
@@ -81,7 +81,7 @@ pub async fn page(
     Path(slug): Path<String>,
     Query(filter): Query<StaffFilter>,
 ) -> PageResult {
-    require_staff(&visitor, &account)?;
+    require_staff(&visitor, &account).map_err(|page| *page)?;
     let fail = |e: AppError| ErrorPage::from_app(&visitor, e);
     let db = &state.db;
     let lang = visitor.lang;
@@ -404,7 +404,7 @@ pub async fn create_link(
     Path(slug): Path<String>,
     form: CheckedForm,
 ) -> PageResult {
-    require_staff(&visitor, &account)?;
+    require_staff(&visitor, &account).map_err(|page| *page)?;
     let fail = |e: AppError| ErrorPage::from_app(&visitor, e);
     let event = lookup::event(&state.db, &slug).await.map_err(&fail)?;
     let theme_id = match form.get("themeSlug") {
@@ -444,7 +444,7 @@ pub async fn revoke_link(
     Path((slug, id)): Path<(String, i32)>,
     _form: CheckedForm,
 ) -> PageResult {
-    require_staff(&visitor, &account)?;
+    require_staff(&visitor, &account).map_err(|page| *page)?;
     let fail = |e: AppError| ErrorPage::from_app(&visitor, e);
     let event = lookup::event(&state.db, &slug).await.map_err(&fail)?;
     screen_links::revoke(&state.db, &account.viewer, event.id, id)
