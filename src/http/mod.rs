@@ -71,6 +71,10 @@ pub fn router(state: AppState) -> Router {
             "/exports/learning-questions.json",
             get(exports::questions_json),
         )
+        .route(
+            "/exports/learning-questions.xlsx",
+            get(exports::questions_xlsx),
+        )
         .route("/exports/summary.csv", get(exports::summary_csv))
         .route("/events/{slug}/calendar.ics", get(exports::calendar))
         .route("/reports/{slug}/leeragenda", get(report::leeragenda))

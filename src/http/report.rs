@@ -13,11 +13,11 @@ use serde::Serialize;
 
 use super::csp;
 use super::error::error_response;
-use super::graphql::viewer_from_headers;
 use crate::error::AppError;
 use crate::service::{clusters, programme, summary};
 use crate::state::AppState;
 use crate::web::i18n::{self, Lang};
+use crate::web::session;
 
 /// The report is written for Movisie and Platform31 staff, in Dutch; its labels come from
 /// the same message files as the web pages.
@@ -108,12 +108,27 @@ pub async fn leeragenda(
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response
         }
+        // A person who opened the report without being signed in: to the sign-in form,
+        // which brings them back here.
+        Err(AppError::Unauthenticated) if wants_html(&headers) => crate::web::see_other(
+            &session::sign_in_url(&format!("/reports/{slug}/leeragenda")),
+        ),
         Err(err) => error_response(err),
     }
 }
 
+/// Whether the request comes from a browser navigating (it asks for HTML) rather than a
+/// script with a token.
+fn wants_html(headers: &HeaderMap) -> bool {
+    !headers.contains_key(header::AUTHORIZATION)
+        && headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+}
+
 async fn render(state: &AppState, headers: &HeaderMap, slug: &str) -> Result<String, AppError> {
-    let viewer = viewer_from_headers(state, headers).await?;
+    let viewer = super::exports::access::viewer(state, headers).await?;
     let scope = summary::summary_scope(&viewer)?;
     let db = &state.db;
     let event = programme::event_by_slug(db, Some(slug))

@@ -35,6 +35,11 @@ pub struct QuestionExport {
     event_slug: String,
     themes: HashMap<i32, String>,
     sessions: HashMap<i32, String>,
+    /// For people's downloads (Excel): the event, and theme and session titles.
+    event: event::Model,
+    theme_id: Option<i32>,
+    theme_titles: HashMap<i32, String>,
+    session_titles: HashMap<i32, String>,
 }
 
 impl QuestionExport {
@@ -47,21 +52,31 @@ impl QuestionExport {
     ) -> AppResult<Self> {
         let scope = summary::summary_scope(viewer)?;
         let event = find_event(db, filter.event.as_deref()).await?;
-        let themes = theme_slugs(db).await?;
-        let sessions: HashMap<i32, String> = session::Entity::find()
+        let all_themes = theme::Entity::find().all(db).await?;
+        let themes: HashMap<i32, String> =
+            all_themes.iter().map(|t| (t.id, t.slug.clone())).collect();
+        let theme_titles = all_themes.into_iter().map(|t| (t.id, t.title)).collect();
+        let event_sessions = session::Entity::find()
             .filter(session::Column::EventId.eq(event.id))
             .all(db)
-            .await?
+            .await?;
+        let sessions: HashMap<i32, String> = event_sessions
+            .iter()
+            .map(|s| (s.id, s.key.clone()))
+            .collect();
+        let session_titles = event_sessions
             .into_iter()
-            .map(|s| (s.id, s.key))
+            .map(|s| (s.id, s.title))
             .collect();
         let mut condition = Condition::all()
             .add(scope)
             .add(learning_question::Column::EventId.eq(event.id));
+        let mut theme_id = None;
         if let Some(slug) = &filter.theme {
             let id = id_named(&themes, slug)
                 .ok_or_else(|| AppError::bad_input("theme", format!("no theme {slug:?}")))?;
             condition = condition.add(learning_question::Column::ThemeId.eq(id));
+            theme_id = Some(id);
         }
         if let Some(key) = &filter.session {
             let id = id_named(&sessions, key).ok_or_else(|| {
@@ -81,9 +96,13 @@ impl QuestionExport {
         }
         Ok(Self {
             condition,
-            event_slug: event.slug,
+            event_slug: event.slug.clone(),
             themes,
             sessions,
+            event,
+            theme_id,
+            theme_titles,
+            session_titles,
         })
     }
 
@@ -114,6 +133,24 @@ impl QuestionExport {
 
     pub fn session_key(&self, session_id: i32) -> Option<&str> {
         self.sessions.get(&session_id).map(String::as_str)
+    }
+
+    /// The event the export covers.
+    pub fn event(&self) -> &event::Model {
+        &self.event
+    }
+
+    /// The theme the filter names, if it names one.
+    pub fn theme_filter(&self) -> Option<i32> {
+        self.theme_id
+    }
+
+    pub fn theme_title(&self, theme_id: i32) -> &str {
+        self.theme_titles.get(&theme_id).map_or("", String::as_str)
+    }
+
+    pub fn session_title(&self, session_id: i32) -> Option<&str> {
+        self.session_titles.get(&session_id).map(String::as_str)
     }
 }
 

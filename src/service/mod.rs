@@ -13,6 +13,7 @@ pub mod moderation;
 pub mod privacy;
 pub mod programme;
 pub mod scopes;
+pub mod screen_links;
 pub mod search;
 pub mod summary;
 pub mod sync;

@@ -208,6 +208,22 @@ pub async fn top_questions(
         .await?)
 }
 
+/// The most recognised questions matching `condition` (the studio screen's approved ones).
+pub async fn top_approved(
+    db: &impl ConnectionTrait,
+    condition: Condition,
+    limit: u64,
+) -> AppResult<Vec<learning_question::Model>> {
+    Ok(learning_question::Entity::find()
+        .filter(condition)
+        .filter(Column::Status.eq(ModerationStatus::Approved))
+        .order_by_desc(Column::VoteCount)
+        .order_by_asc(Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
 /// How finely the timeline counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Granularity {
@@ -292,4 +308,65 @@ pub async fn across_events(
         .into_tuple()
         .all(db)
         .await?)
+}
+
+/// One moderation action as staff read it: who (by e-mail), when, what, on which question.
+#[derive(Debug, Clone)]
+pub struct LogEntry {
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub email: String,
+    /// The action's API name (`APPROVE`, …).
+    pub action: String,
+    pub from_status: ModerationStatus,
+    pub to_status: ModerationStatus,
+    pub question: String,
+    pub note: Option<String>,
+}
+
+/// The newest moderation actions on an event's questions, with the moderators' e-mails.
+pub async fn moderation_log(
+    db: &impl ConnectionTrait,
+    event_id: i32,
+    limit: u64,
+) -> AppResult<Vec<LogEntry>> {
+    use entity::{account, moderation_action};
+    use sea_orm::sea_query::Query;
+    let of_event = Query::select()
+        .column(Column::Id)
+        .from(learning_question::Entity)
+        .and_where(Expr::col(Column::EventId).eq(event_id))
+        .to_owned();
+    let actions = moderation_action::Entity::find()
+        .filter(moderation_action::Column::QuestionId.in_subquery(of_event))
+        .order_by_desc(moderation_action::Column::CreatedAt)
+        .order_by_desc(moderation_action::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let texts: std::collections::HashMap<i32, String> = learning_question::Entity::find()
+        .filter(Column::Id.is_in(actions.iter().map(|a| a.question_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|q| (q.id, q.text))
+        .collect();
+    let emails: std::collections::HashMap<i32, String> = account::Entity::find()
+        .filter(account::Column::Id.is_in(actions.iter().map(|a| a.actor_account_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.email))
+        .collect();
+    Ok(actions
+        .into_iter()
+        .map(|a| LogEntry {
+            created_at: a.created_at,
+            email: emails.get(&a.actor_account_id).cloned().unwrap_or_default(),
+            action: sea_orm::ActiveEnum::to_value(&a.action),
+            from_status: a.from_status,
+            to_status: a.to_status,
+            question: texts.get(&a.question_id).cloned().unwrap_or_default(),
+            note: a.note,
+        })
+        .collect())
 }

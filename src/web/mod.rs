@@ -7,6 +7,7 @@
 //! the service's own limits (joins, submissions, votes) still apply.
 
 pub mod assets;
+pub mod charts;
 pub mod csrf;
 pub mod forms;
 pub mod graphiql;
@@ -29,7 +30,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use csrf::CsrfToken;
 use i18n::Lang;
-use pages::{account, moderation, participant, programme};
+use pages::{account, moderation, participant, programme, screen, staff};
 
 /// The pages' Content-Security-Policy: nothing inline, nothing from elsewhere.
 pub const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
@@ -78,6 +79,15 @@ pub fn routes(graphiql_enabled: bool) -> Router<AppState> {
         .route("/moderatie/actie", post(moderation::act))
         .route("/moderatie/bulk", post(moderation::bulk))
         .route("/moderatie/markeer", post(moderation::mark))
+        // Staff (issue 13, part B): the staff page, its screen links, the studio screen.
+        .route("/staf/{slug}", get(staff::page))
+        .route("/staf/{slug}/schermlinks", post(staff::create_link))
+        .route(
+            "/staf/{slug}/schermlinks/{id}/intrekken",
+            post(staff::revoke_link),
+        )
+        .route("/events/{slug}/scherm", get(screen::page))
+        .route("/scherm/{token}", get(screen::link))
         .route("/assets/{*path}", get(assets::serve));
     if graphiql_enabled {
         pages = pages.route("/graphiql", get(graphiql::page));

@@ -106,7 +106,7 @@ fn render(event: &event::Model, sessions: &[session::Model], base: Option<&str>)
 /// The base URL as the client reached us, when no `PUBLIC_URL` is set: `http://` and the
 /// `Host` header, which must be a plain host and port (so a forged header cannot put text
 /// into the calendar); `https://` when a trusted proxy says so in `X-Forwarded-Proto`.
-fn base_from_request(headers: &HeaderMap, trust_proxy: bool) -> Option<String> {
+pub(crate) fn base_from_request(headers: &HeaderMap, trust_proxy: bool) -> Option<String> {
     let host = headers.get(header::HOST)?.to_str().ok()?;
     let authority: Authority = host.parse().ok()?;
     let plain = |b: u8| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b);

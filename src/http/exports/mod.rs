@@ -5,7 +5,9 @@
 //! (`api_name()`), times as RFC 3339 in UTC to the second, lists as JSON arrays (in CSV,
 //! joined by `;`). Every CSV cell that a spreadsheet would run as a formula is neutralised.
 
-mod calendar;
+pub mod access;
+pub(crate) mod calendar;
+mod excel;
 mod ical;
 mod spreadsheet;
 
@@ -20,9 +22,9 @@ use futures_util::stream;
 use serde::{Serialize, Serializer};
 
 pub use self::calendar::calendar;
+pub use self::excel::questions_xlsx;
 use self::spreadsheet::{LIST_SEPARATOR, SafeCsv};
 use super::error::error_response;
-use super::graphql::viewer_from_headers;
 use crate::error::{AppError, AppResult};
 use crate::graphql::ids::{self, NodeType};
 use crate::service::export::{self, ExportFilter, QuestionExport};
@@ -148,7 +150,7 @@ async fn questions(
     format: Format,
 ) -> Response {
     let prepared = async {
-        let viewer = viewer_from_headers(&state, &headers).await?;
+        let viewer = access::viewer(&state, &headers).await?;
         QuestionExport::prepare(&state.db, &viewer, &filter).await
     };
     let export = match prepared.await {
@@ -281,7 +283,7 @@ async fn summary_text(
     headers: &HeaderMap,
     filter: &ExportFilter,
 ) -> AppResult<Bytes> {
-    let viewer = viewer_from_headers(state, headers).await?;
+    let viewer = access::viewer(state, headers).await?;
     let rows = export::summary_rows(&state.db, &viewer, filter).await?;
     let mut csv = SafeCsv::new(true);
     csv.row(["theme", "dimension", "value", "count"])?;

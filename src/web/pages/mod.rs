@@ -4,6 +4,8 @@ pub mod account;
 pub mod moderation;
 pub mod participant;
 pub mod programme;
+pub mod screen;
+pub mod staff;
 pub mod views;
 
 use axum::response::{IntoResponse, Response};

@@ -1,0 +1,87 @@
+// The studio screen, live: vote counts and newly approved questions over the API's
+// WebSocket subscription (graphql-transport-ws), re-sorted by votes. No controls, no
+// polling; when the socket closes for good the page reloads, which asks for a fresh token
+// (and stops showing anything once a screen link is revoked).
+
+const main = document.querySelector('main[data-event]');
+if (main) {
+  const list = main.querySelector('.scherm__list');
+  const empty = main.querySelector('.scherm__empty');
+  const shown = Number(main.dataset.shown) || 6;
+  const themeId = main.dataset.themeId || null;
+
+  const item = (question) => {
+    const li = document.createElement('li');
+    li.className = 'scherm__question';
+    li.dataset.questionId = question.id;
+    const text = document.createElement('span');
+    text.className = 'scherm__text';
+    text.textContent = question.text;
+    const votes = document.createElement('span');
+    votes.className = 'scherm__votes';
+    const count = document.createElement('span');
+    count.className = 'scherm__count';
+    const unit = document.createElement('span');
+    unit.className = 'scherm__unit';
+    unit.textContent = main.dataset.labelVotes;
+    votes.append(count, ' ', unit);
+    li.append(text, votes);
+    return li;
+  };
+
+  const show = (question) => {
+    if (themeId && question.theme.id !== themeId) return;
+    let li = list.querySelector(`[data-question-id="${CSS.escape(question.id)}"]`);
+    if (question.status !== 'APPROVED') {
+      if (li) li.remove();
+    } else {
+      if (!li) { li = item(question); list.append(li); }
+      if (li.dataset.votes !== String(question.voteCount)) {
+        li.dataset.votes = String(question.voteCount);
+        li.querySelector('.scherm__count').textContent = String(question.voteCount);
+        li.classList.remove('scherm__question--changed');
+        void li.offsetWidth;
+        li.classList.add('scherm__question--changed');
+      }
+    }
+    // Most recognised first (ties: the older first, as the server orders them).
+    const items = [...list.children].sort((a, b) => Number(b.dataset.votes) - Number(a.dataset.votes));
+    items.forEach((node, i) => { if (i < shown) list.append(node); else node.remove(); });
+    empty.hidden = list.children.length > 0;
+  };
+
+  const live = (attempt = 0) => {
+    const token = main.dataset.liveToken;
+    if (!token) return;
+    if (attempt > 5) { setTimeout(() => location.reload(), 30000); return; }
+    const url = new URL('/graphql/ws', location.href);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const socket = new WebSocket(url, 'graphql-transport-ws');
+    let acknowledged = false;
+    socket.addEventListener('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { token } })));
+    socket.addEventListener('message', (message) => {
+      let data;
+      try { data = JSON.parse(message.data); } catch { return; }
+      if (data.type === 'connection_ack') {
+        acknowledged = true;
+        main.dataset.live = 'open';
+        socket.send(JSON.stringify({
+          id: '1', type: 'subscribe',
+          payload: {
+            query: 'subscription($slug: String) { learningQuestionEvents(eventSlug: $slug) { question { id text status voteCount theme { id } } } }',
+            variables: { slug: main.dataset.event },
+          },
+        }));
+      } else if (data.type === 'ping') {
+        socket.send(JSON.stringify({ type: 'pong' }));
+      } else if (data.type === 'next' && data.payload && data.payload.data) {
+        show(data.payload.data.learningQuestionEvents.question);
+      }
+    });
+    socket.addEventListener('close', () => {
+      main.dataset.live = 'closed';
+      setTimeout(() => live(acknowledged ? 0 : attempt + 1), Math.min(30000, 1000 * 2 ** attempt));
+    });
+  };
+  live();
+}
