@@ -9,6 +9,7 @@ mod m20261128_000003_create_audit_log;
 mod m20261129_000004_create_content_version;
 mod m20261129_000005_index_order_ties;
 mod m20261129_000006_summary_indexes;
+mod m2026113_h15_000001_session_room_url;
 
 /// All migrations of buurtgraph.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_create_content_version::Migration),
             Box::new(m20261129_000005_index_order_ties::Migration),
             Box::new(m20261129_000006_summary_indexes::Migration),
+            Box::new(m2026113_h15_000001_session_room_url::Migration),
         ]
     }
 }

@@ -21,6 +21,7 @@ mod live;
 mod privacy;
 mod programme;
 mod queries;
+mod schedule;
 mod schema;
 mod search;
 mod similarity_eval;

@@ -95,6 +95,14 @@ impl Session {
             .map(Session)
             .collect())
     }
+    /// Room or online location (e.g. "Zaal 2"); `null` when the programme names none.
+    async fn room(&self) -> Option<&str> {
+        self.0.room.as_deref()
+    }
+    /// Stream or meeting link (absolute http(s) URL); `null` when there is none.
+    async fn url(&self) -> Option<&str> {
+        self.0.url.as_deref()
+    }
     /// Whether participants may submit learning questions in this session now.
     async fn feedback_open(&self) -> bool {
         self.0.feedback_open
