@@ -8,6 +8,7 @@ mod fixtures;
 mod helpers;
 
 mod authorization;
+mod backup;
 mod caching;
 mod cli;
 mod clusters;

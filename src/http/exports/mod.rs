@@ -7,6 +7,7 @@
 
 mod calendar;
 mod ical;
+mod schedule;
 mod spreadsheet;
 
 use axum::body::{Body, Bytes};
@@ -19,7 +20,8 @@ use entity::learning_question;
 use futures_util::stream;
 use serde::{Serialize, Serializer};
 
-pub use self::calendar::calendar;
+pub use self::calendar::{calendar, session_calendar};
+pub use self::schedule::{schedule_json, schedule_xml};
 use self::spreadsheet::{LIST_SEPARATOR, SafeCsv};
 use super::error::error_response;
 use super::graphql::viewer_from_headers;
