@@ -42,7 +42,16 @@ pub enum Command {
     Migrate,
     /// Load or update a programme file; re-importing is idempotent.
     Import {
-        /// The programme file (JSON, see docs/programme-format.md).
+        /// The programme file (JSON, see docs/programme-format.md), or a schedule.
+        file: PathBuf,
+        /// `programme` (buurtgraph's own format) or `schedule` (frab/pretalx schedule.xml
+        /// or schedule.json).
+        #[arg(long, value_enum, default_value_t = ImportFormat::Programme)]
+        format: ImportFormat,
+    },
+    /// Copy a live SQLite database consistently (VACUUM INTO) while the service runs.
+    Backup {
+        /// Where the copy goes; must not exist yet.
         file: PathBuf,
     },
     /// Print the GraphQL schema (SDL).
@@ -53,6 +62,12 @@ pub enum Command {
     /// Manage events.
     #[command(subcommand)]
     Event(EventCommand),
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ImportFormat {
+    Programme,
+    Schedule,
 }
 
 #[derive(Debug, Subcommand)]
@@ -115,7 +130,8 @@ pub async fn run(cli: Cli) -> ExitCode {
         None => serve(ServeConfig::parse_default(), &cli.database_url).await,
         Some(Command::Serve(config)) => serve(config, &cli.database_url).await,
         Some(Command::Migrate) => migrate(&cli.database_url).await,
-        Some(Command::Import { file }) => import(&cli.database_url, &file).await,
+        Some(Command::Import { file, format }) => import(&cli.database_url, &file, format).await,
+        Some(Command::Backup { file }) => backup(&cli.database_url, &file).await,
         Some(Command::Schema) => {
             print!("{}", graphql::sdl());
             Ok(())
@@ -238,14 +254,28 @@ fn parse_scope(text: &str) -> Result<ScopeSpec, String> {
     }
 }
 
-async fn import(database_url: &str, file: &std::path::Path) -> anyhow::Result<()> {
+async fn import(
+    database_url: &str,
+    file: &std::path::Path,
+    format: ImportFormat,
+) -> anyhow::Result<()> {
     // Validate before touching the database: a broken file changes nothing.
-    let programme = ProgrammeFile::load(file)?;
+    let programme = match format {
+        ImportFormat::Programme => ProgrammeFile::load(file)?,
+        ImportFormat::Schedule => crate::schedule::load_programme(file)?,
+    };
     let db = connect(database_url).await?;
     let report = service::import::import_programme(&db, &programme)
         .await
         .map_err(cli_error)?;
     println!("imported {}\n{report}", file.display());
+    Ok(())
+}
+
+async fn backup(database_url: &str, file: &std::path::Path) -> anyhow::Result<()> {
+    let db = connect(database_url).await?;
+    let copied = crate::db::backup::backup(&db, file).await?;
+    println!("backed up to {} ({copied} bytes)", file.display());
     Ok(())
 }
 

@@ -120,6 +120,12 @@ pub struct SessionEntry {
     pub themes: Vec<String>,
     #[serde(default)]
     pub feedback_open: bool,
+    /// Room or online location (e.g. "Zaal 2", "Online: Zoom").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<String>,
+    /// Stream or meeting link: an absolute http(s) URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -290,6 +296,16 @@ impl ProgrammeFile {
                         &format!("{at}.startsAt"),
                         "the session must lie within its block".into(),
                     );
+                }
+                if let Some(room) = &session.room
+                    && let Err(reason) = crate::domain::venue::parse_room(room)
+                {
+                    check.problem(&format!("{at}.room"), reason);
+                }
+                if let Some(url) = &session.url
+                    && let Err(reason) = crate::domain::venue::parse_url(url)
+                {
+                    check.problem(&format!("{at}.url"), reason);
                 }
                 if let Some(workshop) = &session.workshop {
                     check.key(&format!("{at}.workshop"), workshop);

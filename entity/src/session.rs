@@ -22,6 +22,10 @@ pub struct Model {
     /// Sessions of one event that share this key are one workshop given more than once.
     pub workshop_key: Option<String>,
     pub feedback_open: bool,
+    /// Room or online location, when the programme names one.
+    pub room: Option<String>,
+    /// Stream or meeting link.
+    pub url: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,7 @@ mod m20261129_000005_index_order_ties;
 mod m20261129_000006_summary_indexes;
 mod m2026113_h13moderation_000001_session_moderation;
 mod m2026113_h13staff_screen_links;
+mod m2026113_h15_000001_session_room_url;
 
 /// All migrations of buurtgraph.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_summary_indexes::Migration),
             Box::new(m2026113_h13moderation_000001_session_moderation::Migration),
             Box::new(m2026113_h13staff_screen_links::Migration),
+            Box::new(m2026113_h15_000001_session_room_url::Migration),
         ]
     }
 }

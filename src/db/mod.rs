@@ -1,5 +1,6 @@
 //! Connecting to SQLite or PostgreSQL, migrating, and the write path.
 
+pub mod backup;
 mod writer;
 
 pub use writer::Writer;

@@ -7,3 +7,4 @@ pub mod question;
 pub mod similarity;
 pub mod slug;
 pub mod text;
+pub mod venue;

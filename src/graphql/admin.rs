@@ -1,6 +1,6 @@
 //! Admin: programme content, accounts and the audit log. Every mutation is audited.
 
-use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Json, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::audit_log;
 
@@ -65,6 +65,10 @@ pub struct UpdateSessionInput {
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
     pub feedback_open: Option<bool>,
+    /// Room or online location; `null` clears it.
+    pub room: MaybeUndefined<String>,
+    /// Stream or meeting link (absolute http(s) URL); `null` clears it.
+    pub url: MaybeUndefined<String>,
 }
 
 #[derive(InputObject)]
@@ -303,6 +307,8 @@ impl AdminMutation {
             starts_at: input.starts_at,
             ends_at: input.ends_at,
             feedback_open: input.feedback_open,
+            room: input.room.as_opt_deref().map(|r| r.map(str::to_owned)),
+            url: input.url.as_opt_deref().map(|u| u.map(str::to_owned)),
         };
         Ok(Session(
             service::update_session(ctx.db()?, actor, session_id, change).await?,

@@ -77,6 +77,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/exports/summary.csv", get(exports::summary_csv))
         .route("/events/{slug}/calendar.ics", get(exports::calendar))
+        // Other systems (issue 15): frab/c3voc schedules for conference apps.
+        .route("/events/{slug}/schedule.xml", get(exports::schedule_xml))
+        .route("/events/{slug}/schedule.json", get(exports::schedule_json))
         .route("/reports/{slug}/leeragenda", get(report::leeragenda))
         .layer(encoding::layer())
         .merge(api)

@@ -209,6 +209,10 @@ pub struct SessionChange {
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
     pub feedback_open: Option<bool>,
+    /// `Some(None)` clears the room; `None` keeps it.
+    pub room: Option<Option<String>>,
+    /// `Some(None)` clears the link; `None` keeps it.
+    pub url: Option<Option<String>>,
 }
 
 pub async fn update_session(
@@ -222,6 +226,20 @@ pub async fn update_session(
     {
         return Err(AppError::bad_input("input.title", "1 to 300 characters"));
     }
+    let room = match change.room {
+        Some(Some(room)) => Some(Some(
+            crate::domain::venue::parse_room(&room)
+                .map_err(|reason| AppError::bad_input("input.room", reason))?,
+        )),
+        other => other,
+    };
+    let url = match change.url {
+        Some(Some(url)) => Some(Some(
+            crate::domain::venue::parse_url(&url)
+                .map_err(|reason| AppError::bad_input("input.url", reason))?,
+        )),
+        other => other,
+    };
     // Read inside the transaction: the check of the times and the update see one state.
     let txn = db.begin().await?;
     let current = find_session(&txn, session_id).await?;
@@ -246,6 +264,12 @@ pub async fn update_session(
     if let Some(open) = change.feedback_open {
         row.feedback_open = Set(open);
     }
+    if let Some(room) = room {
+        row.room = Set(room);
+    }
+    if let Some(url) = url {
+        row.url = Set(url);
+    }
     row.starts_at = Set(starts_at);
     row.ends_at = Set(ends_at);
     let updated = row.update(&txn).await?;
@@ -255,7 +279,7 @@ pub async fn update_session(
         actor,
         "UPDATE_SESSION",
         format!("session:{session_id}"),
-        serde_json::json!({ "title": updated.title, "feedbackOpen": updated.feedback_open }),
+        serde_json::json!({ "title": updated.title, "feedbackOpen": updated.feedback_open, "room": updated.room, "url": updated.url }),
     )
     .await?;
     txn.commit().await?;

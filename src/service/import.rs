@@ -385,6 +385,8 @@ async fn import_blocks_and_sessions(
                 ends_at: entry.ends_at.map_or(block.ends_at, |t| t.to_utc()),
                 workshop_key: entry.workshop.clone(),
                 feedback_open: entry.feedback_open,
+                room: entry.room.as_deref().map(|r| r.trim().to_owned()),
+                url: entry.url.as_deref().map(|u| u.trim().to_owned()),
             };
             let (row, change) =
                 save_row::<session::ActiveModel, _>(db, current, desired, session::Column::Id)

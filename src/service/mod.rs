@@ -12,6 +12,7 @@ pub mod live;
 pub mod moderation;
 pub mod privacy;
 pub mod programme;
+pub mod schedule;
 pub mod scopes;
 pub mod screen_links;
 pub mod search;

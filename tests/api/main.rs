@@ -8,6 +8,7 @@ mod fixtures;
 mod helpers;
 
 mod authorization;
+mod backup;
 mod caching;
 mod cli;
 mod clusters;
@@ -23,6 +24,7 @@ mod moderation;
 mod privacy;
 mod programme;
 mod queries;
+mod schedule;
 mod schema;
 mod search;
 mod similarity_eval;

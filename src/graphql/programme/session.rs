@@ -95,6 +95,22 @@ impl Session {
             .map(Session)
             .collect())
     }
+    /// Room or online location (e.g. "Zaal 2"); `null` when the programme names none.
+    async fn room(&self) -> Option<&str> {
+        self.0.room.as_deref()
+    }
+    /// Stream or meeting link (absolute http(s) URL); `null` when there is none.
+    async fn url(&self) -> Option<&str> {
+        self.0.url.as_deref()
+    }
+    /// This session's calendar (iCalendar, with its time zone), as a path on this server:
+    /// `/events/{slug}/sessies/{key}.ics`. The event's feed is `/events/{slug}/calendar.ics`.
+    async fn calendar_url(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        let event = load_one(ctx, EventById(self.0.event_id))
+            .await?
+            .ok_or_else(|| AppError::not_found("event"))?;
+        Ok(format!("/events/{}/sessies/{}.ics", event.slug, self.0.key))
+    }
     /// Whether participants may submit learning questions in this session now.
     async fn feedback_open(&self) -> bool {
         self.0.feedback_open

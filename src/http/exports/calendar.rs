@@ -19,23 +19,43 @@ pub async fn calendar(
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let (base, from_request) = match &state.config.public_url {
-        Some(url) => (Some(url.as_str().to_owned()), false),
-        None => (
-            base_from_request(&headers, state.config.trust_forwarded_for),
-            true,
-        ),
-    };
+    let (base, from_request) = base_url(&state, &headers);
     let (event, sessions) = match export::calendar(&state.db, slug.trim_end_matches(".ics")).await {
         Ok(found) => found,
         Err(err) => return error_response(err),
     };
+    let text = render(&event, &sessions, base.as_deref(), &event.title, true);
+    calendar_response(text, from_request)
+}
+
+/// One session's calendar (`/events/{slug}/sessies/{key}.ics`): the same VEVENT as in the
+/// event's feed, with its VTIMEZONE.
+pub async fn session_calendar(
+    state: &AppState,
+    slug: &str,
+    key: &str,
+    headers: &HeaderMap,
+) -> Response {
+    let (base, from_request) = base_url(state, headers);
+    let (event, sessions) = match export::calendar(&state.db, slug).await {
+        Ok(found) => found,
+        Err(err) => return error_response(err),
+    };
+    let Some(session) = sessions.into_iter().find(|s| s.key == key) else {
+        return error_response(crate::error::AppError::not_found("no such session"));
+    };
+    let title = session.title.clone();
+    let text = render(&event, &[session], base.as_deref(), &title, false);
+    calendar_response(text, from_request)
+}
+
+fn calendar_response(text: String, from_request: bool) -> Response {
     let mut response = (
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=300"),
         ],
-        render(&event, &sessions, base.as_deref()),
+        text,
     )
         .into_response();
     if from_request {
@@ -48,9 +68,27 @@ pub async fn calendar(
     response
 }
 
+/// The base URL of links: `PUBLIC_URL`, or else as the client reached us (then the second
+/// value is true: the response varies with the request's headers).
+pub(super) fn base_url(state: &AppState, headers: &HeaderMap) -> (Option<String>, bool) {
+    match &state.config.public_url {
+        Some(url) => (Some(url.as_str().trim_end_matches('/').to_owned()), false),
+        None => (
+            base_from_request(headers, state.config.trust_forwarded_for),
+            true,
+        ),
+    }
+}
+
 /// The calendar text. Session pages are linked as `{base}/events/{slug}/sessies/{key}`
 /// when a base URL is known.
-fn render(event: &event::Model, sessions: &[session::Model], base: Option<&str>) -> String {
+fn render(
+    event: &event::Model,
+    sessions: &[session::Model],
+    base: Option<&str>,
+    name: &str,
+    feed: bool,
+) -> String {
     let tz: Tz = event
         .timezone
         .parse()
@@ -70,9 +108,20 @@ fn render(event: &event::Model, sessions: &[session::Model], base: Option<&str>)
     ical.line("PRODID", "-//buurtgraph//buurtgraph//NL");
     ical.line("CALSCALE", "GREGORIAN");
     ical.line("METHOD", "PUBLISH");
-    ical.text("NAME", &event.title);
-    ical.text("X-WR-CALNAME", &event.title);
+    ical.text("NAME", name);
+    ical.text("X-WR-CALNAME", name);
     ical.line("X-WR-TIMEZONE", tz.name());
+    if feed {
+        // A subscribed calendar asks again every hour (RFC 7986 and Outlook's name for it).
+        ical.line("REFRESH-INTERVAL;VALUE=DURATION", "PT1H");
+        ical.line("X-PUBLISHED-TTL", "PT1H");
+        if let Some(base) = base {
+            ical.line(
+                "SOURCE;VALUE=URI",
+                &format!("{base}/events/{}/calendar.ics", path_segment(&event.slug)),
+            );
+        }
+    }
     write_vtimezone(&mut ical, tz, first..=last);
     for s in sessions {
         ical.begin("VEVENT");
@@ -84,8 +133,13 @@ fn render(event: &event::Model, sessions: &[session::Model], base: Option<&str>)
         if !s.description.is_empty() {
             ical.text("DESCRIPTION", &s.description);
         }
-        if let Some(location) = &event.location {
+        // The session's room, else the event's place.
+        if let Some(location) = s.room.as_ref().or(event.location.as_ref()) {
             ical.text("LOCATION", location);
+        }
+        if let Some(link) = &s.url {
+            // RFC 7986: how to join (a stream or meeting link).
+            ical.line("CONFERENCE;VALUE=URI;FEATURE=VIDEO", link);
         }
         if let Some(base) = base {
             ical.line(

@@ -9,6 +9,7 @@ pub mod access;
 pub(crate) mod calendar;
 mod excel;
 mod ical;
+mod schedule;
 mod spreadsheet;
 
 use axum::body::{Body, Bytes};
@@ -21,8 +22,9 @@ use entity::learning_question;
 use futures_util::stream;
 use serde::{Serialize, Serializer};
 
-pub use self::calendar::calendar;
+pub use self::calendar::{calendar, session_calendar};
 pub use self::excel::questions_xlsx;
+pub use self::schedule::{schedule_json, schedule_xml};
 use self::spreadsheet::{LIST_SEPARATOR, SafeCsv};
 use super::error::error_response;
 use crate::error::{AppError, AppResult};

@@ -93,12 +93,17 @@ async fn programme_page(
     ))
 }
 
-/// `GET /events/{slug}/sessies/{key}`.
+/// `GET /events/{slug}/sessies/{key}`, and the session's calendar at `{key}.ics`.
 pub async fn session(
     State(state): State<AppState>,
     visitor: Visitor,
     Path((slug, key)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
 ) -> PageResult {
+    // The router cannot match a suffix within a segment; keys never contain a dot.
+    if let Some(key) = key.strip_suffix(".ics") {
+        return Ok(crate::http::exports::session_calendar(&state, &slug, key, &headers).await);
+    }
     let fail = |e: crate::error::AppError| ErrorPage::from_app(&visitor, e);
     let event = lookup::event(&state.db, &slug).await.map_err(fail)?;
     let session = crate::service::programme::session_by_key(&state.db, event.id, &key)

@@ -135,6 +135,10 @@ pub struct SessionCard {
     pub themes: Vec<ThemeChip>,
     pub other_rounds: Vec<OtherRound>,
     pub feedback_open: bool,
+    /// Room or online location, when the programme names one.
+    pub room: Option<String>,
+    /// Stream or meeting link.
+    pub url: Option<String>,
 }
 
 /// Cards for these sessions of one event, in the order given; a fixed number of
@@ -248,6 +252,8 @@ pub async fn session_cards(
                 })
                 .collect(),
             feedback_open: s.feedback_open,
+            room: s.room.clone(),
+            url: s.url.clone(),
         })
         .collect())
 }
