@@ -574,7 +574,12 @@ impl<'a> Page<'a> {
         let widths = self
             .client
             .execute(
-                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+                "const width = document.documentElement.clientWidth;
+                 const wide = [...document.querySelectorAll('body *')]
+                   .filter(e => e.getBoundingClientRect().right > width + 1)
+                   .slice(0, 3)
+                   .map(e => e.tagName.toLowerCase() + (e.className && e.className.baseVal === undefined ? '.' + e.className : ''));
+                 return [document.documentElement.scrollWidth, width, wide];",
                 vec![],
             )
             .await

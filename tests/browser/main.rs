@@ -10,6 +10,7 @@
 
 mod harness;
 mod moderation;
+mod staff;
 
 use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
