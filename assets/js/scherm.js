@@ -29,8 +29,26 @@ if (main) {
     return li;
   };
 
+  const now = main.querySelector('.scherm__now');
+  const nowText = now && now.querySelector('.scherm__now-text');
+
+  // The question a moderator highlights stands above the list until another takes over.
+  const showNow = (question) => {
+    if (!now) return;
+    if (question.highlighted && question.status === 'APPROVED') {
+      nowText.textContent = question.text;
+      nowText.dataset.questionId = question.id;
+      now.hidden = false;
+    } else if (nowText.dataset.questionId === question.id) {
+      nowText.textContent = '';
+      nowText.dataset.questionId = '';
+      now.hidden = true;
+    }
+  };
+
   const show = (question) => {
     if (themeId && question.theme.id !== themeId) return;
+    showNow(question);
     let li = list.querySelector(`[data-question-id="${CSS.escape(question.id)}"]`);
     if (question.status !== 'APPROVED') {
       if (li) li.remove();
@@ -68,7 +86,7 @@ if (main) {
         socket.send(JSON.stringify({
           id: '1', type: 'subscribe',
           payload: {
-            query: 'subscription($slug: String) { learningQuestionEvents(eventSlug: $slug) { question { id text status voteCount theme { id } } } }',
+            query: 'subscription($slug: String) { learningQuestionEvents(eventSlug: $slug) { question { id text status voteCount highlighted theme { id } } } }',
             variables: { slug: main.dataset.event },
           },
         }));

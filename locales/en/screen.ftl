@@ -6,3 +6,4 @@ screen-join = Join in
 screen-scan = Scan with your phone
 screen-code = or go to the site and enter the code:
 screen-no-code = Ask the organisers for the access code.
+screen-now = Now at the table

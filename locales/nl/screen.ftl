@@ -6,3 +6,4 @@ screen-join = Doe mee
 screen-scan = Scan met je telefoon
 screen-code = of ga naar de site en vul de code in:
 screen-no-code = Vraag de organisatie om de toegangscode.
+screen-now = Nu aan tafel

@@ -1,7 +1,8 @@
 //! The staff pages and the studio screen in a real browser (issue 13, part B): the report
 //! sends a visitor without an account to sign in and back; the staff page; the studio screen
-//! with its QR code, where a vote shows within a second (JavaScript on). axe-core, 320 px and
-//! screenshots on every state, with JavaScript on and off.
+//! with its QR code, where a vote and an approval show within a second (JavaScript on) and
+//! the question a moderator highlights stands on top. axe-core, 320 px and screenshots on
+//! every state, with JavaScript on and off.
 
 use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
@@ -46,7 +47,7 @@ async fn staff_flow(javascript: bool) {
     let profile = tempfile::tempdir().expect("profile");
     let client = driver.browser(javascript, profile.path()).await;
     let mut page = Page::new(client, &server, javascript);
-    let result = AssertUnwindSafe(run(&mut page, &question))
+    let result = AssertUnwindSafe(run(&mut page, &question, &moderator, &theme))
         .catch_unwind()
         .await;
     let _ = page.client.clone().close().await;
@@ -62,7 +63,7 @@ async fn staff_flow(javascript: bool) {
     );
 }
 
-async fn run(page: &mut Page<'_>, question: &str) {
+async fn run(page: &mut Page<'_>, question: &str, moderator: &str, theme: &str) {
     let server = page.server;
     // The report without an account: sign in first, then back to the report.
     page.open(&format!("/reports/{EVENT}/leeragenda")).await;
@@ -123,7 +124,51 @@ async fn run(page: &mut Page<'_>, question: &str) {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         println!("vote to studio screen: {} ms", voted.elapsed().as_millis());
+
+        // A moderator approves another question: on the screen within a second.
+        let asker = server.participant().await;
+        let later = "Welke plekken in de wijk nodigen bewoners uit om elkaar te ontmoeten?";
+        let second = server.submit(&asker, theme, later).await;
+        let approved = Instant::now();
+        server.approve(moderator, &second).await;
+        while !page.text().await.contains(later) {
+            assert!(
+                approved.elapsed() < Duration::from_secs(1),
+                "the approved question did not reach the screen within a second"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        println!(
+            "approval to studio screen: {} ms",
+            approved.elapsed().as_millis()
+        );
     }
+
+    // The question a moderator highlights stands on top ("Nu aan tafel"), live with
+    // JavaScript and on the next view without.
+    let marked = server
+        .gql(
+            Some(moderator),
+            "mutation($i: MarkLearningQuestionInput!) { markLearningQuestion(input: $i) { highlighted } }",
+            json!({ "i": { "id": question, "highlighted": true } }),
+        )
+        .await;
+    assert_eq!(marked["markLearningQuestion"]["highlighted"], true);
+    if !page.javascript {
+        page.open(&format!("/events/{EVENT}/scherm")).await;
+    }
+    page.wait_for_text("Nu aan tafel", Duration::from_secs(5))
+        .await;
+    let now = page
+        .client
+        .find(Locator::Css(".scherm__now-text"))
+        .await
+        .expect("the question at the table")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(now, QUESTION);
+    page.check("scherm-nu").await;
 }
 
 /// The count a screen shows for a question.

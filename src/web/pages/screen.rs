@@ -141,6 +141,18 @@ pub async fn page(
             }
         })
         .collect();
+    // The question being discussed now (a moderator's highlight) stands above the list.
+    let now = crate::service::moderation::highlighted(db, event.id, theme.map(|t| t.id))
+        .await
+        .map_err(&fail)?
+        .into_iter()
+        .next()
+        .map(|q| {
+            minijinja::context! {
+                id => crate::graphql::ids::encode(crate::graphql::ids::NodeType::LearningQuestion, q.id).to_string(),
+                text => q.text,
+            }
+        });
     // The QR code joins the event in one scan: the join page with the code filled in.
     let code = event
         .access_code
@@ -174,6 +186,7 @@ pub async fn page(
             event => minijinja::context! { title => event.title.clone(), slug => event.slug.clone() },
             theme => theme.map(|t| minijinja::context! { title => t.title.clone(), id => crate::graphql::ids::encode(crate::graphql::ids::NodeType::Theme, t.id).to_string() }),
             questions => questions,
+            now => now,
             code => code,
             join_url => join_url,
             qr => qr.map(minijinja::Value::from_safe_string),
