@@ -92,3 +92,11 @@ staff-notice-revoked = The screen link has been revoked. It no longer opens the 
 # Charts.
 chart-desc = { $total } in total; most: { $label } ({ $count }).
 chart-empty = Nothing to count yet.
+
+# How questions are moderated (beforehand or afterwards), per event or theme.
+staff-mode = How questions are moderated
+staff-mode-intro = Beforehand: a moderator approves every question first. Afterwards: questions appear at once and moderators hide what does not belong. One moderator cannot keep up with a room of a thousand beforehand; choose per theme.
+staff-mode-whole-event = The whole event
+staff-mode-choice = Questions are moderated
+staff-mode-save = Save
+staff-notice-mode = How questions are moderated has been saved.

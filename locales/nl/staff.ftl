@@ -92,3 +92,11 @@ staff-notice-revoked = De schermlink is ingetrokken. Hij opent het scherm niet m
 # Grafieken.
 chart-desc = In totaal { $total }; het meest: { $label } ({ $count }).
 chart-empty = Nog niets te tellen.
+
+# Manier van modereren (vooraf of achteraf), per evenement of thema.
+staff-mode = Manier van modereren
+staff-mode-intro = Vooraf: een moderator keurt elke vraag eerst goed. Achteraf: vragen verschijnen meteen en moderatoren verbergen wat er niet hoort. Eén moderator kan een zaal van duizend niet vooraf bijhouden; kies per thema.
+staff-mode-whole-event = Het hele evenement
+staff-mode-choice = Vragen worden gemodereerd
+staff-mode-save = Opslaan
+staff-notice-mode = De manier van modereren is opgeslagen.

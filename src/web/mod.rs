@@ -82,6 +82,7 @@ pub fn routes(graphiql_enabled: bool) -> Router<AppState> {
         // Staff (issue 13, part B): the staff page, its screen links, the studio screen.
         .route("/staf/{slug}", get(staff::page))
         .route("/staf/{slug}/schermlinks", post(staff::create_link))
+        .route("/staf/{slug}/moderatie", post(staff::set_moderation_mode))
         .route(
             "/staf/{slug}/schermlinks/{id}/intrekken",
             post(staff::revoke_link),

@@ -442,3 +442,78 @@ async fn the_studio_screen_opens_for_moderators_staff_and_a_screen_link_until_it
         .await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn staff_choose_moderation_afterwards_on_the_staff_page_and_moderators_cannot() {
+    let (app, actors) = setup().await;
+    let mut staff = signed_in(&app, "staff@movisie.example").await;
+    let page = staff.get(&format!("/staf/{EVENT}")).await.text();
+    assert!(
+        page.contains("vooraf: vragen wachten op goedkeuring"),
+        "the current mode is shown"
+    );
+    let saved = staff
+        .post(
+            &format!("/staf/{EVENT}/moderatie"),
+            &[("themeSlug", "gemengde-wijken"), ("postModeration", "true")],
+        )
+        .await;
+    assert_eq!(
+        location(&saved),
+        format!("/staf/{EVENT}?melding=moderatie-gewijzigd#moderatie")
+    );
+    let modes = app
+        .data(
+            &format!("{{ moderationModes(eventSlug: \"{EVENT}\") {{ themeId postModeration }} }}"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        modes["moderationModes"],
+        json!([{ "themeId": actors.theme, "postModeration": true }])
+    );
+    let page = staff
+        .get(&format!("/staf/{EVENT}?melding=moderatie-gewijzigd"))
+        .await
+        .text();
+    assert!(page.contains("De manier van modereren is opgeslagen."));
+    assert!(page.contains("achteraf: vragen verschijnen meteen"));
+    // A question on that theme now appears at once.
+    let id = submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Hoe houden we de straat schoon met alle buren samen?",
+    )
+    .await;
+    let status = app
+        .gql_as(
+            &actors.staff,
+            "query($id: ID!) { learningQuestion(id: $id) { status } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        status["data"]["learningQuestion"]["status"], "APPROVED",
+        "{status}"
+    );
+
+    let mut moderator = signed_in(&app, "moderator@example.org").await;
+    let refused = moderator
+        .post(
+            &format!("/staf/{EVENT}/moderatie"),
+            &[("postModeration", "true")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let unchanged = app
+        .data(
+            &format!("{{ moderationModes(eventSlug: \"{EVENT}\") {{ themeId }} }}"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        unchanged["moderationModes"].as_array().map(Vec::len),
+        Some(1)
+    );
+}

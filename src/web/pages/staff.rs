@@ -333,6 +333,14 @@ pub async fn page(
         chosen_status.map(ModerationStatus::api_name),
     );
     let new_link = notice_link(&visitor);
+    // How each theme is moderated now (a theme's own setting, else its event's).
+    let mut modes = Vec::with_capacity(themes.len());
+    for theme in &themes {
+        let post = crate::service::moderation::post_moderated(db, event.id, theme.id)
+            .await
+            .map_err(&fail)?;
+        modes.push(minijinja::context! { title => theme.title.clone(), post => post });
+    }
     Ok(render::page(
         &visitor,
         StatusCode::OK,
@@ -353,9 +361,63 @@ pub async fn page(
             links => links,
             all_themes => render::value(themes.iter().map(|t| (t.slug.clone(), t.title.clone())).collect::<Vec<_>>()),
             new_link => new_link,
-            notice => visitor.path.contains("melding=link-ingetrokken").then_some("staff-notice-revoked"),
+            modes => modes,
+            notice => if visitor.path.contains("melding=link-ingetrokken") {
+                Some("staff-notice-revoked")
+            } else if visitor.path.contains("melding=moderatie-gewijzigd") {
+                Some("staff-notice-mode")
+            } else {
+                None
+            },
         },
     ))
+}
+
+/// `POST /staf/{slug}/moderatie` (`themeSlug` optional, `postModeration` `true`/`false`):
+/// moderation beforehand or afterwards for the event or one theme, through the same service
+/// (and audit row) as `setModerationMode`.
+pub async fn set_moderation_mode(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    account: SignedInAccount,
+    Path(slug): Path<String>,
+    form: CheckedForm,
+) -> PageResult {
+    require_staff(&visitor, &account).map_err(|page| *page)?;
+    let fail = |e: AppError| ErrorPage::from_app(&visitor, e);
+    let event = lookup::event(&state.db, &slug).await.map_err(&fail)?;
+    let theme_id = match form.get("themeSlug") {
+        Some(wanted) => Some(
+            programme::themes_by_event(&state.db, &[event.id])
+                .await
+                .map_err(&fail)?
+                .remove(&event.id)
+                .unwrap_or_default()
+                .into_iter()
+                .find(|t| t.slug == wanted)
+                .ok_or_else(|| ErrorPage::new(&visitor, StatusCode::BAD_REQUEST))?
+                .id,
+        ),
+        None => None,
+    };
+    let post_moderation = match form.get("postModeration") {
+        Some("true") => true,
+        Some("false") => false,
+        _ => return Err(ErrorPage::new(&visitor, StatusCode::BAD_REQUEST)),
+    };
+    crate::service::moderation::set_mode(
+        &state.db,
+        &account.viewer,
+        event.id,
+        theme_id,
+        post_moderation,
+    )
+    .await
+    .map_err(&fail)?;
+    Ok(see_other(&format!(
+        "/staf/{}?melding=moderatie-gewijzigd#moderatie",
+        event.slug
+    )))
 }
 
 /// A screen link just made is shown once, from the redirect's query (`?scherm=<token>`).
