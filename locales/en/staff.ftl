@@ -100,3 +100,5 @@ staff-mode-whole-event = The whole event
 staff-mode-choice = Questions are moderated
 staff-mode-save = Save
 staff-notice-mode = How questions are moderated has been saved.
+staff-discussed = Discussed in the session
+staff-discussed-none = No question marked as discussed yet.

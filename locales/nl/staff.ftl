@@ -100,3 +100,5 @@ staff-mode-whole-event = Het hele evenement
 staff-mode-choice = Vragen worden gemodereerd
 staff-mode-save = Opslaan
 staff-notice-mode = De manier van modereren is opgeslagen.
+staff-discussed = Besproken in de sessie
+staff-discussed-none = Nog geen vraag als besproken gemarkeerd.

@@ -89,6 +89,8 @@ struct ThemeView {
     votes: i64,
     charts: Vec<Chart>,
     top: Vec<Question>,
+    /// Taken up in the session (marked discussed by a moderator).
+    discussed: Vec<Question>,
     clusters: Vec<ClusterView>,
     notes: Vec<String>,
 }
@@ -146,6 +148,7 @@ async fn render(state: &AppState, headers: &HeaderMap, slug: &str) -> Result<Str
     for (theme_id, c) in &counts.themes {
         let title = titles.get(theme_id).cloned().unwrap_or_default();
         let top = summary::top_questions(db, scope.clone(), *theme_id, 10).await?;
+        let discussed = summary::discussed_questions(db, scope.clone(), *theme_id).await?;
         let groups = clusters::clusters(db, scope.clone(), event.id, *theme_id, 2).await?;
         let question_ids: Vec<i32> = learning_question::Entity::find()
             .select_only()
@@ -193,6 +196,13 @@ async fn render(state: &AppState, headers: &HeaderMap, slug: &str) -> Result<Str
                 ),
             ],
             top: top
+                .into_iter()
+                .map(|q| Question {
+                    text: q.text,
+                    votes: q.vote_count,
+                })
+                .collect(),
+            discussed: discussed
                 .into_iter()
                 .map(|q| Question {
                     text: q.text,

@@ -208,6 +208,23 @@ pub async fn top_questions(
         .await?)
 }
 
+/// The questions of a theme that moderators marked as discussed in the session, in the
+/// order they were taken up.
+pub async fn discussed_questions(
+    db: &impl ConnectionTrait,
+    scope: Condition,
+    theme_id: i32,
+) -> AppResult<Vec<learning_question::Model>> {
+    Ok(learning_question::Entity::find()
+        .filter(scope)
+        .filter(Column::ThemeId.eq(theme_id))
+        .filter(Column::DiscussedAt.is_not_null())
+        .order_by_asc(Column::DiscussedAt)
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await?)
+}
+
 /// The most recognised questions matching `condition` (the studio screen's approved ones).
 pub async fn top_approved(
     db: &impl ConnectionTrait,

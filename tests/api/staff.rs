@@ -517,3 +517,47 @@ async fn staff_choose_moderation_afterwards_on_the_staff_page_and_moderators_can
         Some(1)
     );
 }
+
+#[tokio::test]
+async fn the_staff_page_and_the_report_show_which_questions_were_discussed() {
+    let (app, actors) = setup().await;
+    let text = "Hoe houden we de buurttafel open als de vrijwilligers stoppen?";
+    let id = submit(&app, &actors.participant, &actors.theme, text).await;
+    moderate(
+        &app,
+        &actors.moderator,
+        json!({ "id": id, "action": "APPROVE" }),
+    )
+    .await;
+    let mut staff = signed_in(&app, "staff@movisie.example").await;
+    let before = staff.get(&format!("/staf/{EVENT}")).await.text();
+    assert!(before.contains("Nog geen vraag als besproken gemarkeerd."));
+
+    let marked = app
+        .gql_as(
+            &actors.moderator,
+            "mutation($i: MarkLearningQuestionInput!) { markLearningQuestion(input: $i) { discussed } }",
+            json!({ "i": { "id": id, "discussed": true } }),
+        )
+        .await;
+    assert_eq!(
+        marked["data"]["markLearningQuestion"]["discussed"], true,
+        "{marked}"
+    );
+
+    let page = staff.get(&format!("/staf/{EVENT}")).await.text();
+    let discussed = page
+        .split_once("Besproken in de sessie")
+        .map(|(_, rest)| rest)
+        .unwrap_or_default();
+    assert!(discussed.contains(text), "listed under discussed");
+    let report = staff
+        .get(&format!("/reports/{EVENT}/leeragenda"))
+        .await
+        .text();
+    let discussed = report
+        .split_once("Besproken in de sessie")
+        .map(|(_, rest)| rest)
+        .unwrap_or_default();
+    assert!(discussed.contains(text), "the report names it too");
+}

@@ -61,6 +61,8 @@ struct ThemeView {
     charts: Vec<BarChart>,
     timeline: ColumnChart,
     top: Vec<QuestionView>,
+    /// Taken up in the session (marked discussed by a moderator).
+    discussed: Vec<QuestionView>,
     clusters: Vec<ClusterView>,
 }
 
@@ -227,7 +229,9 @@ pub async fn page(
         let top = summary::top_questions(db, scope.clone(), *theme_id, 10)
             .await
             .map_err(&fail)?;
-        // A question highlighted by a moderator (h13-moderation) would go first here.
+        let discussed = summary::discussed_questions(db, scope.clone(), *theme_id)
+            .await
+            .map_err(&fail)?;
         let groups = clusters::clusters(db, scope.clone(), event.id, *theme_id, 2)
             .await
             .map_err(&fail)?;
@@ -241,6 +245,13 @@ pub async fn page(
             charts,
             timeline,
             top: top
+                .into_iter()
+                .map(|q| QuestionView {
+                    text: q.text,
+                    votes: q.vote_count,
+                })
+                .collect(),
+            discussed: discussed
                 .into_iter()
                 .map(|q| QuestionView {
                     text: q.text,
