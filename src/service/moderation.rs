@@ -398,9 +398,14 @@ pub async fn post_moderated(
         )
         .all(db)
         .await?;
-    let theme = rows.iter().find(|r| r.theme_id == Some(theme_id));
-    let event = rows.iter().find(|r| r.theme_id.is_none());
-    Ok(theme.or(event).is_some_and(|r| r.post_moderation))
+    Ok(post_moderated_in(&rows, theme_id))
+}
+
+/// The rule over an event's settings: the theme's own, else the event's, else not.
+pub fn post_moderated_in(settings: &[moderation_mode::Model], theme_id: i32) -> bool {
+    let theme = settings.iter().find(|r| r.theme_id == Some(theme_id));
+    let event = settings.iter().find(|r| r.theme_id.is_none());
+    theme.or(event).is_some_and(|r| r.post_moderation)
 }
 
 /// The event's settings (its own first, then per theme).

@@ -344,14 +344,17 @@ pub async fn page(
         chosen_status.map(ModerationStatus::api_name),
     );
     let new_link = notice_link(&visitor);
-    // How each theme is moderated now (a theme's own setting, else its event's).
-    let mut modes = Vec::with_capacity(themes.len());
-    for theme in &themes {
-        let post = crate::service::moderation::post_moderated(db, event.id, theme.id)
-            .await
-            .map_err(&fail)?;
-        modes.push(minijinja::context! { title => theme.title.clone(), post => post });
-    }
+    // How each theme is moderated now (a theme's own setting, else its event's): one query.
+    let settings = crate::service::moderation::modes(db, event.id)
+        .await
+        .map_err(&fail)?;
+    let modes: Vec<_> = themes
+        .iter()
+        .map(|theme| {
+            let post = crate::service::moderation::post_moderated_in(&settings, theme.id);
+            minijinja::context! { title => theme.title.clone(), post => post }
+        })
+        .collect();
     Ok(render::page(
         &visitor,
         StatusCode::OK,
@@ -384,6 +387,29 @@ pub async fn page(
     ))
 }
 
+/// The theme a staff form names by `themeSlug` (none: the whole event); a slug that is not
+/// one of the event's themes is a bad request.
+async fn form_theme_id(
+    state: &AppState,
+    visitor: &Visitor,
+    event_id: i32,
+    form: &CheckedForm,
+) -> Result<Option<i32>, ErrorPage> {
+    let Some(wanted) = form.get("themeSlug") else {
+        return Ok(None);
+    };
+    let themes = programme::themes_by_event(&state.db, &[event_id])
+        .await
+        .map_err(|e| ErrorPage::from_app(visitor, e))?
+        .remove(&event_id)
+        .unwrap_or_default();
+    themes
+        .into_iter()
+        .find(|t| t.slug == wanted)
+        .map(|t| Some(t.id))
+        .ok_or_else(|| ErrorPage::new(visitor, StatusCode::BAD_REQUEST))
+}
+
 /// `POST /staf/{slug}/moderatie` (`themeSlug` optional, `postModeration` `true`/`false`):
 /// moderation beforehand or afterwards for the event or one theme, through the same service
 /// (and audit row) as `setModerationMode`.
@@ -397,20 +423,7 @@ pub async fn set_moderation_mode(
     require_staff(&visitor, &account).map_err(|page| *page)?;
     let fail = |e: AppError| ErrorPage::from_app(&visitor, e);
     let event = lookup::event(&state.db, &slug).await.map_err(&fail)?;
-    let theme_id = match form.get("themeSlug") {
-        Some(wanted) => Some(
-            programme::themes_by_event(&state.db, &[event.id])
-                .await
-                .map_err(&fail)?
-                .remove(&event.id)
-                .unwrap_or_default()
-                .into_iter()
-                .find(|t| t.slug == wanted)
-                .ok_or_else(|| ErrorPage::new(&visitor, StatusCode::BAD_REQUEST))?
-                .id,
-        ),
-        None => None,
-    };
+    let theme_id = form_theme_id(&state, &visitor, event.id, &form).await?;
     let post_moderation = match form.get("postModeration") {
         Some("true") => true,
         Some("false") => false,
@@ -480,20 +493,7 @@ pub async fn create_link(
     require_staff(&visitor, &account).map_err(|page| *page)?;
     let fail = |e: AppError| ErrorPage::from_app(&visitor, e);
     let event = lookup::event(&state.db, &slug).await.map_err(&fail)?;
-    let theme_id = match form.get("themeSlug") {
-        Some(wanted) => Some(
-            programme::themes_by_event(&state.db, &[event.id])
-                .await
-                .map_err(&fail)?
-                .remove(&event.id)
-                .unwrap_or_default()
-                .into_iter()
-                .find(|t| t.slug == wanted)
-                .ok_or_else(|| ErrorPage::new(&visitor, StatusCode::BAD_REQUEST))?
-                .id,
-        ),
-        None => None,
-    };
+    let theme_id = form_theme_id(&state, &visitor, event.id, &form).await?;
     let label = form.get("label").unwrap_or_default();
     let label = if label.trim().is_empty() {
         i18n::text(visitor.lang, "staff-links-default-label")
