@@ -189,6 +189,7 @@ pub async fn build_router(
         ResponseCache::disabled()
     };
     Ok(http::router(AppState {
+        subscription_fanouts: Arc::new(http::graphql::Fanouts::new(db.clone())),
         db,
         writer,
         changes,

@@ -36,6 +36,8 @@ pub struct AppState {
     pub limits: Limits,
     /// Open WebSocket connections per address and per token.
     pub ws_connections: Arc<ConnectionCounter>,
+    /// Participants' subscriptions executed once for all who ask the same.
+    pub subscription_fanouts: Arc<crate::http::graphql::Fanouts>,
     /// The queries known by hash (shared with the schema's persisted-query extension).
     pub persisted_queries: LruCacheStorage,
 }

@@ -38,6 +38,16 @@ pub enum Viewer {
 }
 
 impl Viewer {
+    /// A participant of the event who submitted nothing: sees exactly what every participant
+    /// of the event sees (subscriptions shared between participants run as this viewer).
+    pub fn any_participant_of(event_id: i32) -> Self {
+        Self::Participant {
+            // No participant has this ID, so no question is this viewer's own.
+            participant_id: -1,
+            event_id,
+        }
+    }
+
     /// Who holds the token, as a key for per-token limits; `None` for anonymous viewers.
     pub fn subject_key(&self) -> Option<String> {
         match self {

@@ -10,7 +10,13 @@ use super::context::ContextExt;
 use super::feedback::LearningQuestion;
 use super::ids::{self, NodeType};
 use super::programme::find_event;
-use crate::auth::policy;
+use crate::auth::{Viewer, policy};
+
+/// Request data set by the WebSocket transport when the part of a participant's subscription
+/// that all participants of the event see is delivered by a shared execution: this one then
+/// delivers only what the participant alone may read (their own questions while not shared).
+#[derive(Debug, Clone, Copy)]
+pub struct OwnQuestionsOnly;
 
 /// What happened to a question.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,13 +57,22 @@ impl SubscriptionRoot {
             Some(slug) => Some(find_event(ctx, Some(&slug)).await?.id),
             None => None,
         };
+        let shared_part = match (ctx.data_opt::<OwnQuestionsOnly>(), &viewer) {
+            (Some(_), Viewer::Participant { event_id, .. }) => {
+                Some(Viewer::any_participant_of(*event_id))
+            }
+            _ => None,
+        };
         let stream = BroadcastStream::new(ctx.changes()?.subscribe()).filter_map(move |loaded| {
             // A lagging subscriber skips what it missed; a re-query recovers it.
             let delivered = loaded.ok().and_then(|loaded| {
                 let question = &*loaded.question;
                 let wanted = event_id.is_none_or(|id| id == question.event_id)
                     && theme_id.is_none_or(|id| id == question.theme_id)
-                    && policy::may_read(&viewer, question);
+                    && policy::may_read(&viewer, question)
+                    && !shared_part
+                        .as_ref()
+                        .is_some_and(|shared| policy::may_read(shared, question));
                 wanted.then(|| LearningQuestionEvent {
                     change: loaded.change.into(),
                     question: LearningQuestion(question.clone()),

@@ -362,3 +362,152 @@ async fn quick_votes_on_a_question_are_published_together_with_the_latest_count(
         counts.len()
     );
 }
+
+/// A moderator's action sent over `socket`; waits for its answer (events may come between).
+async fn moderate_over(socket: &mut Socket, id: &str, action: &str) {
+    send(socket, json!({ "id": "act", "type": "subscribe", "payload": {
+        "query": "mutation($i: ModerateLearningQuestionInput!) { moderateLearningQuestion(input: $i) { status } }",
+        "variables": { "i": { "id": id, "action": action } } } }))
+    .await;
+    loop {
+        let message = next(socket).await;
+        if message["id"] == "act" {
+            assert!(message["payload"]["errors"].is_null(), "{message:#}");
+            return;
+        }
+    }
+}
+
+/// Waits until the subscriber has the event of this change of question `id`.
+async fn event_of(socket: &mut Socket, change: &str, id: &str) -> Value {
+    loop {
+        let message = next(socket).await;
+        let event = &message["payload"]["data"]["learningQuestionEvents"];
+        if event["change"] == change && event["question"]["id"] == id {
+            return event.clone();
+        }
+    }
+}
+
+const THEMED_EVENTS: &str =
+    "subscription { learningQuestionEvents { change question { id status theme { title } } } }";
+
+#[tokio::test]
+async fn participants_asking_the_same_share_one_execution_of_each_event() {
+    let (app, actors) = setup().await;
+    let address = instance(&app).await;
+    let first = crate::actors::submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Eerste vraag voor iedereen",
+    )
+    .await;
+    let second = crate::actors::submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Tweede vraag voor iedereen",
+    )
+    .await;
+    let mut moderator = connect(address, Some(&actors.moderator)).await;
+    let subscribe =
+        json!({ "id": "s", "type": "subscribe", "payload": { "query": THEMED_EVENTS } });
+
+    // One subscriber: what an approval costs in statements.
+    let mut listeners = vec![connect(address, Some(&actors.other_participant)).await];
+    send(&mut listeners[0], subscribe.clone()).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.reset_statements();
+    moderate_over(&mut moderator, &first, "APPROVE").await;
+    let event = event_of(&mut listeners[0], "MODERATED", &first).await;
+    assert!(event["question"]["theme"]["title"].is_string(), "{event}");
+    let with_one = app.statements();
+
+    // Twenty subscribers: each gets the event, and it is executed once for all.
+    for _ in 0..19 {
+        let token = crate::actors::join(&app, crate::actors::EVENT).await;
+        let mut listener = connect(address, Some(&token)).await;
+        send(&mut listener, subscribe.clone()).await;
+        listeners.push(listener);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.reset_statements();
+    moderate_over(&mut moderator, &second, "APPROVE").await;
+    for listener in &mut listeners {
+        let event = event_of(listener, "MODERATED", &second).await;
+        assert_eq!(event["question"]["status"], "APPROVED");
+        assert!(event["question"]["theme"]["title"].is_string(), "{event}");
+    }
+    let with_twenty = app.statements();
+    assert!(
+        with_twenty <= with_one + 2,
+        "20 subscribers cost {with_twenty} statements, one cost {with_one}: {:#?}",
+        app.statement_log()
+    );
+}
+
+#[tokio::test]
+async fn a_participant_alone_sees_their_own_question_until_all_may_and_then_once() {
+    let (app, actors) = setup().await;
+    let address = instance(&app).await;
+    let subscribe = json!({ "id": "s", "type": "subscribe", "payload": { "query": EVENTS } });
+    let mut author = connect(address, Some(&actors.participant)).await;
+    send(&mut author, subscribe.clone()).await;
+    let mut neighbour = connect(address, Some(&actors.other_participant)).await;
+    send(&mut neighbour, subscribe.clone()).await;
+    // A document that reads the viewer is not shared, and still answers for this viewer.
+    let mut own_view = connect(address, Some(&actors.participant)).await;
+    send(
+        &mut own_view,
+        json!({ "id": "o", "type": "subscribe", "payload": {
+        "query": "subscription { learningQuestionEvents { change question { id isMine } } }" } }),
+    )
+    .await;
+    let mut moderator = connect(address, Some(&actors.moderator)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    send(&mut author, json!({ "id": "m", "type": "subscribe", "payload": {
+        "query": "mutation($t: ID!) { submitLearningQuestion(input: { themeId: $t, text: \"Alleen van mij, nog even\" }) { id } }",
+        "variables": { "t": actors.theme } } }))
+    .await;
+    let messages = messages_until_quiet(&mut author, Duration::from_millis(700)).await;
+    let id = messages
+        .iter()
+        .find_map(|m| m["payload"]["data"]["submitLearningQuestion"]["id"].as_str())
+        .expect("the submission's answer")
+        .to_owned();
+    let own_events = |messages: &[Value], change: &str| {
+        messages
+            .iter()
+            .map(|m| &m["payload"]["data"]["learningQuestionEvents"])
+            .filter(|e| e["change"] == change && e["question"]["id"] == id.as_str())
+            .count()
+    };
+    assert_eq!(own_events(&messages, "SUBMITTED"), 1, "{messages:#?}");
+    assert!(
+        no_message(&mut neighbour).await,
+        "pending: the author's alone"
+    );
+
+    moderate_over(&mut moderator, &id, "APPROVE").await;
+    let at_author = messages_until_quiet(&mut author, Duration::from_millis(700)).await;
+    let at_neighbour = messages_until_quiet(&mut neighbour, Duration::from_millis(300)).await;
+    assert_eq!(own_events(&at_author, "MODERATED"), 1, "{at_author:#?}");
+    assert_eq!(
+        own_events(&at_neighbour, "MODERATED"),
+        1,
+        "{at_neighbour:#?}"
+    );
+    let mine = event_of(&mut own_view, "MODERATED", &id).await;
+    assert_eq!(mine["question"]["isMine"], true, "{mine}");
+
+    // Hidden again, it is the author's alone once more.
+    moderate_over(&mut moderator, &id, "HIDE").await;
+    let at_author = messages_until_quiet(&mut author, Duration::from_millis(700)).await;
+    assert_eq!(own_events(&at_author, "MODERATED"), 1, "{at_author:#?}");
+    assert!(
+        no_message(&mut neighbour).await,
+        "hidden: not the neighbour's"
+    );
+}

@@ -5,6 +5,7 @@
 mod auth;
 mod cache;
 mod execute;
+mod fanout;
 mod mutation;
 mod operation;
 mod render;
@@ -22,6 +23,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
 pub use auth::viewer_from_headers;
+pub use fanout::{FanoutStats, Fanouts};
 pub use request::MAX_BATCH;
 pub use shape::SchemaTypes;
 pub use ws::ws_handler;

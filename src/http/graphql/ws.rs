@@ -55,7 +55,10 @@ pub async fn ws_handler(
         .write_buffer_size(WS_BUFFER_BYTES)
         .on_upgrade(move |socket| async move {
             let _slot = slot;
-            let schema = state.schema.clone();
+            let executor = super::fanout::SharingExecutor {
+                schema: state.schema.clone(),
+                fanouts: state.subscription_fanouts.clone(),
+            };
             let guard = Arc::new(Mutex::new(MessageGuard::new(
                 state.config.ws_messages_per_second,
                 state.config.ws_subscriptions_per_connection,
@@ -80,7 +83,7 @@ pub async fn ws_handler(
                 };
                 std::future::ready(go_on)
             });
-            async_graphql_axum::GraphQLWebSocket::new_with_pair(sink, stream, schema, protocol)
+            async_graphql_axum::GraphQLWebSocket::new_with_pair(sink, stream, executor, protocol)
                 .on_connection_init(move |payload| connection_init(state, client, payload))
                 .serve()
                 .await;

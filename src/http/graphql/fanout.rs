@@ -1,0 +1,322 @@
+//! Subscriptions shared between subscribers.
+//!
+//! Thousands of participants of one event subscribe with the same document: executing each
+//! event for each of them would cost a full execution per subscriber. Instead a participant's
+//! subscription is split in two parts:
+//! - the part every participant of the event sees alike (approved questions of the event) is
+//!   executed once per distinct document, variables and event, and its responses are handed
+//!   to all of them;
+//! - the part only this participant sees (their own questions while not approved) runs as
+//!   their own subscription, which skips everything the shared part delivers.
+//!
+//! Only documents whose every field reads nothing of the viewer are shared; anything else
+//! (and every account's subscription) is executed per subscriber as before.
+
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+
+use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
+use async_graphql::{Data, Executor, Request, Response};
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
+use sea_orm::DatabaseConnection;
+use tokio::sync::broadcast;
+use tokio_stream::wrappers::BroadcastStream;
+
+use crate::auth::Viewer;
+use crate::graphql::AppSchema;
+use crate::graphql::live::OwnQuestionsOnly;
+use crate::http::lock;
+
+/// Fields whose resolvers give every viewer the same answer. A field joins this list only
+/// when its resolver (on every type that has a field of this name) ignores the viewer.
+const SHAREABLE_FIELDS: &[&str] = &[
+    "__typename",
+    "learningQuestionEvents",
+    "change",
+    "question",
+    "id",
+    "text",
+    "context",
+    "theme",
+    "session",
+    "event",
+    "submitterRole",
+    "preferredFormats",
+    "region",
+    "status",
+    "voteCount",
+    "createdAt",
+    "starred",
+    "highlighted",
+    "discussed",
+    "discussedAt",
+    "slug",
+    "key",
+    "title",
+    "description",
+    "kind",
+    "startsAt",
+    "endsAt",
+    "timezone",
+    "location",
+    "room",
+    "url",
+    "calendarUrl",
+    "guidingQuestions",
+];
+
+/// Responses a shared execution may be ahead of a slow subscriber before it skips some.
+const SHARED_BACKLOG: usize = 1024;
+
+/// What makes two participants' subscriptions the same.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct FanoutKey {
+    event_id: i32,
+    query: String,
+    operation_name: Option<String>,
+    variables: String,
+}
+
+impl FanoutKey {
+    /// The key of a participant's request, when its document can be shared.
+    fn for_request(request: &Request, event_id: i32) -> Option<Self> {
+        let document = async_graphql::parser::parse_query(&request.query).ok()?;
+        if !is_shareable_subscription(&document, request.operation_name.as_deref()) {
+            return None;
+        }
+        Some(Self {
+            event_id,
+            query: request.query.clone(),
+            operation_name: request.operation_name.clone(),
+            variables: serde_json::to_string(&request.variables).ok()?,
+        })
+    }
+}
+
+/// A subscription operation whose fields (its own and every fragment's) are all shareable.
+fn is_shareable_subscription(document: &ExecutableDocument, operation_name: Option<&str>) -> bool {
+    let operation = match operation_name {
+        Some(name) => document
+            .operations
+            .iter()
+            .find(|(op_name, _)| op_name.is_some_and(|n| n.as_str() == name))
+            .map(|(_, op)| op),
+        None => {
+            let mut operations = document.operations.iter();
+            match (operations.next(), operations.next()) {
+                (Some((_, op)), None) => Some(op),
+                _ => None,
+            }
+        }
+    };
+    let Some(operation) = operation else {
+        return false;
+    };
+    operation.node.ty == OperationType::Subscription
+        && fields_shareable(&operation.node.selection_set.node)
+        && document
+            .fragments
+            .values()
+            .all(|fragment| fields_shareable(&fragment.node.selection_set.node))
+}
+
+fn fields_shareable(selection_set: &SelectionSet) -> bool {
+    selection_set.items.iter().all(|item| match &item.node {
+        Selection::Field(field) => {
+            SHAREABLE_FIELDS.contains(&field.node.name.node.as_str())
+                && fields_shareable(&field.node.selection_set.node)
+        }
+        Selection::FragmentSpread(_) => true,
+        Selection::InlineFragment(fragment) => fields_shareable(&fragment.node.selection_set.node),
+    })
+}
+
+/// How much sharing there is; for tests and the operator.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct FanoutStats {
+    /// Shared executions started.
+    pub started: u64,
+    /// Responses the shared executions produced (each handed to all their subscribers).
+    pub responses: u64,
+    /// Subscriptions that joined a shared execution.
+    pub joined: u64,
+}
+
+/// The shared executions, by what their subscribers asked.
+pub struct Fanouts {
+    db: DatabaseConnection,
+    running: Mutex<HashMap<FanoutKey, Weak<Fanout>>>,
+    started: AtomicU64,
+    responses: Arc<AtomicU64>,
+    joined: AtomicU64,
+}
+
+/// One shared execution; it stops when its last subscriber leaves.
+struct Fanout {
+    key: FanoutKey,
+    /// `None` once the shared execution has ended.
+    sender: broadcast::Sender<Option<Arc<Response>>>,
+    task: tokio::task::AbortHandle,
+    fanouts: Weak<Fanouts>,
+}
+
+impl Drop for Fanout {
+    fn drop(&mut self) {
+        self.task.abort();
+        if let Some(fanouts) = self.fanouts.upgrade() {
+            fanouts.forget(&self.key);
+        }
+    }
+}
+
+impl Fanouts {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self {
+            db,
+            running: Mutex::default(),
+            started: AtomicU64::new(0),
+            responses: Arc::default(),
+            joined: AtomicU64::new(0),
+        }
+    }
+
+    pub fn stats(&self) -> FanoutStats {
+        FanoutStats {
+            started: self.started.load(Ordering::Relaxed),
+            responses: self.responses.load(Ordering::Relaxed),
+            joined: self.joined.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Removes a finished or abandoned execution, unless another has taken its place.
+    fn forget(&self, key: &FanoutKey) {
+        let mut running = lock(&self.running);
+        if running.get(key).is_some_and(|f| f.strong_count() == 0) {
+            running.remove(key);
+        }
+    }
+
+    /// The responses of the shared execution for `key`, started if none runs.
+    fn join(self: &Arc<Self>, schema: &AppSchema, key: FanoutKey) -> BoxStream<'static, Response> {
+        let mut running = lock(&self.running);
+        let fanout = match running.get(&key).and_then(Weak::upgrade) {
+            Some(fanout) => fanout,
+            None => {
+                let fanout = self.start(schema, key.clone());
+                running.insert(key, Arc::downgrade(&fanout));
+                fanout
+            }
+        };
+        let receiver = fanout.sender.subscribe();
+        drop(running);
+        self.joined.fetch_add(1, Ordering::Relaxed);
+        BroadcastStream::new(receiver)
+            // A subscriber that falls behind skips what it missed, as with its own stream.
+            .filter_map(|message| std::future::ready(message.ok()))
+            .take_while(|message| std::future::ready(message.is_some()))
+            .filter_map(move |message| {
+                let _keep_running = &fanout;
+                std::future::ready(message.map(|response| copy_of(&response)))
+            })
+            .boxed()
+    }
+
+    fn start(self: &Arc<Self>, schema: &AppSchema, key: FanoutKey) -> Arc<Fanout> {
+        self.started.fetch_add(1, Ordering::Relaxed);
+        let (sender, _) = broadcast::channel(SHARED_BACKLOG);
+        let mut request = Request::new(key.query.clone());
+        request.operation_name = key.operation_name.clone();
+        request.variables = serde_json::from_str(&key.variables).unwrap_or_default();
+        let mut data = Data::default();
+        data.insert(Viewer::any_participant_of(key.event_id));
+        data.insert(crate::graphql::loaders::spawned_loaders(self.db.clone()));
+        let mut stream = schema.execute_stream_with_session_data(request, Arc::new(data));
+        let out = sender.clone();
+        let responses = self.responses.clone();
+        let fanouts = Arc::downgrade(self);
+        let ended_key = key.clone();
+        let task = tokio::spawn(async move {
+            while let Some(response) = stream.next().await {
+                // A request error (no data) comes from the document, which each subscriber's
+                // own part reports already.
+                if response.data == async_graphql::Value::Null && !response.errors.is_empty() {
+                    continue;
+                }
+                responses.fetch_add(1, Ordering::Relaxed);
+                let _ = out.send(Some(Arc::new(response)));
+            }
+            let _ = out.send(None);
+            if let Some(fanouts) = fanouts.upgrade() {
+                let mut running = lock(&fanouts.running);
+                if running
+                    .get(&ended_key)
+                    .is_some_and(|f| f.strong_count() > 0)
+                {
+                    // Later subscribers start a new execution rather than join an ended one.
+                    running.remove(&ended_key);
+                }
+            }
+        });
+        Arc::new(Fanout {
+            key,
+            sender,
+            task: task.abort_handle(),
+            fanouts: Arc::downgrade(self),
+        })
+    }
+}
+
+/// Each subscriber's own copy of a shared response (`Response` is not `Clone`).
+fn copy_of(shared: &Response) -> Response {
+    let mut response = Response::new(shared.data.clone());
+    response.extensions = shared.extensions.clone();
+    response.errors = shared.errors.clone();
+    response
+}
+
+/// The executor of WebSocket subscriptions: shares what can be shared, runs the rest per
+/// subscriber.
+#[derive(Clone)]
+pub struct SharingExecutor {
+    pub schema: AppSchema,
+    pub fanouts: Arc<Fanouts>,
+}
+
+impl Executor for SharingExecutor {
+    fn execute(&self, request: Request) -> impl Future<Output = Response> + Send {
+        let schema = self.schema.clone();
+        async move { schema.execute(request).await }
+    }
+
+    fn execute_stream(
+        &self,
+        request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        let session_data = session_data.unwrap_or_default();
+        let event_id = match session_data
+            .get(&TypeId::of::<Viewer>())
+            .and_then(|viewer| viewer.downcast_ref::<Viewer>())
+        {
+            Some(Viewer::Participant { event_id, .. }) => *event_id,
+            _ => {
+                return self
+                    .schema
+                    .execute_stream_with_session_data(request, session_data);
+            }
+        };
+        let Some(key) = FanoutKey::for_request(&request, event_id) else {
+            return self
+                .schema
+                .execute_stream_with_session_data(request, session_data);
+        };
+        let shared = self.fanouts.join(&self.schema, key);
+        let own = self
+            .schema
+            .execute_stream_with_session_data(request.data(OwnQuestionsOnly), session_data);
+        futures_util::stream::select(shared, own).boxed()
+    }
+}
