@@ -95,6 +95,9 @@ pub struct BenchArgs {
     /// A smoke run: 2 s per scenario, a small A1 data set, fewer participants and subscribers.
     #[arg(long)]
     pub quick: bool,
+    /// S1's subscribers, instead of the run's default (10,000; 200 with `--quick`).
+    #[arg(long)]
+    pub subscribers: Option<usize>,
     /// Instead of the scenarios: a soak run of this many seconds, one server under a steady
     /// mixed load (reads, submissions, votes, moderation, subscriptions), memory sampled.
     /// On PostgreSQL when `--postgres-url` is given, else SQLite.
@@ -135,7 +138,7 @@ impl Sizes {
             participants: 4_000,
             submitters: 1_000,
             hot_questions: 10,
-            subscribers: 2_000,
+            subscribers: 10_000,
             approvals: 10,
             a1_questions: 100_000,
             a1_votes: 1_000_000,
@@ -444,11 +447,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     } else {
         args.duration_secs
     });
-    let sizes = if args.quick {
+    let mut sizes = if args.quick {
         Sizes::quick()
     } else {
         Sizes::full()
     };
+    if let Some(subscribers) = args.subscribers {
+        sizes.subscribers = subscribers;
+    }
     let mut selection: BTreeSet<String> = if args.scenarios.is_empty() {
         SCENARIOS.iter().map(|s| (*s).to_owned()).collect()
     } else {
