@@ -1,11 +1,12 @@
-//! Building a snapshot: one read transaction, one statement per table, then the indexes.
+//! Building a snapshot: one read transaction, one statement per table, then the indexes
+//! and the search documents.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use entity::{
     event, event_host, event_theme, organisation, person, person_organisation, programme_block,
-    search_document, session, session_organisation, session_person, session_theme, theme,
+    session, session_organisation, session_person, session_theme, theme,
 };
 use sea_orm::{
     AccessMode, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, IsolationLevel,
@@ -59,7 +60,6 @@ pub async fn build(db: &DatabaseConnection) -> AppResult<Snapshot> {
     let mut affiliations = all::<person_organisation::Entity>(&txn).await?;
     let mut hosts = all::<event_host::Entity>(&txn).await?;
     let mut event_themes = all::<event_theme::Entity>(&txn).await?;
-    let documents = all::<search_document::Entity>(&txn).await?;
     txn.commit().await?;
 
     let mut snapshot = Snapshot {
@@ -134,7 +134,7 @@ pub async fn build(db: &DatabaseConnection) -> AppResult<Snapshot> {
         organisations_of_events(&snapshot, &session_orgs, &affiliations);
     snapshot.speakers_of_session = grouped(speakers.into_iter().map(|l| (l.session_id, l)));
     snapshot.affiliations_of_person = grouped(affiliations.into_iter().map(|a| (a.person_id, a)));
-    snapshot.documents = documents.into_iter().map(Into::into).collect();
+    snapshot.documents = super::search::documents(&snapshot);
     Ok(snapshot)
 }
 

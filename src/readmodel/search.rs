@@ -4,7 +4,6 @@
 use std::collections::{HashMap, HashSet};
 
 use entity::enums::SearchKind;
-use entity::search_document;
 
 use super::Snapshot;
 use crate::domain::text::fold;
@@ -19,16 +18,70 @@ pub struct Document {
     pub body: String,
 }
 
-impl From<search_document::Model> for Document {
-    fn from(row: search_document::Model) -> Self {
-        Self {
-            event_id: row.event_id,
-            kind: row.kind,
-            entity_id: row.entity_id,
-            title: row.title_folded,
-            body: row.body_folded,
+/// The search documents of every event, made from the snapshot's rows by the rules of
+/// `service::search::reindex_event` (which keeps them in the database for the SQL search).
+pub(super) fn documents(snapshot: &Snapshot) -> Vec<Document> {
+    let mut documents = Vec::new();
+    for event in &snapshot.events {
+        let document = |kind, entity_id, title: &str, body: Vec<&str>| Document {
+            event_id: event.id,
+            kind,
+            entity_id,
+            title: fold(title),
+            body: fold(&body.join("\n")),
+        };
+        let org_name = |id: i32| snapshot.organisation(id).map_or("", |o| o.name.as_str());
+        let mut organisation_ids = Vec::new();
+        for s in snapshot
+            .sessions_of_event
+            .get(&event.id)
+            .into_iter()
+            .flatten()
+        {
+            let mut body = vec![s.description.as_str()];
+            body.extend(
+                snapshot
+                    .speakers_of_session(s.id)
+                    .iter()
+                    .filter_map(|l| snapshot.person(l.person_id).map(|p| p.name.as_str())),
+            );
+            for id in snapshot.organisation_ids_of_session(s.id) {
+                body.push(org_name(*id));
+                organisation_ids.push(*id);
+            }
+            documents.push(document(SearchKind::Session, s.id, &s.title, body));
+        }
+        for p in snapshot.people_of_event(event.id) {
+            let mut body = vec![p.bio.as_deref().unwrap_or_default()];
+            for a in snapshot.affiliations_of_person(p.id) {
+                body.push(org_name(a.organisation_id));
+                body.extend(a.title.as_deref());
+                organisation_ids.push(a.organisation_id);
+            }
+            documents.push(document(SearchKind::Person, p.id, &p.name, body));
+        }
+        for t in snapshot.themes_of_event(event.id) {
+            let mut body = vec![t.description.as_deref().unwrap_or_default()];
+            if let Some(questions) = t.guiding_questions.as_array() {
+                body.extend(questions.iter().filter_map(|q| q.as_str()));
+            }
+            documents.push(document(SearchKind::Theme, t.id, &t.title, body));
+        }
+        organisation_ids.sort_unstable();
+        organisation_ids.dedup();
+        for o in organisation_ids
+            .iter()
+            .filter_map(|id| snapshot.organisation(*id))
+        {
+            documents.push(document(
+                SearchKind::Organisation,
+                o.id,
+                &o.name,
+                Vec::new(),
+            ));
         }
     }
+    documents
 }
 
 impl Document {

@@ -49,7 +49,7 @@ pub struct Snapshot {
     pub(super) people_of_event: HashMap<i32, Vec<Arc<person::Model>>>,
     /// Per event: organisations of its sessions or of its people, by name.
     pub(super) organisations_of_event: HashMap<i32, Vec<Arc<organisation::Model>>>,
-    /// The search documents, as `search_document` holds them.
+    /// The search documents, made from the rows as `search_document` holds them.
     pub(super) documents: Vec<Document>,
 }
 
@@ -215,5 +215,117 @@ impl Snapshot {
             })
             .filter(|s| text_hits.as_ref().is_none_or(|hits| hits.contains(&s.id)))
             .collect()
+    }
+}
+
+/// Bytes of text a row holds on the heap.
+fn text(fields: &[Option<&str>]) -> usize {
+    fields.iter().flatten().map(|s| s.len()).sum()
+}
+
+impl Snapshot {
+    /// About how many bytes the snapshot takes: rows, their text and the indexes (an
+    /// estimate for the memory budget, not an exact count of the allocator's bytes).
+    pub fn approximate_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let rows = self.events.len() * size_of::<event::Model>()
+            + self.blocks.len() * size_of::<programme_block::Model>()
+            + self.sessions.len() * size_of::<session::Model>()
+            + self.people.len() * size_of::<person::Model>()
+            + self.organisations.len() * size_of::<organisation::Model>()
+            + self.themes.len() * size_of::<theme::Model>()
+            + self.documents.len() * size_of::<Document>();
+        let texts: usize = self
+            .events
+            .iter()
+            .map(|e| {
+                text(&[
+                    Some(&e.slug),
+                    Some(&e.title),
+                    Some(&e.description),
+                    Some(&e.timezone),
+                    e.location.as_deref(),
+                ])
+            })
+            .chain(
+                self.blocks
+                    .values()
+                    .map(|b| text(&[Some(&b.key), Some(&b.title), b.description.as_deref()])),
+            )
+            .chain(self.sessions.values().map(|s| {
+                text(&[
+                    Some(&s.key),
+                    Some(&s.title),
+                    Some(&s.description),
+                    s.workshop_key.as_deref(),
+                    s.room.as_deref(),
+                    s.url.as_deref(),
+                ])
+            }))
+            .chain(self.people.values().map(|p| {
+                text(&[
+                    Some(&p.key),
+                    Some(&p.name),
+                    p.bio.as_deref(),
+                    p.email.as_deref(),
+                    p.phone.as_deref(),
+                    p.website.as_deref(),
+                ])
+            }))
+            .chain(
+                self.organisations
+                    .values()
+                    .map(|o| text(&[Some(&o.key), Some(&o.name), o.url.as_deref()])),
+            )
+            .chain(self.themes.values().map(|t| {
+                text(&[Some(&t.slug), Some(&t.title), t.description.as_deref()])
+                    + t.guiding_questions.to_string().len()
+            }))
+            .chain(self.documents.iter().map(|d| d.title.len() + d.body.len()))
+            .sum();
+        // Index entries: a key and a pointer (or a small row) each, with the maps' slack.
+        let links: usize = [
+            &self
+                .speakers_of_session
+                .values()
+                .map(Vec::len)
+                .sum::<usize>(),
+            &self
+                .affiliations_of_person
+                .values()
+                .map(Vec::len)
+                .sum::<usize>(),
+        ]
+        .iter()
+        .map(|n| **n * 32)
+        .sum();
+        let index_entries: usize = [
+            self.event_by_id.len(),
+            self.event_by_slug.len(),
+            self.blocks.len(),
+            self.sessions.len(),
+            self.people.len(),
+            self.person_by_key.len(),
+            self.organisations.len(),
+            self.themes.len(),
+            self.blocks_of_event.values().map(Vec::len).sum(),
+            self.sessions_of_event.values().map(Vec::len).sum(),
+            self.sessions_of_block.values().map(Vec::len).sum(),
+            self.sessions_of_workshop.values().map(Vec::len).sum(),
+            self.theme_ids_of_session.values().map(Vec::len).sum(),
+            self.organisation_ids_of_session
+                .values()
+                .map(Vec::len)
+                .sum(),
+            self.sessions_of_person.values().map(Vec::len).sum(),
+            self.sessions_of_theme.values().map(Vec::len).sum(),
+            self.host_ids_of_event.values().map(Vec::len).sum(),
+            self.themes_of_event.values().map(Vec::len).sum(),
+            self.people_of_event.values().map(Vec::len).sum(),
+            self.organisations_of_event.values().map(Vec::len).sum(),
+        ]
+        .iter()
+        .sum();
+        rows + texts + links + index_entries * 24 * 2
     }
 }

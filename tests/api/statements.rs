@@ -182,3 +182,26 @@ async fn a_burst_of_queries_after_a_change_builds_the_new_snapshot_once() {
         "Dag van de Buurt 2021 (nog eens herzien)"
     );
 }
+
+#[tokio::test]
+async fn the_snapshot_of_the_bundled_programme_is_small() {
+    use buurtgraph::http::response_cache::ResponseCache;
+    use buurtgraph::readmodel::ReadModel;
+    let app = TestApp::bundled().await;
+    let read_model = ReadModel::new(std::sync::Arc::new(ResponseCache::disabled()));
+    let snapshot = read_model.current(&app.db).await.expect("snapshot");
+    let bytes = snapshot.approximate_bytes();
+    println!(
+        "the bundled programme's snapshot: about {} KB",
+        bytes / 1024
+    );
+    assert_eq!(snapshot.events().len(), 1);
+    assert!(bytes < 1024 * 1024, "{bytes} bytes");
+    assert_eq!(read_model.builds(), 1);
+    read_model.current(&app.db).await.expect("snapshot");
+    assert_eq!(
+        read_model.builds(),
+        1,
+        "an unchanged programme is not built again"
+    );
+}
