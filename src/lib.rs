@@ -11,6 +11,7 @@ pub mod graphql;
 pub mod http;
 pub mod programme_bundle;
 pub mod programme_file;
+pub mod readmodel;
 pub mod schedule;
 pub mod service;
 pub mod startup;

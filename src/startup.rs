@@ -188,6 +188,11 @@ pub async fn build_router(
     } else {
         ResponseCache::disabled()
     };
+    let response_cache = Arc::new(response_cache);
+    let read_model = Arc::new(crate::readmodel::ReadModel::following(
+        response_cache.clone(),
+        &changes,
+    ));
     Ok(http::router(AppState {
         subscription_fanouts: Arc::new(http::graphql::Fanouts::new(db.clone())),
         db,
@@ -196,7 +201,8 @@ pub async fn build_router(
         schema,
         keys,
         config: Arc::new(config),
-        response_cache: Arc::new(response_cache),
+        response_cache,
+        read_model,
         programme_views: Arc::default(),
         limits,
         ws_connections: Arc::default(),

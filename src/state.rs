@@ -30,6 +30,8 @@ pub struct AppState {
     pub config: Arc<ServeConfig>,
     /// Anonymous query responses, by request.
     pub response_cache: Arc<ResponseCache>,
+    /// The published programme in memory (programme queries and pages read it, not SQL).
+    pub read_model: Arc<crate::readmodel::ReadModel>,
     /// The programme pages' views, while the content is unchanged.
     pub programme_views: Arc<crate::web::programme_views::ProgrammeViews>,
     /// Throttles shared with the schema.

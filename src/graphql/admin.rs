@@ -311,7 +311,9 @@ impl AdminMutation {
             url: input.url.as_opt_deref().map(|u| u.map(str::to_owned)),
         };
         Ok(Session(
-            service::update_session(ctx.db()?, actor, session_id, change).await?,
+            service::update_session(ctx.db()?, actor, session_id, change)
+                .await?
+                .into(),
         ))
     }
 
@@ -396,7 +398,9 @@ impl AdminMutation {
             website: input.website,
         };
         Ok(Person(
-            service::update_person(ctx.db()?, actor, person_id, change).await?,
+            service::update_person(ctx.db()?, actor, person_id, change)
+                .await?
+                .into(),
         ))
     }
 
@@ -411,7 +415,8 @@ impl AdminMutation {
         let organisation_id = ids::decode(&id, NodeType::Organisation, "id")?;
         Ok(Organisation(
             service::update_organisation(ctx.db()?, actor, organisation_id, input.name, input.url)
-                .await?,
+                .await?
+                .into(),
         ))
     }
 
@@ -433,7 +438,8 @@ impl AdminMutation {
                 input.description,
                 input.guiding_questions,
             )
-            .await?,
+            .await?
+            .into(),
         ))
     }
 
@@ -494,7 +500,9 @@ async fn speaker(
     let session_id = ids::decode(&session_id, NodeType::Session, "sessionId")?;
     let person_id = ids::decode(&person_id, NodeType::Person, "personId")?;
     Ok(Session(
-        service::set_speaker(ctx.db()?, actor, session_id, person_id, role.into(), linked).await?,
+        service::set_speaker(ctx.db()?, actor, session_id, person_id, role.into(), linked)
+            .await?
+            .into(),
     ))
 }
 
@@ -508,6 +516,8 @@ async fn theme(
     let session_id = ids::decode(&session_id, NodeType::Session, "sessionId")?;
     let theme_id = ids::decode(&theme_id, NodeType::Theme, "themeId")?;
     Ok(Session(
-        service::set_theme(ctx.db()?, actor, session_id, theme_id, linked).await?,
+        service::set_theme(ctx.db()?, actor, session_id, theme_id, linked)
+            .await?
+            .into(),
     ))
 }

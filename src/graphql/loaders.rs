@@ -1,4 +1,5 @@
-//! Per-request batch loading. One `ProgrammeLoader` answers every key type below with one
+//! Per-request batch loading. One `ProgrammeLoader` answers every key type below: the
+//! programme's rows from the read model's snapshot (no SQL), feedback data with one
 //! statement per batch, so a query's statement count does not grow with the data.
 
 use std::collections::HashMap;
@@ -10,10 +11,7 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::task::{Context as TaskContext, Poll};
 
-use entity::{
-    event, learning_question, organisation, person, person_organisation, programme_block, session,
-    session_person, theme,
-};
+use entity::{event, learning_question, organisation, person, programme_block, session, theme};
 use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
@@ -21,12 +19,34 @@ use futures_util::task::{ArcWake, AtomicWaker};
 use sea_orm::DatabaseConnection;
 use tokio::sync::mpsc;
 
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
+use crate::readmodel::{ReadModel, Snapshot};
 use crate::service::programme as service;
 
-/// Loads programme rows in batches.
+/// Loads programme rows (from the snapshot) and feedback rows (from the database) in batches.
 pub struct ProgrammeLoader {
     db: DatabaseConnection,
+    read_model: Arc<ReadModel>,
+    /// The snapshot this request reads, taken on first use, so that one response shows one
+    /// version of the programme; `None` for long-lived loaders, which take the current one.
+    pinned: Option<tokio::sync::OnceCell<Arc<Snapshot>>>,
+}
+
+impl ProgrammeLoader {
+    /// The request's snapshot; `fresh` reads the content version from the database first
+    /// (a request that may just have changed the programme).
+    pub async fn snapshot(&self, fresh: bool) -> AppResult<Arc<Snapshot>> {
+        if fresh {
+            return self.read_model.fresh(&self.db).await;
+        }
+        match &self.pinned {
+            Some(pinned) => pinned
+                .get_or_try_init(|| self.read_model.current(&self.db))
+                .await
+                .cloned(),
+            None => self.read_model.current(&self.db).await,
+        }
+    }
 }
 
 /// The DataLoader a request uses; built fresh for each request so nothing is cached across requests.
@@ -43,19 +63,29 @@ pub struct BatchQueue(mpsc::UnboundedReceiver<Batch>);
 /// only once execution can go no further. So every key asked for at one level of the query
 /// lands in one batch, however long resolving that level takes, and a query's statement
 /// count depends on its shape, never on timing or data size.
-pub fn loaders(db: DatabaseConnection) -> (Loaders, BatchQueue) {
+pub fn loaders(db: DatabaseConnection, read_model: Arc<ReadModel>) -> (Loaders, BatchQueue) {
     let (sender, receiver) = mpsc::unbounded_channel::<Batch>();
     let spawner = move |batch: Batch| {
         // The receiver lives as long as the request; a closed queue means the request is gone.
         let _ = sender.send(batch);
     };
-    let loader = DataLoader::new(ProgrammeLoader { db }, spawner).delay(Duration::ZERO);
+    let loader = ProgrammeLoader {
+        db,
+        read_model,
+        pinned: Some(tokio::sync::OnceCell::new()),
+    };
+    let loader = DataLoader::new(loader, spawner).delay(Duration::ZERO);
     (Arc::new(loader), BatchQueue(receiver))
 }
 
 /// Loaders for a long-lived connection (subscriptions): batches run on the runtime.
-pub fn spawned_loaders(db: DatabaseConnection) -> Loaders {
-    Arc::new(DataLoader::new(ProgrammeLoader { db }, tokio::spawn))
+pub fn spawned_loaders(db: DatabaseConnection, read_model: Arc<ReadModel>) -> Loaders {
+    let loader = ProgrammeLoader {
+        db,
+        read_model,
+        pinned: None,
+    };
+    Arc::new(DataLoader::new(loader, tokio::spawn))
 }
 
 impl BatchQueue {
@@ -142,25 +172,44 @@ macro_rules! keys {
 }
 
 keys! {
-    EventById(i32) => event::Model, |db, ids| service::by_ids::<event::Entity>(db, event::Column::Id, &ids);
-    BlockById(i32) => programme_block::Model, |db, ids| service::by_ids::<programme_block::Entity>(db, programme_block::Column::Id, &ids);
-    SessionById(i32) => session::Model, |db, ids| service::by_ids::<session::Entity>(db, session::Column::Id, &ids);
-    PersonById(i32) => person::Model, |db, ids| service::by_ids::<person::Entity>(db, person::Column::Id, &ids);
-    OrganisationById(i32) => organisation::Model, |db, ids| service::by_ids::<organisation::Entity>(db, organisation::Column::Id, &ids);
-    ThemeById(i32) => theme::Model, |db, ids| service::by_ids::<theme::Entity>(db, theme::Column::Id, &ids);
-    BlocksOfEvent(i32) => Vec<programme_block::Model>, |db, ids| service::blocks_by_event(db, &ids);
-    SessionsOfBlock(i32) => Vec<session::Model>, |db, ids| service::sessions_by_block(db, &ids);
-    /// Sessions of one workshop given more than once: (event id, workshop key).
-    SessionsOfWorkshop((i32, String)) => Vec<session::Model>, |db, ids| service::sessions_by_workshop(db, &ids);
-    SpeakersOfSession(i32) => Vec<session_person::Model>, |db, ids| service::speakers_by_session(db, &ids);
-    ThemeIdsOfSession(i32) => Vec<i32>, |db, ids| service::theme_ids_by_session(db, &ids);
-    OrganisationIdsOfSession(i32) => Vec<i32>, |db, ids| service::organisation_ids_by_session(db, &ids);
-    AffiliationsOfPerson(i32) => Vec<person_organisation::Model>, |db, ids| service::affiliations_by_person(db, &ids);
-    SessionsOfPerson(i32) => Vec<session::Model>, |db, ids| service::sessions_by_person(db, &ids);
-    SessionsOfTheme(i32) => Vec<session::Model>, |db, ids| service::sessions_by_theme(db, &ids);
-    HostIdsOfEvent(i32) => Vec<i32>, |db, ids| service::host_ids_by_event(db, &ids);
     QuestionById(i32) => learning_question::Model, |db, ids| service::by_ids::<learning_question::Entity>(db, learning_question::Column::Id, &ids);
     /// Whether a participant recognises a question: (participant id, question id).
     VoteOf((i32, i32)) => bool, |db, ids| crate::service::feedback::votes_of(db, &ids);
-    ThemesOfEvent(i32) => Vec<theme::Model>, |db, ids| service::themes_by_event(db, &ids);
+}
+
+/// Keys answered from the snapshot: rows by id, shared (`Arc`), for the resolvers outside
+/// the programme (a question's session, theme and event).
+macro_rules! snapshot_keys {
+    ($($(#[$doc:meta])* $key:ident => $value:ty, |$snapshot:ident, $id:ident| $body:expr;)*) => {
+        $(
+            $(#[$doc])*
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            pub struct $key(pub i32);
+
+            impl Loader<$key> for ProgrammeLoader {
+                type Value = Arc<$value>;
+                type Error = LoadError;
+
+                async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                    let $snapshot = self.snapshot(false).await.map_err(Arc::new)?;
+                    Ok(keys
+                        .iter()
+                        .filter_map(|key| {
+                            let $id = key.0;
+                            Some((*key, $body?.clone()))
+                        })
+                        .collect())
+                }
+            }
+        )*
+    };
+}
+
+snapshot_keys! {
+    EventById => event::Model, |snapshot, id| snapshot.event(id);
+    BlockById => programme_block::Model, |snapshot, id| snapshot.block(id);
+    SessionById => session::Model, |snapshot, id| snapshot.session(id);
+    PersonById => person::Model, |snapshot, id| snapshot.person(id);
+    OrganisationById => organisation::Model, |snapshot, id| snapshot.organisation(id);
+    ThemeById => theme::Model, |snapshot, id| snapshot.theme(id);
 }

@@ -46,12 +46,18 @@ pub const VOTE_INTERVAL: Duration = Duration::from_millis(250);
 /// The PostgreSQL channel that carries changes between server instances.
 const CHANNEL: &str = "buurtgraph_question_changes";
 
+/// The PostgreSQL channel on which a change to the published programme is announced
+/// (`service::content::bump`), so that every instance reads the new content version at once.
+pub const CONTENT_CHANNEL: &str = "buurtgraph_content_changes";
+
 /// The channel of changes; cheap to clone.
 #[derive(Clone)]
 pub struct Changes {
     local: broadcast::Sender<Published>,
     loaded: broadcast::Sender<Loaded>,
     postgres: Option<DatabaseConnection>,
+    /// Programme changes announced by any instance (PostgreSQL only).
+    content: broadcast::Sender<()>,
     /// Questions whose vote event went out less than `VOTE_INTERVAL` ago, and whether
     /// another vote came since (then one more event follows when the interval ends).
     recent_votes: Arc<Mutex<HashMap<i32, bool>>>,
@@ -72,11 +78,15 @@ impl Changes {
             .connect_with((*options).clone())
             .await?;
         let mut listener = PgListener::connect_with(&pool).await?;
-        listener.listen(CHANNEL).await?;
+        listener.listen_all([CHANNEL, CONTENT_CHANNEL]).await?;
         let local = changes.local.clone();
+        let content = changes.content.clone();
         tokio::spawn(async move {
             loop {
                 match listener.recv().await {
+                    Ok(notification) if notification.channel() == CONTENT_CHANNEL => {
+                        let _ = content.send(());
+                    }
                     Ok(notification) => {
                         if let Some(published) = Published::decode(notification.payload()) {
                             let _ = local.send(published);
@@ -85,6 +95,8 @@ impl Changes {
                     Err(err) => {
                         // The listener reconnects on the next call; wait a moment first.
                         tracing::warn!(error = %err, "listening for changes failed; retrying");
+                        // A programme change may have gone unheard meanwhile.
+                        let _ = content.send(());
                         tokio::time::sleep(Duration::from_secs(1)).await;
                     }
                 }
@@ -100,6 +112,7 @@ impl Changes {
             local: broadcast::channel(4096).0,
             loaded: broadcast::channel(4096).0,
             postgres: None,
+            content: broadcast::channel(16).0,
             recent_votes: Arc::default(),
         };
         tokio::spawn(load_changed_questions(
@@ -114,6 +127,11 @@ impl Changes {
     /// skips what it missed.
     pub fn subscribe(&self) -> broadcast::Receiver<Loaded> {
         self.loaded.subscribe()
+    }
+
+    /// Programme changes announced by other instances (and this one), PostgreSQL only.
+    pub fn content_changes(&self) -> broadcast::Receiver<()> {
+        self.content.subscribe()
     }
 
     /// Announces a committed change; nobody listening is fine. Vote changes are coalesced

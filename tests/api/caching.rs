@@ -399,7 +399,7 @@ async fn responses_computed_per_request_are_compressed_too() {
 }
 
 #[tokio::test]
-async fn the_programme_page_is_built_once_per_content_version_and_shows_an_edit_at_once() {
+async fn the_programme_page_reads_no_sql_and_shows_an_edit_at_once() {
     let (app, actors) = actors::setup().await;
     let page = format!("/events/{EVENT}");
     let sessions_read = |app: &TestApp| {
@@ -408,10 +408,8 @@ async fn the_programme_page_is_built_once_per_content_version_and_shows_an_edit_
             .filter(|sql| sql.contains("\"session\""))
             .count()
     };
-    app.reset_statements();
     let first = app.get(&page).await;
     assert_eq!(first.status, StatusCode::OK);
-    assert!(sessions_read(&app) > 0, "the first view reads the sessions");
     let (id, title) = first_session(&app.gql(TITLES, json!({})).await);
     assert!(first.text().contains(&title));
 

@@ -18,6 +18,7 @@ mod exports;
 mod feedback;
 mod http;
 mod import;
+mod instances;
 mod limits;
 mod live;
 mod moderation;

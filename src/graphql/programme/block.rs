@@ -1,17 +1,17 @@
 //! `ProgrammeBlock`: a plenary or a round of parallel workshops.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use entity::programme_block;
 
-use super::{BlockKind, Event, Session};
+use super::{BlockKind, Event, Session, snapshot};
 use crate::error::AppError;
-use crate::graphql::context::{load_list, load_one};
 use crate::graphql::ids::{self, NodeType};
-use crate::graphql::loaders::{EventById, SessionsOfBlock};
 
 /// A part of the day: a plenary or a round of parallel workshops.
-pub struct ProgrammeBlock(pub programme_block::Model);
+pub struct ProgrammeBlock(pub Arc<programme_block::Model>);
 
 #[Object]
 impl ProgrammeBlock {
@@ -38,12 +38,20 @@ impl ProgrammeBlock {
         self.0.position
     }
     async fn event(&self, ctx: &Context<'_>) -> async_graphql::Result<Event> {
-        let event = load_one(ctx, EventById(self.0.event_id)).await?;
-        Ok(Event(event.ok_or_else(|| AppError::not_found("event"))?))
+        let snapshot = snapshot(ctx).await?;
+        let event = snapshot.event(self.0.event_id);
+        Ok(Event(
+            event.ok_or_else(|| AppError::not_found("event"))?.clone(),
+        ))
     }
     /// Sessions of this block in programme order.
     async fn sessions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Session>> {
-        let sessions = load_list(ctx, SessionsOfBlock(self.0.id)).await?;
-        Ok(sessions.into_iter().map(Session).collect())
+        let snapshot = snapshot(ctx).await?;
+        Ok(snapshot
+            .sessions_of_block(self.0.id)
+            .iter()
+            .cloned()
+            .map(Session)
+            .collect())
     }
 }

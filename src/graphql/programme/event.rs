@@ -1,20 +1,30 @@
 //! `Event`: a neighbourhood event with its programme, and the filter on its sessions.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use entity::event;
 
 use super::search::MAX_QUERY_CHARS;
-use super::{Organisation, Person, ProgrammeBlock, Session, SessionKind, Theme, ThemeKind};
+use super::{
+    Organisation, Person, ProgrammeBlock, Session, SessionKind, Theme, ThemeKind, snapshot,
+};
 use crate::error::AppError;
-use crate::graphql::context::{ContextExt, load_list, load_many};
 use crate::graphql::ids::{self, NodeType};
-use crate::graphql::loaders::{BlocksOfEvent, HostIdsOfEvent, PersonById, ThemesOfEvent};
 use crate::graphql::pagination::{CountedConnection, PageRequest};
-use crate::service::programme::{self as service, SessionFilter as ServiceSessionFilter};
+use crate::service::programme::SessionFilter as ServiceSessionFilter;
 
 /// A neighbourhood event with its programme.
-pub struct Event(pub event::Model);
+pub struct Event(pub Arc<event::Model>);
+
+/// The rows of one page (`offset`, `limit`) of a list, and the list's length.
+fn page_of<T: Clone>(rows: &[T], offset: u64, limit: u64) -> (Vec<T>, u64) {
+    let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+    let take = usize::try_from(limit).unwrap_or(usize::MAX);
+    let page = rows.iter().skip(skip).take(take).cloned().collect();
+    (page, rows.len() as u64)
+}
 
 #[Object]
 impl Event {
@@ -46,14 +56,22 @@ impl Event {
     }
     /// Who leads the day.
     async fn hosts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Person>> {
-        let host_ids = load_list(ctx, HostIdsOfEvent(self.0.id)).await?;
-        let people = load_many(ctx, host_ids.into_iter().map(PersonById).collect()).await?;
-        Ok(people.into_iter().map(Person).collect())
+        let snapshot = snapshot(ctx).await?;
+        Ok(snapshot
+            .host_ids_of_event(self.0.id)
+            .iter()
+            .filter_map(|id| snapshot.person(*id).cloned().map(Person))
+            .collect())
     }
     /// Programme blocks in time order.
     async fn blocks(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProgrammeBlock>> {
-        let blocks = load_list(ctx, BlocksOfEvent(self.0.id)).await?;
-        Ok(blocks.into_iter().map(ProgrammeBlock).collect())
+        let snapshot = snapshot(ctx).await?;
+        Ok(snapshot
+            .blocks_of_event(self.0.id)
+            .iter()
+            .cloned()
+            .map(ProgrammeBlock)
+            .collect())
     }
     /// Themes of the event, optionally of one kind.
     async fn themes(
@@ -61,11 +79,13 @@ impl Event {
         ctx: &Context<'_>,
         kind: Option<ThemeKind>,
     ) -> async_graphql::Result<Vec<Theme>> {
-        let themes = load_list(ctx, ThemesOfEvent(self.0.id)).await?;
+        let snapshot = snapshot(ctx).await?;
         let kind = kind.map(entity::enums::ThemeKind::from);
-        Ok(themes
-            .into_iter()
+        Ok(snapshot
+            .themes_of_event(self.0.id)
+            .iter()
             .filter(|t| kind.is_none_or(|k| t.kind == k))
+            .cloned()
             .map(Theme)
             .collect())
     }
@@ -83,9 +103,10 @@ impl Event {
             .map(SessionFilter::into_service)
             .transpose()?
             .unwrap_or_default();
-        let (rows, total) =
-            service::sessions_page(ctx.db()?, self.0.id, &filter, page.offset, page.limit).await?;
-        Ok(page.connection(rows, total, Session))
+        let snapshot = snapshot(ctx).await?;
+        let matching = snapshot.sessions_matching(self.0.id, &filter);
+        let (rows, total) = page_of(&matching, page.offset, page.limit);
+        Ok(page.connection(rows, total, |s| Session(s.clone())))
     }
     /// Everyone taking part (hosts, speakers, facilitators, table guests), by name.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
@@ -96,14 +117,19 @@ impl Event {
         after: Option<String>,
     ) -> async_graphql::Result<CountedConnection<Person>> {
         let page = PageRequest::parse(first, after.as_deref())?;
-        let (rows, total) =
-            service::people_page(ctx.db()?, self.0.id, page.offset, page.limit).await?;
+        let snapshot = snapshot(ctx).await?;
+        let (rows, total) = page_of(snapshot.people_of_event(self.0.id), page.offset, page.limit);
         Ok(page.connection(rows, total, Person))
     }
     /// Organisations taking part, by name.
     async fn organisations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Organisation>> {
-        let rows = service::organisations_of_event(ctx.db()?, self.0.id).await?;
-        Ok(rows.into_iter().map(Organisation).collect())
+        let snapshot = snapshot(ctx).await?;
+        Ok(snapshot
+            .organisations_of_event(self.0.id)
+            .iter()
+            .cloned()
+            .map(Organisation)
+            .collect())
     }
 }
 

@@ -12,7 +12,10 @@ mod search;
 mod session;
 mod theme;
 
-use async_graphql::{ID, Interface};
+use std::sync::Arc;
+
+use async_graphql::parser::types::OperationType;
+use async_graphql::{Context, ID, Interface};
 
 pub use block::ProgrammeBlock;
 pub use enums::{BlockKind, SessionKind, SpeakerRole, ThemeKind};
@@ -26,6 +29,9 @@ pub use session::{Session, SessionSpeaker};
 pub use theme::Theme;
 
 /// Anything with a global ID.
+// Programme variants hold a pointer into the snapshot; one value per `node` lookup, so the
+// question's larger row costs nothing worth boxing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID"))]
 pub enum Node {
@@ -36,4 +42,16 @@ pub enum Node {
     Organisation(Organisation),
     Theme(Theme),
     LearningQuestion(super::feedback::LearningQuestion),
+}
+
+/// The programme snapshot this request reads. An admin's mutation reads the version in the
+/// database first, so that what it returns (a session's speakers after `linkSpeaker`, say)
+/// shows its own change.
+pub async fn snapshot(
+    ctx: &Context<'_>,
+) -> Result<Arc<crate::readmodel::Snapshot>, crate::error::AppError> {
+    use crate::graphql::context::ContextExt;
+    let fresh =
+        ctx.query_env.operation.node.ty == OperationType::Mutation && ctx.viewer().is_admin();
+    ctx.loaders()?.loader().snapshot(fresh).await
 }

@@ -25,6 +25,6 @@ impl ProgrammeMutation {
             ..Default::default()
         };
         let session = crate::service::admin::update_session(ctx.db()?, actor, id, change).await?;
-        Ok(Session(session))
+        Ok(Session(session.into()))
     }
 }

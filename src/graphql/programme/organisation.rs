@@ -1,12 +1,14 @@
 //! `Organisation`.
 
+use std::sync::Arc;
+
 use async_graphql::{ID, Object};
 use entity::organisation;
 
 use crate::graphql::ids::{self, NodeType};
 
 /// An organisation: municipality, housing corporation, knowledge institute, initiative, …
-pub struct Organisation(pub organisation::Model);
+pub struct Organisation(pub Arc<organisation::Model>);
 
 #[Object]
 impl Organisation {

@@ -1,16 +1,16 @@
 //! `Person`, with their contact details and affiliations.
 
+use std::sync::Arc;
+
 use async_graphql::{ComplexObject, Context, ID, Object, SimpleObject};
 use entity::person;
 
-use super::{Organisation, Session};
+use super::{Organisation, Session, snapshot};
 use crate::error::AppError;
-use crate::graphql::context::{load_list, load_many, load_one};
 use crate::graphql::ids::{self, NodeType};
-use crate::graphql::loaders::{AffiliationsOfPerson, OrganisationById, SessionsOfPerson};
 
 /// A host, speaker, facilitator or table guest.
-pub struct Person(pub person::Model);
+pub struct Person(pub Arc<person::Model>);
 
 /// How to reach a person, where the programme prints it.
 #[derive(SimpleObject)]
@@ -32,9 +32,12 @@ pub struct Affiliation {
 #[ComplexObject]
 impl Affiliation {
     async fn organisation(&self, ctx: &Context<'_>) -> async_graphql::Result<Organisation> {
-        let organisation = load_one(ctx, OrganisationById(self.organisation_id)).await?;
+        let snapshot = snapshot(ctx).await?;
+        let organisation = snapshot.organisation(self.organisation_id);
         Ok(Organisation(
-            organisation.ok_or_else(|| AppError::not_found("organisation"))?,
+            organisation
+                .ok_or_else(|| AppError::not_found("organisation"))?
+                .clone(),
         ))
     }
 }
@@ -63,31 +66,34 @@ impl Person {
         })
     }
     async fn organisations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Organisation>> {
-        let affiliations = load_list(ctx, AffiliationsOfPerson(self.0.id)).await?;
-        let organisations = load_many(
-            ctx,
-            affiliations
-                .iter()
-                .map(|a| OrganisationById(a.organisation_id))
-                .collect(),
-        )
-        .await?;
-        Ok(organisations.into_iter().map(Organisation).collect())
+        let snapshot = snapshot(ctx).await?;
+        Ok(snapshot
+            .affiliations_of_person(self.0.id)
+            .iter()
+            .filter_map(|a| snapshot.organisation(a.organisation_id).cloned())
+            .map(Organisation)
+            .collect())
     }
     /// Organisations with the person's function at each.
     async fn affiliations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Affiliation>> {
-        let affiliations = load_list(ctx, AffiliationsOfPerson(self.0.id)).await?;
-        Ok(affiliations
-            .into_iter()
+        let snapshot = snapshot(ctx).await?;
+        Ok(snapshot
+            .affiliations_of_person(self.0.id)
+            .iter()
             .map(|a| Affiliation {
                 organisation_id: a.organisation_id,
-                title: a.title,
+                title: a.title.clone(),
             })
             .collect())
     }
     /// Sessions the person takes part in, in time order.
     async fn sessions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Session>> {
-        let sessions = load_list(ctx, SessionsOfPerson(self.0.id)).await?;
-        Ok(sessions.into_iter().map(Session).collect())
+        let snapshot = snapshot(ctx).await?;
+        Ok(snapshot
+            .sessions_of_person(self.0.id)
+            .iter()
+            .cloned()
+            .map(Session)
+            .collect())
     }
 }

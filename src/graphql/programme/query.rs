@@ -1,18 +1,16 @@
 //! The programme's root fields: `node`, `events`, `event`, the lookups of sessions, people and
 //! themes by ID or key, and `search`.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, Object};
 use entity::event;
 
 use super::search::{self, SearchConnection};
-use super::{Event, Node, Organisation, Person, ProgrammeBlock, Session, Theme};
+use super::{Event, Node, Organisation, Person, ProgrammeBlock, Session, Theme, snapshot};
 use crate::error::AppError;
 use crate::graphql::context::{ContextExt, load_one};
 use crate::graphql::ids::{self, NodeType};
-use crate::graphql::loaders::{
-    BlockById, EventById, OrganisationById, PersonById, SessionById, ThemeById,
-};
-use crate::service::programme as service;
 
 #[derive(Default)]
 pub struct ProgrammeQuery;
@@ -24,39 +22,47 @@ impl ProgrammeQuery {
         let Some((node_type, number)) = ids::decode_any(&id) else {
             return Err(AppError::bad_input("id", "not a valid ID").into());
         };
+        if node_type == NodeType::LearningQuestion {
+            let viewer = ctx.viewer();
+            return Ok(load_one(ctx, crate::graphql::loaders::QuestionById(number))
+                .await?
+                .filter(|q| crate::auth::policy::may_read(&viewer, q))
+                .map(|q| Node::LearningQuestion(crate::graphql::feedback::LearningQuestion(q))));
+        }
+        let snapshot = snapshot(ctx).await?;
         Ok(match node_type {
-            NodeType::Event => load_one(ctx, EventById(number))
-                .await?
+            NodeType::Event => snapshot
+                .event(number)
+                .cloned()
                 .map(|m| Node::Event(Event(m))),
-            NodeType::ProgrammeBlock => load_one(ctx, BlockById(number))
-                .await?
+            NodeType::ProgrammeBlock => snapshot
+                .block(number)
+                .cloned()
                 .map(|m| Node::ProgrammeBlock(ProgrammeBlock(m))),
-            NodeType::Session => load_one(ctx, SessionById(number))
-                .await?
+            NodeType::Session => snapshot
+                .session(number)
+                .cloned()
                 .map(|m| Node::Session(Session(m))),
-            NodeType::Person => load_one(ctx, PersonById(number))
-                .await?
+            NodeType::Person => snapshot
+                .person(number)
+                .cloned()
                 .map(|m| Node::Person(Person(m))),
-            NodeType::Organisation => load_one(ctx, OrganisationById(number))
-                .await?
+            NodeType::Organisation => snapshot
+                .organisation(number)
+                .cloned()
                 .map(|m| Node::Organisation(Organisation(m))),
-            NodeType::Theme => load_one(ctx, ThemeById(number))
-                .await?
+            NodeType::Theme => snapshot
+                .theme(number)
+                .cloned()
                 .map(|m| Node::Theme(Theme(m))),
-            NodeType::LearningQuestion => {
-                let viewer = ctx.viewer();
-                load_one(ctx, crate::graphql::loaders::QuestionById(number))
-                    .await?
-                    .filter(|q| crate::auth::policy::may_read(&viewer, q))
-                    .map(|q| Node::LearningQuestion(crate::graphql::feedback::LearningQuestion(q)))
-            }
+            NodeType::LearningQuestion => None,
         })
     }
 
     /// All events, earliest first.
     async fn events(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Event>> {
-        let rows = service::events(ctx.db()?).await?;
-        Ok(rows.into_iter().map(Event).collect())
+        let snapshot = snapshot(ctx).await?;
+        Ok(snapshot.events().iter().cloned().map(Event).collect())
     }
 
     // Lookups are nullable, as in GitHub's API: when nothing is found the field is `null`
@@ -75,7 +81,7 @@ impl ProgrammeQuery {
     /// A session by ID; `null` with `NOT_FOUND` when there is none.
     async fn session(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Session>> {
         let number = ids::decode(&id, NodeType::Session, "id")?;
-        let session = load_one(ctx, SessionById(number)).await?;
+        let session = snapshot(ctx).await?.session(number).cloned();
         Ok(Some(Session(found(session, "no session with this ID")?)))
     }
 
@@ -89,7 +95,7 @@ impl ProgrammeQuery {
         event_slug: Option<String>,
     ) -> async_graphql::Result<Option<Session>> {
         let event = find_event(ctx, event_slug.as_deref()).await?;
-        let session = service::session_by_key(ctx.db()?, event.id, &key).await?;
+        let session = snapshot(ctx).await?.session_by_key(event.id, &key).cloned();
         Ok(Some(Session(found(
             session,
             "no session with this key in the event",
@@ -99,7 +105,7 @@ impl ProgrammeQuery {
     /// A person by ID; `null` with `NOT_FOUND` when there is none.
     async fn person(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Person>> {
         let number = ids::decode(&id, NodeType::Person, "id")?;
-        let person = load_one(ctx, PersonById(number)).await?;
+        let person = snapshot(ctx).await?.person(number).cloned();
         Ok(Some(Person(found(person, "no person with this ID")?)))
     }
 
@@ -114,7 +120,10 @@ impl ProgrammeQuery {
         event_slug: Option<String>,
     ) -> async_graphql::Result<Option<Person>> {
         let event = find_event(ctx, event_slug.as_deref()).await?;
-        let person = service::person_by_key(ctx.db()?, event.id, &key).await?;
+        let person = snapshot(ctx)
+            .await?
+            .person_in_event(event.id, &key)
+            .cloned();
         Ok(Some(Person(found(
             person,
             "no person with this key in the event",
@@ -124,7 +133,7 @@ impl ProgrammeQuery {
     /// A theme by ID; `null` with `NOT_FOUND` when there is none.
     async fn theme(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Theme>> {
         let number = ids::decode(&id, NodeType::Theme, "id")?;
-        let theme = load_one(ctx, ThemeById(number)).await?;
+        let theme = snapshot(ctx).await?.theme(number).cloned();
         Ok(Some(Theme(found(theme, "no theme with this ID")?)))
     }
 
@@ -150,9 +159,14 @@ fn found<T>(row: Option<T>, message: &str) -> Result<T, AppError> {
 }
 
 /// The event with this slug, or the default event; `NOT_FOUND` otherwise.
-pub async fn find_event(ctx: &Context<'_>, slug: Option<&str>) -> Result<event::Model, AppError> {
-    service::event_by_slug(ctx.db()?, slug)
+pub async fn find_event(
+    ctx: &Context<'_>,
+    slug: Option<&str>,
+) -> Result<Arc<event::Model>, AppError> {
+    snapshot(ctx)
         .await?
+        .event_by_slug(slug)
+        .cloned()
         .ok_or_else(|| match slug {
             Some(slug) => AppError::not_found(format!("no event with slug {slug:?}")),
             None => AppError::not_found("there is no event yet"),

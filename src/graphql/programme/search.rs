@@ -4,14 +4,12 @@
 use async_graphql::connection::{Connection, ConnectionNameType, EdgeNameType, EmptyFields};
 use async_graphql::{Context, OutputType, Union};
 use entity::enums::SearchKind;
-use entity::{organisation, person, session, theme};
 
-use super::{Organisation, Person, Session, Theme, find_event};
+use super::{Organisation, Person, Session, Theme, find_event, snapshot};
 use crate::error::AppError;
-use crate::graphql::context::{ContextExt, load_many};
-use crate::graphql::loaders::{OrganisationById, PersonById, SessionById, ThemeById};
 use crate::graphql::pagination::{ConnectionTotals, PageRequest};
-use crate::service::search::{self as service, SearchMatch};
+use crate::readmodel::Snapshot;
+use crate::service::search::SearchMatch;
 
 /// A search result.
 #[derive(Union)]
@@ -75,54 +73,21 @@ pub async fn search(
         Some(slug) => Some(find_event(ctx, Some(slug)).await?.id),
         None => None,
     };
-    let (matches, total) =
-        service::search(ctx.db()?, query, event_id, page.offset, page.limit).await?;
-    let hits = load_hits(ctx, &matches).await?;
+    let snapshot = snapshot(ctx).await?;
+    let (matches, total) = snapshot.search(query, event_id, page.offset, page.limit);
+    let hits = matches.iter().map(|m| hit(&snapshot, m)).collect();
     Ok(page.connection_with_gaps(hits, total))
 }
 
-/// The items behind the matches, in their order; one batch per kind, whatever the number
-/// of hits. An item deleted since the search leaves a gap (`None`).
-async fn load_hits(
-    ctx: &Context<'_>,
-    matches: &[SearchMatch],
-) -> Result<Vec<Option<SearchHit>>, AppError> {
-    let ids_of = |kind| {
-        matches
-            .iter()
-            .filter(move |m| m.kind == kind)
-            .map(|m| m.entity_id)
-    };
-    let (sessions, people, themes, organisations) = futures_util::try_join!(
-        load_many(ctx, ids_of(SearchKind::Session).map(SessionById).collect()),
-        load_many(ctx, ids_of(SearchKind::Person).map(PersonById).collect()),
-        load_many(ctx, ids_of(SearchKind::Theme).map(ThemeById).collect()),
-        load_many(
-            ctx,
-            ids_of(SearchKind::Organisation)
-                .map(OrganisationById)
-                .collect()
-        ),
-    )?;
-    Ok(matches
-        .iter()
-        .map(|m| match m.kind {
-            SearchKind::Session => sessions
-                .iter()
-                .find(|s: &&session::Model| s.id == m.entity_id)
-                .map(|s| SearchHit::Session(Session(s.clone()))),
-            SearchKind::Person => people
-                .iter()
-                .find(|p: &&person::Model| p.id == m.entity_id)
-                .map(|p| SearchHit::Person(Person(p.clone()))),
-            SearchKind::Theme => themes
-                .iter()
-                .find(|t: &&theme::Model| t.id == m.entity_id)
-                .map(|t| SearchHit::Theme(Theme(t.clone()))),
-            SearchKind::Organisation => organisations
-                .iter()
-                .find(|o: &&organisation::Model| o.id == m.entity_id)
-                .map(|o| SearchHit::Organisation(Organisation(o.clone()))),
-        })
-        .collect())
+/// The item behind a match.
+fn hit(snapshot: &Snapshot, found: &SearchMatch) -> Option<SearchHit> {
+    let id = found.entity_id;
+    Some(match found.kind {
+        SearchKind::Session => SearchHit::Session(Session(snapshot.session(id)?.clone())),
+        SearchKind::Person => SearchHit::Person(Person(snapshot.person(id)?.clone())),
+        SearchKind::Theme => SearchHit::Theme(Theme(snapshot.theme(id)?.clone())),
+        SearchKind::Organisation => {
+            SearchHit::Organisation(Organisation(snapshot.organisation(id)?.clone()))
+        }
+    })
 }

@@ -1,21 +1,20 @@
 //! `Session` and the people in it (`SessionSpeaker`).
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::session;
 
-use super::{Event, Organisation, Person, ProgrammeBlock, SessionKind, SpeakerRole, Theme};
-use crate::error::AppError;
-use crate::graphql::context::{load_list, load_many, load_one};
-use crate::graphql::ids::{self, NodeType};
-use crate::graphql::loaders::{
-    BlockById, EventById, OrganisationById, OrganisationIdsOfSession, PersonById,
-    SessionsOfWorkshop, SpeakersOfSession, ThemeById, ThemeIdsOfSession,
+use super::{
+    Event, Organisation, Person, ProgrammeBlock, SessionKind, SpeakerRole, Theme, snapshot,
 };
+use crate::error::AppError;
+use crate::graphql::ids::{self, NodeType};
 use crate::graphql::pagination::CountedConnection;
 
 /// A plenary, workshop or learning-agenda session.
-pub struct Session(pub session::Model);
+pub struct Session(pub Arc<session::Model>);
 
 #[Object]
 impl Session {
@@ -36,14 +35,18 @@ impl Session {
         self.0.kind.into()
     }
     async fn block(&self, ctx: &Context<'_>) -> async_graphql::Result<ProgrammeBlock> {
-        let block = load_one(ctx, BlockById(self.0.block_id)).await?;
+        let snapshot = snapshot(ctx).await?;
+        let block = snapshot.block(self.0.block_id);
         Ok(ProgrammeBlock(
-            block.ok_or_else(|| AppError::not_found("block"))?,
+            block.ok_or_else(|| AppError::not_found("block"))?.clone(),
         ))
     }
     async fn event(&self, ctx: &Context<'_>) -> async_graphql::Result<Event> {
-        let event = load_one(ctx, EventById(self.0.event_id)).await?;
-        Ok(Event(event.ok_or_else(|| AppError::not_found("event"))?))
+        let snapshot = snapshot(ctx).await?;
+        let event = snapshot.event(self.0.event_id);
+        Ok(Event(
+            event.ok_or_else(|| AppError::not_found("event"))?.clone(),
+        ))
     }
     async fn starts_at(&self) -> DateTime<Utc> {
         self.0.starts_at
@@ -53,45 +56,46 @@ impl Session {
     }
     /// Hosts, speakers, facilitators and table guests, in the programme's order.
     async fn speakers(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SessionSpeaker>> {
-        let links = load_list(ctx, SpeakersOfSession(self.0.id)).await?;
-        let people =
-            load_many(ctx, links.iter().map(|l| PersonById(l.person_id)).collect()).await?;
-        Ok(links
+        let snapshot = snapshot(ctx).await?;
+        Ok(snapshot
+            .speakers_of_session(self.0.id)
             .iter()
             .filter_map(|link| {
-                let person = people.iter().find(|p| p.id == link.person_id)?;
                 Some(SessionSpeaker {
-                    person: Person(person.clone()),
+                    person: Person(snapshot.person(link.person_id)?.clone()),
                     role: link.role.into(),
                 })
             })
             .collect())
     }
     async fn themes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Theme>> {
-        let theme_ids = load_list(ctx, ThemeIdsOfSession(self.0.id)).await?;
-        let themes = load_many(ctx, theme_ids.into_iter().map(ThemeById).collect()).await?;
-        Ok(themes.into_iter().map(Theme).collect())
+        let snapshot = snapshot(ctx).await?;
+        Ok(snapshot
+            .theme_ids_of_session(self.0.id)
+            .iter()
+            .filter_map(|id| snapshot.theme(*id).cloned().map(Theme))
+            .collect())
     }
     /// Organisations taking part in the session.
     async fn organisations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Organisation>> {
-        let organisation_ids = load_list(ctx, OrganisationIdsOfSession(self.0.id)).await?;
-        let organisations = load_many(
-            ctx,
-            organisation_ids.into_iter().map(OrganisationById).collect(),
-        )
-        .await?;
-        Ok(organisations.into_iter().map(Organisation).collect())
+        let snapshot = snapshot(ctx).await?;
+        Ok(snapshot
+            .organisation_ids_of_session(self.0.id)
+            .iter()
+            .filter_map(|id| snapshot.organisation(*id).cloned().map(Organisation))
+            .collect())
     }
     /// The other times this same workshop is given (e.g. in both rounds).
     async fn other_occurrences(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Session>> {
         let Some(workshop) = &self.0.workshop_key else {
             return Ok(Vec::new());
         };
-        let sessions =
-            load_list(ctx, SessionsOfWorkshop((self.0.event_id, workshop.clone()))).await?;
-        Ok(sessions
-            .into_iter()
+        let snapshot = snapshot(ctx).await?;
+        Ok(snapshot
+            .sessions_of_workshop(self.0.event_id, workshop)
+            .iter()
             .filter(|s| s.id != self.0.id)
+            .cloned()
             .map(Session)
             .collect())
     }
@@ -106,8 +110,9 @@ impl Session {
     /// This session's calendar (iCalendar, with its time zone), as a path on this server:
     /// `/events/{slug}/sessies/{key}.ics`. The event's feed is `/events/{slug}/calendar.ics`.
     async fn calendar_url(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
-        let event = load_one(ctx, EventById(self.0.event_id))
-            .await?
+        let snapshot = snapshot(ctx).await?;
+        let event = snapshot
+            .event(self.0.event_id)
             .ok_or_else(|| AppError::not_found("event"))?;
         Ok(format!("/events/{}/sessies/{}.ics", event.slug, self.0.key))
     }

@@ -1,16 +1,16 @@
 //! `Theme`: of the learning agenda, a topic, or a question put to all participants.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, Object};
 use entity::theme;
 
-use super::{Session, ThemeKind, find_event};
-use crate::graphql::context::load_list;
+use super::{Session, ThemeKind, find_event, snapshot};
 use crate::graphql::ids::{self, NodeType};
-use crate::graphql::loaders::SessionsOfTheme;
 use crate::graphql::pagination::CountedConnection;
 
 /// A theme: of the learning agenda, a topic, or a question put to all participants.
-pub struct Theme(pub theme::Model);
+pub struct Theme(pub Arc<theme::Model>);
 
 #[Object]
 impl Theme {
@@ -45,8 +45,13 @@ impl Theme {
     }
     /// Sessions on this theme, in time order (over all events).
     async fn sessions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Session>> {
-        let sessions = load_list(ctx, SessionsOfTheme(self.0.id)).await?;
-        Ok(sessions.into_iter().map(Session).collect())
+        let snapshot = snapshot(ctx).await?;
+        Ok(snapshot
+            .sessions_of_theme(self.0.id)
+            .iter()
+            .cloned()
+            .map(Session)
+            .collect())
     }
     /// Learning questions on this theme that the viewer may read (over all events unless `eventSlug` is given).
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]

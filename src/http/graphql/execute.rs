@@ -144,7 +144,7 @@ async fn run(
 ) -> BatchResponse {
     // Only admins change the programme; their next read must not see an old response.
     let may_change_content = viewer.is_admin();
-    let (loaders, batches) = loaders(state.db.clone());
+    let (loaders, batches) = loaders(state.db.clone(), state.read_model.clone());
     let batch = batch.data(viewer).data(loaders).data(client);
     let response = batches.run_with(state.schema.execute_batch(batch)).await;
     if may_change_content {

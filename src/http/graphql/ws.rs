@@ -130,6 +130,9 @@ async fn connection_init(
     }
     data.insert(viewer);
     data.insert(client);
-    data.insert(crate::graphql::loaders::spawned_loaders(state.db.clone()));
+    data.insert(crate::graphql::loaders::spawned_loaders(
+        state.db.clone(),
+        state.read_model.clone(),
+    ));
     Ok(data)
 }

@@ -1,17 +1,37 @@
 //! The programme for visitors: the events, an event's programme, a session, a person, search.
 
+use std::sync::Arc;
+
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
 use entity::enums::SearchKind;
-use entity::{organisation, person, session, theme};
+use entity::{event, session};
 use serde::{Deserialize, Serialize};
 
 use super::notice;
 use super::views::{self, ThemeChip};
-use crate::service::{programme as service, search as search_service};
+use crate::error::AppError;
+use crate::readmodel::Snapshot;
 use crate::state::AppState;
 use crate::web::programme_views::ProgrammeViews;
-use crate::web::{ErrorPage, PageResult, Visitor, lookup, render};
+use crate::web::{ErrorPage, PageResult, Visitor, render};
+
+/// The programme as this process knows it now.
+async fn snapshot(state: &AppState, visitor: &Visitor) -> Result<Arc<Snapshot>, ErrorPage> {
+    state
+        .read_model
+        .current(&state.db)
+        .await
+        .map_err(|e| ErrorPage::from_app(visitor, e))
+}
+
+/// The event with this slug; a missing one is `NOT_FOUND`.
+fn event_named(snapshot: &Snapshot, slug: &str) -> Result<Arc<event::Model>, AppError> {
+    snapshot
+        .event_by_slug(Some(slug))
+        .cloned()
+        .ok_or_else(|| AppError::not_found("no such event"))
+}
 
 /// `GET /`: the events; with only one, its programme.
 pub async fn home(
@@ -20,11 +40,17 @@ pub async fn home(
     RawQuery(query): RawQuery,
     Query(filter): Query<ProgrammeFilter>,
 ) -> PageResult {
-    let events = service::events(&state.db)
-        .await
-        .map_err(|e| ErrorPage::from_app(&visitor, e))?;
-    if let [event] = events.as_slice() {
-        return programme_page(&state, &visitor, event, filter, query.as_deref()).await;
+    let snapshot = snapshot(&state, &visitor).await?;
+    let events = snapshot.events();
+    if let [event] = events {
+        return Ok(programme_page(
+            &state,
+            &snapshot,
+            &visitor,
+            event,
+            filter,
+            query.as_deref(),
+        ));
     }
     let events: Vec<views::EventView> = events
         .iter()
@@ -52,45 +78,45 @@ pub async fn event(
     RawQuery(query): RawQuery,
     Query(filter): Query<ProgrammeFilter>,
 ) -> PageResult {
-    let event = lookup::event(&state.db, &slug)
-        .await
-        .map_err(|e| ErrorPage::from_app(&visitor, e))?;
-    programme_page(&state, &visitor, &event, filter, query.as_deref()).await
+    let snapshot = snapshot(&state, &visitor).await?;
+    let event = event_named(&snapshot, &slug).map_err(|e| ErrorPage::from_app(&visitor, e))?;
+    Ok(programme_page(
+        &state,
+        &snapshot,
+        &visitor,
+        &event,
+        filter,
+        query.as_deref(),
+    ))
 }
 
-async fn programme_page(
+fn programme_page(
     state: &AppState,
+    snapshot: &Snapshot,
     visitor: &Visitor,
-    event: &entity::event::Model,
+    event: &event::Model,
     filter: ProgrammeFilter,
     query: Option<&str>,
-) -> PageResult {
-    let fail = |e: crate::error::AppError| ErrorPage::from_app(visitor, e);
-    let themes: Vec<theme::Model> = service::themes_by_event(&state.db, &[event.id])
-        .await
-        .map_err(&fail)?
-        .remove(&event.id)
-        .unwrap_or_default();
+) -> axum::response::Response {
+    let themes = snapshot.themes_of_event(event.id);
     let selected = filter
         .thema
         .as_deref()
         .filter(|s| !s.is_empty())
         .and_then(|slug| themes.iter().find(|t| t.slug == slug));
-    let blocks = ProgrammeViews::blocks(state, event, selected.map(|t| t.id))
-        .await
-        .map_err(fail)?;
-    Ok(render::page(
+    let blocks = ProgrammeViews::blocks(state, snapshot, event, selected.map(|t| t.id));
+    render::page(
         visitor,
         StatusCode::OK,
         "programme/event.html",
         minijinja::context! {
             event => render::value(views::event_view(visitor.lang, event)),
             blocks => render::value(&*blocks),
-            themes => render::value(themes.iter().map(ThemeChip::new).collect::<Vec<_>>()),
-            selected_theme => render::value(selected.map(ThemeChip::new)),
+            themes => render::value(themes.iter().map(|t| ThemeChip::new(t)).collect::<Vec<_>>()),
+            selected_theme => render::value(selected.map(|t| ThemeChip::new(t))),
             notice => render::value(notice(query)),
         },
-    ))
+    )
 }
 
 /// `GET /events/{slug}/sessies/{key}`, and the session's calendar at `{key}.ics`.
@@ -104,15 +130,13 @@ pub async fn session(
     if let Some(key) = key.strip_suffix(".ics") {
         return Ok(crate::http::exports::session_calendar(&state, &slug, key, &headers).await);
     }
-    let fail = |e: crate::error::AppError| ErrorPage::from_app(&visitor, e);
-    let event = lookup::event(&state.db, &slug).await.map_err(fail)?;
-    let session = crate::service::programme::session_by_key(&state.db, event.id, &key)
-        .await
-        .map_err(fail)?
+    let snapshot = snapshot(&state, &visitor).await?;
+    let event = event_named(&snapshot, &slug).map_err(|e| ErrorPage::from_app(&visitor, e))?;
+    let session = snapshot
+        .session_by_key(event.id, &key)
+        .cloned()
         .ok_or_else(|| ErrorPage::not_found(&visitor))?;
-    let mut cards = views::session_cards(&state.db, &event, &[session])
-        .await
-        .map_err(fail)?;
+    let mut cards = views::session_cards(&snapshot, &event, &[session]);
     let Some(card) = cards.pop() else {
         return Err(ErrorPage::not_found(&visitor));
     };
@@ -133,39 +157,26 @@ pub async fn person(
     visitor: Visitor,
     Path((slug, key)): Path<(String, String)>,
 ) -> PageResult {
-    let fail = |e: crate::error::AppError| ErrorPage::from_app(&visitor, e);
-    let event = lookup::event(&state.db, &slug).await.map_err(fail)?;
-    let person = lookup::person_by_key(&state.db, &key)
-        .await
-        .map_err(fail)?
+    let snapshot = snapshot(&state, &visitor).await?;
+    let event = event_named(&snapshot, &slug).map_err(|e| ErrorPage::from_app(&visitor, e))?;
+    let person = snapshot
+        .person_with_key(&key)
+        .cloned()
         .ok_or_else(|| ErrorPage::not_found(&visitor))?;
-    let sessions: Vec<session::Model> = service::sessions_by_person(&state.db, &[person.id])
-        .await
-        .map_err(&fail)?
-        .remove(&person.id)
-        .unwrap_or_default()
-        .into_iter()
+    let sessions: Vec<Arc<session::Model>> = snapshot
+        .sessions_of_person(person.id)
+        .iter()
         .filter(|s| s.event_id == event.id)
+        .cloned()
         .collect();
-    let cards = views::session_cards(&state.db, &event, &sessions)
-        .await
-        .map_err(fail)?;
-    let affiliations = service::affiliations_by_person(&state.db, &[person.id])
-        .await
-        .map_err(&fail)?
-        .remove(&person.id)
-        .unwrap_or_default();
-    let org_ids: Vec<i32> = affiliations.iter().map(|a| a.organisation_id).collect();
-    let organisations =
-        service::by_ids::<organisation::Entity>(&state.db, organisation::Column::Id, &org_ids)
-            .await
-            .map_err(fail)?;
-    let affiliations: Vec<views::Affiliation> = affiliations
+    let cards = views::session_cards(&snapshot, &event, &sessions);
+    let affiliations: Vec<views::Affiliation> = snapshot
+        .affiliations_of_person(person.id)
         .iter()
         .filter_map(|a| {
             Some(views::Affiliation {
                 title: a.title.clone(),
-                organisation: organisations.get(&a.organisation_id)?.name.clone(),
+                organisation: snapshot.organisation(a.organisation_id)?.name.clone(),
             })
         })
         .collect();
@@ -180,9 +191,9 @@ pub async fn person(
         minijinja::context! {
             event => render::value(views::event_view(visitor.lang, &event)),
             person => minijinja::context! {
-                name => render::value(person.name),
+                name => render::value(&person.name),
                 paragraphs => render::value(views::paragraphs(person.bio.as_deref().unwrap_or_default())),
-                website => render::value(person.website),
+                website => render::value(&person.website),
                 affiliations => render::value(&affiliations),
             },
             sessions => render::value(&cards),
@@ -214,8 +225,8 @@ pub async fn search(
     Path(slug): Path<String>,
     Query(query): Query<SearchQuery>,
 ) -> PageResult {
-    let fail = |e: crate::error::AppError| ErrorPage::from_app(&visitor, e);
-    let event = lookup::event(&state.db, &slug).await.map_err(fail)?;
+    let snapshot = snapshot(&state, &visitor).await?;
+    let event = event_named(&snapshot, &slug).map_err(|e| ErrorPage::from_app(&visitor, e))?;
     let q: String = query
         .q
         .unwrap_or_default()
@@ -223,43 +234,16 @@ pub async fn search(
         .chars()
         .take(QUERY_MAX)
         .collect();
-    let hits = if q.is_empty() {
+    let hits: Vec<Hit> = if q.is_empty() {
         Vec::new()
     } else {
-        let (matches, _total) =
-            search_service::search(&state.db, &q, Some(event.id), 0, SEARCH_LIMIT as u64)
-                .await
-                .map_err(fail)?;
-        let of = |kind: SearchKind| -> Vec<i32> {
-            matches
-                .iter()
-                .filter(|m| m.kind == kind)
-                .map(|m| m.entity_id)
-                .collect()
-        };
-        let db = &state.db;
-        let (session_ids, person_ids, theme_ids, organisation_ids) = (
-            of(SearchKind::Session),
-            of(SearchKind::Person),
-            of(SearchKind::Theme),
-            of(SearchKind::Organisation),
-        );
-        let sessions = service::by_ids::<session::Entity>(db, session::Column::Id, &session_ids);
-        let people = service::by_ids::<person::Entity>(db, person::Column::Id, &person_ids);
-        let themes = service::by_ids::<theme::Entity>(db, theme::Column::Id, &theme_ids);
-        let organisations = service::by_ids::<organisation::Entity>(
-            db,
-            organisation::Column::Id,
-            &organisation_ids,
-        );
-        let (sessions, people, themes, organisations) =
-            futures_util::try_join!(sessions, people, themes, organisations).map_err(fail)?;
+        let (matches, _total) = snapshot.search(&q, Some(event.id), 0, SEARCH_LIMIT as u64);
         matches
             .iter()
             .filter_map(|m| {
                 let (kind, title, url) = match m.kind {
                     SearchKind::Session => {
-                        let s = sessions.get(&m.entity_id)?;
+                        let s = snapshot.session(m.entity_id)?;
                         (
                             "SESSION",
                             s.title.clone(),
@@ -267,7 +251,7 @@ pub async fn search(
                         )
                     }
                     SearchKind::Person => {
-                        let p = people.get(&m.entity_id)?;
+                        let p = snapshot.person(m.entity_id)?;
                         (
                             "PERSON",
                             p.name.clone(),
@@ -275,7 +259,7 @@ pub async fn search(
                         )
                     }
                     SearchKind::Theme => {
-                        let t = themes.get(&m.entity_id)?;
+                        let t = snapshot.theme(m.entity_id)?;
                         (
                             "THEME",
                             t.title.clone(),
@@ -283,7 +267,7 @@ pub async fn search(
                         )
                     }
                     SearchKind::Organisation => {
-                        let o = organisations.get(&m.entity_id)?;
+                        let o = snapshot.organisation(m.entity_id)?;
                         ("ORGANISATION", o.name.clone(), None)
                     }
                 };

@@ -1,17 +1,15 @@
-//! What the programme templates show, read through `service::programme`: times in the
+//! What the programme templates show, read from the programme snapshot (`readmodel`): times in the
 //! event's time zone, enum values as API names (the templates label them).
 
-use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
-use entity::{event, organisation, person, programme_block, session, theme};
-use sea_orm::ConnectionTrait;
+use entity::{event, session, theme};
 use serde::Serialize;
 
-use crate::error::AppError;
 use crate::graphql::ids::{self, NodeType};
-use crate::service::programme as service;
+use crate::readmodel::Snapshot;
 use crate::web::i18n::{self, Args, Lang};
 
 /// The event's clock: its time zone, Amsterdam when the stored name is unknown.
@@ -141,56 +139,21 @@ pub struct SessionCard {
     pub url: Option<String>,
 }
 
-/// Cards for these sessions of one event, in the order given; a fixed number of
-/// statements however many sessions.
-pub async fn session_cards(
-    db: &impl ConnectionTrait,
+/// Cards for these sessions of one event, in the order given, from the snapshot.
+pub fn session_cards(
+    snapshot: &Snapshot,
     event: &event::Model,
-    sessions: &[session::Model],
-) -> Result<Vec<SessionCard>, AppError> {
+    sessions: &[Arc<session::Model>],
+) -> Vec<SessionCard> {
     let zone = zone(event);
-    let session_ids: Vec<i32> = sessions.iter().map(|s| s.id).collect();
-    let blocks: HashMap<i32, programme_block::Model> = service::blocks_by_event(db, &[event.id])
-        .await?
-        .remove(&event.id)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|b| (b.id, b))
-        .collect();
-    let speakers = service::speakers_by_session(db, &session_ids).await?;
-    let person_ids: Vec<i32> = speakers
-        .values()
-        .flatten()
-        .map(|s| s.person_id)
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let people = service::by_ids::<person::Entity>(db, person::Column::Id, &person_ids).await?;
-    let affiliations = service::affiliations_by_person(db, &person_ids).await?;
-    let session_orgs = service::organisation_ids_by_session(db, &session_ids).await?;
-    let organisation_ids: Vec<i32> = affiliations
-        .values()
-        .flatten()
-        .map(|a| a.organisation_id)
-        .chain(session_orgs.values().flatten().copied())
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let organisations =
-        service::by_ids::<organisation::Entity>(db, organisation::Column::Id, &organisation_ids)
-            .await?;
-    let theme_ids = service::theme_ids_by_session(db, &session_ids).await?;
-    let all_theme_ids: Vec<i32> = theme_ids.values().flatten().copied().collect();
-    let themes = service::by_ids::<theme::Entity>(db, theme::Column::Id, &all_theme_ids).await?;
-    let workshop_keys: Vec<(i32, String)> = sessions
-        .iter()
-        .filter_map(|s| Some((event.id, s.workshop_key.clone()?)))
-        .collect();
-    let workshops = service::sessions_by_workshop(db, &workshop_keys).await?;
-
-    let org_name = |id: &i32| organisations.get(id).map(|o| o.name.clone());
-    let block_title = |id: i32| blocks.get(&id).map(|b| b.title.clone()).unwrap_or_default();
-    Ok(sessions
+    let org_name = |id: &i32| snapshot.organisation(*id).map(|o| o.name.clone());
+    let block_title = |id: i32| {
+        snapshot
+            .block(id)
+            .map(|b| b.title.clone())
+            .unwrap_or_default()
+    };
+    sessions
         .iter()
         .map(|s| SessionCard {
             id: ids::encode(NodeType::Session, s.id).to_string(),
@@ -202,20 +165,18 @@ pub async fn session_cards(
             block_id: s.block_id,
             starts: clock(zone, s.starts_at),
             ends: clock(zone, s.ends_at),
-            speakers: speakers
-                .get(&s.id)
-                .into_iter()
-                .flatten()
+            speakers: snapshot
+                .speakers_of_session(s.id)
+                .iter()
                 .filter_map(|link| {
-                    let person = people.get(&link.person_id)?;
+                    let person = snapshot.person(link.person_id)?;
                     Some(SpeakerView {
                         key: person.key.clone(),
                         name: person.name.clone(),
                         role: link.role.api_name().to_owned(),
-                        affiliations: affiliations
-                            .get(&person.id)
-                            .into_iter()
-                            .flatten()
+                        affiliations: snapshot
+                            .affiliations_of_person(person.id)
+                            .iter()
                             .filter_map(|a| {
                                 Some(Affiliation {
                                     title: a.title.clone(),
@@ -226,24 +187,22 @@ pub async fn session_cards(
                     })
                 })
                 .collect(),
-            organisations: session_orgs
-                .get(&s.id)
-                .into_iter()
-                .flatten()
+            organisations: snapshot
+                .organisation_ids_of_session(s.id)
+                .iter()
                 .filter_map(org_name)
                 .collect(),
-            themes: theme_ids
-                .get(&s.id)
-                .into_iter()
-                .flatten()
-                .filter_map(|id| themes.get(id).map(ThemeChip::new))
+            themes: snapshot
+                .theme_ids_of_session(s.id)
+                .iter()
+                .filter_map(|id| snapshot.theme(*id).map(|t| ThemeChip::new(t)))
                 .collect(),
             other_rounds: s
                 .workshop_key
-                .as_ref()
-                .and_then(|key| workshops.get(&(event.id, key.clone())))
-                .into_iter()
-                .flatten()
+                .as_deref()
+                .map(|key| snapshot.sessions_of_workshop(event.id, key))
+                .unwrap_or_default()
+                .iter()
                 .filter(|other| other.id != s.id)
                 .map(|other| OtherRound {
                     key: other.key.clone(),
@@ -255,7 +214,7 @@ pub async fn session_cards(
             room: s.room.clone(),
             url: s.url.clone(),
         })
-        .collect())
+        .collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -269,42 +228,34 @@ pub struct BlockView {
 
 /// The event's blocks with their sessions; with `theme_id`, only sessions of that theme
 /// (and only blocks that keep one).
-pub async fn programme(
-    db: &impl ConnectionTrait,
+pub fn programme(
+    snapshot: &Snapshot,
     event: &event::Model,
     theme_id: Option<i32>,
-) -> Result<Vec<BlockView>, AppError> {
+) -> Vec<BlockView> {
     let zone = zone(event);
-    let blocks = service::blocks_by_event(db, &[event.id])
-        .await?
-        .remove(&event.id)
-        .unwrap_or_default();
-    let block_ids: Vec<i32> = blocks.iter().map(|b| b.id).collect();
-    let mut by_block = service::sessions_by_block(db, &block_ids).await?;
-    let mut ordered = Vec::new();
-    for block in &blocks {
-        ordered.extend(by_block.remove(&block.id).unwrap_or_default());
-    }
-    let mut cards = session_cards(db, event, &ordered).await?;
-    if let Some(theme_id) = theme_id {
-        let wanted = ids::encode(NodeType::Theme, theme_id).to_string();
-        cards.retain(|card| card.themes.iter().any(|t| t.id == wanted));
-    }
-    Ok(blocks
+    snapshot
+        .blocks_of_event(event.id)
         .iter()
-        .map(|block| BlockView {
-            title: block.title.clone(),
-            kind: block.kind.api_name().to_owned(),
-            starts: clock(zone, block.starts_at),
-            ends: clock(zone, block.ends_at),
-            sessions: cards
+        .map(|block| {
+            let sessions: Vec<Arc<session::Model>> = snapshot
+                .sessions_of_block(block.id)
                 .iter()
-                .filter(|c| c.block_id == block.id)
+                .filter(|s| {
+                    theme_id.is_none_or(|id| snapshot.theme_ids_of_session(s.id).contains(&id))
+                })
                 .cloned()
-                .collect(),
+                .collect();
+            BlockView {
+                title: block.title.clone(),
+                kind: block.kind.api_name().to_owned(),
+                starts: clock(zone, block.starts_at),
+                ends: clock(zone, block.ends_at),
+                sessions: session_cards(snapshot, event, &sessions),
+            }
         })
         .filter(|block| theme_id.is_none() || !block.sessions.is_empty())
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]
