@@ -194,7 +194,7 @@ pub async fn build_router(
         &changes,
     ));
     Ok(http::router(AppState {
-        subscription_fanouts: Arc::new(http::graphql::Fanouts::new(db.clone())),
+        subscription_fanouts: Arc::new(http::graphql::Fanouts::new(db.clone(), read_model.clone())),
         db,
         writer,
         changes,

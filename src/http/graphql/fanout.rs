@@ -29,6 +29,7 @@ use crate::auth::Viewer;
 use crate::graphql::AppSchema;
 use crate::graphql::live::OwnQuestionsOnly;
 use crate::http::lock;
+use crate::readmodel::ReadModel;
 
 /// Fields whose resolvers give every viewer the same answer. A field joins this list only
 /// when its resolver (on every type that has a field of this name) ignores the viewer.
@@ -148,6 +149,7 @@ pub struct FanoutStats {
 /// The shared executions, by what their subscribers asked.
 pub struct Fanouts {
     db: DatabaseConnection,
+    read_model: Arc<ReadModel>,
     running: Mutex<HashMap<FanoutKey, Weak<Fanout>>>,
     started: AtomicU64,
     responses: Arc<AtomicU64>,
@@ -173,9 +175,10 @@ impl Drop for Fanout {
 }
 
 impl Fanouts {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub fn new(db: DatabaseConnection, read_model: Arc<ReadModel>) -> Self {
         Self {
             db,
+            read_model,
             running: Mutex::default(),
             started: AtomicU64::new(0),
             responses: Arc::default(),
@@ -232,7 +235,10 @@ impl Fanouts {
         request.variables = serde_json::from_str(&key.variables).unwrap_or_default();
         let mut data = Data::default();
         data.insert(Viewer::any_participant_of(key.event_id));
-        data.insert(crate::graphql::loaders::spawned_loaders(self.db.clone()));
+        data.insert(crate::graphql::loaders::spawned_loaders(
+            self.db.clone(),
+            self.read_model.clone(),
+        ));
         let mut stream = schema.execute_stream_with_session_data(request, Arc::new(data));
         let out = sender.clone();
         let responses = self.responses.clone();
