@@ -38,4 +38,6 @@ pub struct AppState {
     pub ws_connections: Arc<ConnectionCounter>,
     /// The queries known by hash (shared with the schema's persisted-query extension).
     pub persisted_queries: LruCacheStorage,
+    /// Prometheus metrics (off unless `METRICS_BIND` is set).
+    pub metrics: crate::metrics::Metrics,
 }

@@ -20,6 +20,7 @@ mod http;
 mod import;
 mod limits;
 mod live;
+mod metrics;
 mod moderation;
 mod privacy;
 mod programme;

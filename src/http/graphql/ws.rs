@@ -55,6 +55,7 @@ pub async fn ws_handler(
         .write_buffer_size(WS_BUFFER_BYTES)
         .on_upgrade(move |socket| async move {
             let _slot = slot;
+            let _counted = state.metrics.websocket_connection();
             let schema = state.schema.clone();
             let guard = Arc::new(Mutex::new(MessageGuard::new(
                 state.config.ws_messages_per_second,
