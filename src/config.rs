@@ -128,6 +128,34 @@ pub struct ServeConfig {
     /// for absolute links such as the calendar's session pages. Unset: each request's `Host`.
     #[arg(long, env = "PUBLIC_URL", value_parser = PublicUrl::parse)]
     pub public_url: Option<PublicUrl>,
+    /// Prometheus metrics.
+    #[command(flatten)]
+    pub metrics: Box<MetricsConfig>,
+}
+
+/// Settings of the Prometheus metrics (boxed in `ServeConfig`, which stays small beside the
+/// other commands' arguments).
+#[derive(Debug, Clone, Default, Args)]
+pub struct MetricsConfig {
+    /// Serve Prometheus metrics at `/metrics` on this address, apart from the public one so
+    /// that it need not be reachable from outside. Unset: no metrics are kept or served.
+    #[arg(
+        id = "metrics_bind",
+        long = "metrics-bind",
+        env = "METRICS_BIND",
+        value_name = "ADDRESS"
+    )]
+    pub bind: Option<SocketAddr>,
+    /// GraphQL operation names the metrics count by name (your clients' operations),
+    /// comma-separated; other names count as `other`, so that clients cannot make up labels.
+    #[arg(
+        id = "metrics_operations",
+        long = "metrics-operation",
+        env = "METRICS_OPERATIONS",
+        value_delimiter = ',',
+        value_name = "NAMES"
+    )]
+    pub operations: Vec<String>,
 }
 
 /// A path, boxed: the serve settings stay small beside the other commands' arguments.
@@ -196,6 +224,7 @@ impl Default for ServeConfig {
             response_cache_bytes: 16 * 1024 * 1024,
             thesaurus: None,
             public_url: None,
+            metrics: Box::default(),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod metrics;
 pub mod programme_bundle;
 pub mod programme_file;
 pub mod readmodel;
@@ -19,4 +20,4 @@ pub mod state;
 pub mod telemetry;
 pub mod web;
 
-pub use startup::{Application, build_router};
+pub use startup::{Application, Routers, build_router, build_routers};

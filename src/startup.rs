@@ -33,6 +33,14 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     header_read_timeout_secs: u64,
+    /// `/metrics`, on its own address (`METRICS_BIND`), when set.
+    metrics: Option<(TcpListener, Router)>,
+}
+
+/// The public router and the router of `/metrics` of one app (sharing its state).
+pub struct Routers {
+    pub public: Router,
+    pub metrics: Router,
 }
 
 impl Application {
@@ -62,17 +70,32 @@ impl Application {
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let metrics_listener = match config.metrics.bind {
+            Some(address) => Some(
+                TcpListener::bind(address)
+                    .await
+                    .with_context(|| format!("METRICS_BIND: cannot listen on {address}"))?,
+            ),
+            None => None,
+        };
         let header_read_timeout_secs = config.header_read_timeout_secs;
-        let router = build_router(config, db).await?;
+        let routers = build_routers(config, db).await?;
         Ok(Self {
             listener,
-            router,
+            router: routers.public,
             header_read_timeout_secs,
+            metrics: metrics_listener.map(|listener| (listener, routers.metrics)),
         })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// Where `/metrics` is served; `None` without `METRICS_BIND`.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        let (listener, _) = self.metrics.as_ref()?;
+        listener.local_addr().ok()
     }
 
     /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight (for at most
@@ -82,6 +105,14 @@ impl Application {
     /// client that trickles its headers is cut off after `header_read_timeout_secs`.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         tracing::info!(address = %self.local_addr()?, "ready");
+        // Scrapes come from the operator's own Prometheus: axum's plain server is enough, and
+        // it stops with the public one.
+        let metrics = self.metrics.map(|(listener, router)| {
+            if let Ok(address) = listener.local_addr() {
+                tracing::info!(%address, "serving /metrics");
+            }
+            tokio::spawn(async move { axum::serve(listener, router).await })
+        });
         let mut make_service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
@@ -138,6 +169,9 @@ impl Application {
         {
             tracing::warn!("requests still running after the grace period; stopping anyway");
         }
+        if let Some(metrics) = metrics {
+            metrics.abort();
+        }
         Ok(())
     }
 }
@@ -158,15 +192,21 @@ fn use_thesaurus(config: &ServeConfig) -> anyhow::Result<()> {
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 /// The router over a migrated database; used by `Application` and by in-process tests.
-pub async fn build_router(
+pub async fn build_router(config: ServeConfig, db: DatabaseConnection) -> anyhow::Result<Router> {
+    Ok(build_routers(config, db).await?.public)
+}
+
+/// The public router and the metrics router over a migrated database.
+pub async fn build_routers(
     mut config: ServeConfig,
     db: DatabaseConnection,
-) -> anyhow::Result<Router> {
+) -> anyhow::Result<Routers> {
     config.resolve_secrets()?;
+    let metrics = crate::metrics::Metrics::new(&config)?;
     let keys = jwt_keys(&config, &db).await?;
     let limits = Limits::new(&config);
     let persisted_queries = LruCacheStorage::new(crate::graphql::PERSISTED_QUERIES);
-    let writer = db::Writer::for_database(&db);
+    let writer = db::Writer::with_metrics(&db, metrics.clone());
     let changes = Changes::for_database(&db)
         .await
         .context("listening for changes")?;
@@ -193,7 +233,7 @@ pub async fn build_router(
         response_cache.clone(),
         &changes,
     ));
-    Ok(http::router(AppState {
+    let state = AppState {
         subscription_fanouts: Arc::new(http::graphql::Fanouts::new(db.clone(), read_model.clone())),
         db,
         writer,
@@ -207,7 +247,12 @@ pub async fn build_router(
         limits,
         ws_connections: Arc::default(),
         persisted_queries,
-    }))
+        metrics,
+    };
+    Ok(Routers {
+        metrics: crate::metrics::router(state.clone()),
+        public: http::router(state),
+    })
 }
 
 /// Keys from `JWT_SECRET`, or from the secret generated once and kept in the database.

@@ -42,4 +42,6 @@ pub struct AppState {
     pub subscription_fanouts: Arc<crate::http::graphql::Fanouts>,
     /// The queries known by hash (shared with the schema's persisted-query extension).
     pub persisted_queries: LruCacheStorage,
+    /// Prometheus metrics (off unless `METRICS_BIND` is set).
+    pub metrics: crate::metrics::Metrics,
 }

@@ -10,7 +10,7 @@
 //! error may already have ended the transaction. On SQLite the task writes through a pool of
 //! one connection, which moderation's multi-statement writes share.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
 use sea_orm::sqlx::sqlite::SqlitePoolOptions;
@@ -21,6 +21,7 @@ use sea_orm::{
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::AppError;
+use crate::metrics::Metrics;
 
 /// Most requests committed in one transaction; more wait for the next one.
 const MAX_BATCH: usize = 256;
@@ -54,12 +55,19 @@ struct Ran {
 pub struct Writer {
     connection: DatabaseConnection,
     batches: mpsc::Sender<Job>,
+    metrics: Metrics,
 }
 
 impl Writer {
     /// On SQLite the batches go through a pool of one connection over the same file (its
     /// other users queue in the pool); on PostgreSQL through the main pool.
     pub fn for_database(db: &DatabaseConnection) -> Self {
+        Self::with_metrics(db, Metrics::default())
+    }
+
+    /// As `for_database`, counting batches (and, through `metrics()`, the writes of the
+    /// services) in `metrics`.
+    pub fn with_metrics(db: &DatabaseConnection, metrics: Metrics) -> Self {
         let connection = if db.get_database_backend() == DbBackend::Sqlite {
             let options = (*db.get_sqlite_connection_pool().connect_options()).clone();
             let pool = SqlitePoolOptions::new()
@@ -71,11 +79,17 @@ impl Writer {
             db.clone()
         };
         let (batches, jobs) = mpsc::channel(QUEUE);
-        tokio::spawn(commit_in_batches(connection.clone(), jobs));
+        tokio::spawn(commit_in_batches(connection.clone(), jobs, metrics.clone()));
         Self {
             connection,
             batches,
+            metrics,
         }
+    }
+
+    /// The app's metrics, for the services that write through here.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// The write connection, for writes of many statements that are not batched.
@@ -137,16 +151,22 @@ where
     }
 }
 
-async fn commit_in_batches(connection: DatabaseConnection, mut jobs: mpsc::Receiver<Job>) {
+async fn commit_in_batches(
+    connection: DatabaseConnection,
+    mut jobs: mpsc::Receiver<Job>,
+    metrics: Metrics,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let requests = batch.len();
         // A task of its own, so that a bug that panics in one write (or in the clean-up
         // after it) loses only its batch, rolled back, and never stops the writer.
+        let started = Instant::now();
         let run = tokio::spawn(commit_batch(connection.clone(), std::mem::take(&mut batch)));
         if let Err(err) = run.await {
             tracing::error!(error = %err, requests, "a write batch panicked and was rolled back");
         }
+        metrics.write_batch(requests, started.elapsed());
     }
 }
 

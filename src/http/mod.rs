@@ -35,6 +35,7 @@ use crate::state::AppState;
 /// Builds the router with all routes and layers.
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
+    let metrics = state.metrics.clone();
     let client_ip = ClientIp {
         trust_forwarded_for: config.trust_forwarded_for,
     };
@@ -114,6 +115,11 @@ pub fn router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(config.request_timeout_secs),
+        ))
+        // Prometheus counts (issue 15), outside every layer that may answer on its own.
+        .layer(middleware::from_fn_with_state(
+            metrics,
+            crate::metrics::track_requests,
         ))
         .layer(request_log::layer())
 }

@@ -26,6 +26,7 @@ pub fn layer() -> RequestLogLayer {
 /// current request's line.
 pub fn record_operation(name: &str) {
     Span::current().record(OPERATION, tracing::field::display(name));
+    crate::metrics::note_operations(name);
 }
 
 const OPERATION: &str = "operation";

@@ -8,7 +8,7 @@ use roxmltree::{Document, Node};
 
 use super::{
     Conference, Day, Link, Problems, Room, Schedule, SchedulePerson, Talk, Track, format_duration,
-    parse_duration,
+    numeric_id, parse_duration,
 };
 use crate::programme_file::InvalidFile;
 
@@ -114,7 +114,8 @@ fn write_talk(out: &mut String, talk: &Talk) {
     for person in &talk.persons {
         out.push_str("          <person");
         if let Some(guid) = &person.guid {
-            let _ = write!(out, " guid=\"{guid}\"");
+            // The legacy integer id too: ConfClerk drops persons without one.
+            let _ = write!(out, " id=\"{}\" guid=\"{guid}\"", numeric_id(guid));
         }
         let _ = writeln!(out, ">{}</person>", escape(&person.name));
     }

@@ -154,6 +154,7 @@ pub async fn submit(
     match (inserted, &idempotency_key) {
         (Ok(question), _) => {
             reservation.keep();
+            handles.writer.metrics().submission();
             handles
                 .changes
                 .publish(QuestionChange::Submitted, question.id)
@@ -290,6 +291,7 @@ pub async fn change_vote(
             })
         })
         .await?;
+    handles.writer.metrics().vote(change);
     handles
         .changes
         .publish(QuestionChange::Voted, question.id)

@@ -9,6 +9,7 @@ pub mod export;
 pub mod feedback;
 pub mod import;
 pub mod live;
+pub mod metrics;
 pub mod moderation;
 pub mod privacy;
 pub mod programme;

@@ -156,6 +156,7 @@ pub async fn moderate(
     .insert(&txn)
     .await?;
     txn.commit().await?;
+    writer.metrics().moderation_action(request.action);
     changes
         .publish(QuestionChange::Moderated, question.id)
         .await;

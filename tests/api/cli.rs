@@ -367,3 +367,144 @@ async fn the_access_code_command_shows_codes_in_groups_and_stores_them_normalise
         refused.stderr
     );
 }
+
+fn schedule_fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/schedule")
+        .join(name)
+}
+
+/// The imported event as the API serves it, from the database the binary wrote.
+async fn democon_through_the_api(url: &str) -> serde_json::Value {
+    let db = buurtgraph::db::connect(url).await.expect("opens");
+    let config = buurtgraph::config::ServeConfig {
+        no_bundled_programme: true,
+        ..Default::default()
+    };
+    let router = buurtgraph::build_router(config, db.clone())
+        .await
+        .expect("router");
+    let query = r#"{ event(slug: "democon") { title timezone
+        sessions(first: 100) { totalCount nodes { title startsAt endsAt room
+          speakers { person { name } } themes { title } } }
+        people { totalCount } } }"#;
+    let response = tower::ServiceExt::oneshot(
+        router,
+        axum::http::Request::post("/graphql")
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(
+                serde_json::json!({ "query": query }).to_string(),
+            ))
+            .expect("request"),
+    )
+    .await
+    .expect("answers");
+    let body = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .expect("body")
+        .to_bytes();
+    db.close().await.ok();
+    let response: serde_json::Value = serde_json::from_slice(&body).expect("json");
+    assert!(response.get("errors").is_none(), "{response:#}");
+    response["data"]["event"].clone()
+}
+
+#[tokio::test]
+async fn import_format_schedule_reads_a_pretalx_export_into_the_database() {
+    for name in ["pretalx-democon.xml", "pretalx-democon.json"] {
+        let database = Database::new().await;
+        assert!(database.run(&["migrate"], "").success);
+        let file = schedule_fixture(name).display().to_string();
+        let run = database.run(&["import", "--format", "schedule", &file], "");
+        assert!(run.success, "{name}: {}", run.stderr);
+        assert!(
+            run.stdout.contains(&format!("imported {file}")),
+            "{}",
+            run.stdout
+        );
+
+        let event = democon_through_the_api(&database.url).await;
+        assert_eq!(event["title"], "DemoCon", "{name}");
+        assert_eq!(event["timezone"], "UTC");
+        assert_eq!(event["sessions"]["totalCount"], 6, "{name}");
+        assert_eq!(event["people"]["totalCount"], 7, "{name}");
+        let talk = event["sessions"]["nodes"]
+            .as_array()
+            .expect("sessions")
+            .iter()
+            .find(|s| s["title"] == "Secured grid-enabled policy")
+            .expect("the talk with two speakers")
+            .clone();
+        // 11:30 at +01:00, for 1:30.
+        assert_eq!(talk["startsAt"], "2020-12-14T10:30:00+00:00", "{name}");
+        assert_eq!(talk["endsAt"], "2020-12-14T12:00:00+00:00", "{name}");
+        assert_eq!(talk["room"], "Tan Room");
+        assert_eq!(talk["themes"][0]["title"], "Horizontal");
+        let speakers: Vec<&str> = talk["speakers"]
+            .as_array()
+            .expect("speakers")
+            .iter()
+            .filter_map(|s| s["person"]["name"].as_str())
+            .collect();
+        assert_eq!(speakers, ["Amy Sanchez", "Teresa Terrell"], "{name}");
+    }
+}
+
+#[tokio::test]
+async fn import_format_schedule_refuses_a_broken_file_by_name_field_and_reason_and_changes_nothing()
+{
+    let database = Database::new().await;
+    assert!(database.run(&["migrate"], "").success);
+    let good = schedule_fixture("pretalx-democon.xml");
+    let imported = database.run(
+        &[
+            "import",
+            "--format",
+            "schedule",
+            &good.display().to_string(),
+        ],
+        "",
+    );
+    assert!(imported.success, "{}", imported.stderr);
+    let before = democon_through_the_api(&database.url).await;
+
+    // A renamed talk (which would show if anything were written) and a bad duration.
+    let broken = std::fs::read_to_string(&good)
+        .expect("fixture")
+        .replace("Secured grid-enabled policy", "Een andere titel")
+        .replacen(
+            "<duration>00:30</duration>",
+            "<duration>half uur</duration>",
+            1,
+        );
+    let file = database.dir.path().join("democon-kapot.xml");
+    std::fs::write(&file, broken).expect("written");
+    let run = database.run(
+        &[
+            "import",
+            "--format",
+            "schedule",
+            &file.display().to_string(),
+        ],
+        "",
+    );
+    assert!(!run.success, "{}", run.stdout);
+    assert!(
+        run.stderr.contains(&format!(
+            "{}: schedule/day[1]/room[1]/event[1]/duration: \"half uur\" is not a duration (hh:mm)",
+            file.display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(democon_through_the_api(&database.url).await, before);
+
+    let missing = database.run(&["import", "--format", "schedule", "bestaat-niet.json"], "");
+    assert!(!missing.success);
+    assert!(
+        missing.stderr.contains("bestaat-niet.json")
+            && missing.stderr.contains("cannot read the file"),
+        "{}",
+        missing.stderr
+    );
+}

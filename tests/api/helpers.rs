@@ -16,6 +16,8 @@ use tower::ServiceExt;
 
 pub struct TestApp {
     pub router: Router,
+    /// `/metrics` of the same app (what `METRICS_BIND` serves).
+    pub metrics: Router,
     pub db: DatabaseConnection,
     statements: Arc<Mutex<Vec<String>>>,
     _dir: Option<tempfile::TempDir>,
@@ -96,11 +98,12 @@ impl TestApp {
             }
         });
         buurtgraph::db::migrate(&db).await.expect("migrations run");
-        let router = buurtgraph::build_router(config, db.clone())
+        let routers = buurtgraph::build_routers(config, db.clone())
             .await
             .expect("router builds");
         Self {
-            router,
+            router: routers.public,
+            metrics: routers.metrics,
             db,
             statements,
             _dir: dir,

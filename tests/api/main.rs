@@ -21,6 +21,7 @@ mod import;
 mod instances;
 mod limits;
 mod live;
+mod metrics;
 mod moderation;
 mod privacy;
 mod programme;

@@ -268,6 +268,13 @@ async fn the_schedule_export_is_valid_against_both_c3voc_schemas() {
     assert_eq!(learning, 3);
     assert!(talks.iter().any(|t| t["track"] == "Gemengde wijken"));
     assert!(xml.contains("<room name=\"Zaal 2\""));
+    // Persons carry the legacy integer id besides their GUID: ConfClerk drops persons without.
+    let guid = opening["persons"][0]["guid"].as_str().expect("a GUID");
+    let id = buurtgraph::schedule::numeric_id(guid);
+    assert!(
+        xml.contains(&format!("<person id=\"{id}\" guid=\"{guid}\">")),
+        "{xml}"
+    );
 }
 
 #[tokio::test]

@@ -194,6 +194,14 @@ impl Fanouts {
         }
     }
 
+    /// Shared executions running now.
+    pub fn running(&self) -> usize {
+        lock(&self.running)
+            .values()
+            .filter(|fanout| fanout.strong_count() > 0)
+            .count()
+    }
+
     /// Removes a finished or abandoned execution, unless another has taken its place.
     fn forget(&self, key: &FanoutKey) {
         let mut running = lock(&self.running);

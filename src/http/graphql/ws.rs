@@ -55,6 +55,7 @@ pub async fn ws_handler(
         .write_buffer_size(WS_BUFFER_BYTES)
         .on_upgrade(move |socket| async move {
             let _slot = slot;
+            let _counted = state.metrics.websocket_connection();
             let executor = super::fanout::SharingExecutor {
                 schema: state.schema.clone(),
                 fanouts: state.subscription_fanouts.clone(),
