@@ -190,7 +190,7 @@ async fn run(moderator: &mut Page<'_>, participant: &mut Page<'_>, screen: Optio
             "click to update: a moderator's approval reached the participant's page in {on_page} ms"
         );
         assert!(on_page < 1000, "within a second: {on_page} ms");
-        if let Some(screen) = screen.as_deref_mut() {
+        if let Some(screen) = screen {
             let on_screen = screen.seen_at(Duration::from_secs(5)).await - clicked;
             eprintln!(
                 "click to update: a moderator's approval reached the studio screen in {on_screen} ms"
