@@ -17,6 +17,7 @@ use crate::error::AppError;
 use crate::service::{clusters, programme, summary};
 use crate::state::AppState;
 use crate::web::i18n::{self, Lang};
+use crate::web::summary_views::{GroupLine, QuestionLine, group_lines, question_lines};
 use crate::web::{render as pages, session};
 
 /// The report is written for Movisie and Platform31 staff, in Dutch unless the browser asks
@@ -70,30 +71,6 @@ fn chart(title: String, values: Vec<(String, i64)>) -> Chart {
 }
 
 #[derive(Serialize)]
-struct Question {
-    text: String,
-    votes: i32,
-}
-
-impl From<learning_question::Model> for Question {
-    fn from(q: learning_question::Model) -> Self {
-        Self {
-            text: q.text,
-            votes: q.vote_count,
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct ClusterView {
-    representative: String,
-    /// Its most characteristic words.
-    label: String,
-    size: usize,
-    votes: i64,
-}
-
-#[derive(Serialize)]
 struct ThemeView {
     title: String,
     total: i64,
@@ -101,10 +78,10 @@ struct ThemeView {
     pending: i64,
     votes: i64,
     charts: Vec<Chart>,
-    top: Vec<Question>,
+    top: Vec<QuestionLine>,
     /// Taken up in the session (marked discussed by a moderator).
-    discussed: Vec<Question>,
-    clusters: Vec<ClusterView>,
+    discussed: Vec<QuestionLine>,
+    clusters: Vec<GroupLine>,
     notes: Vec<String>,
 }
 
@@ -213,20 +190,9 @@ async fn render(state: &AppState, headers: &HeaderMap, slug: &str) -> Result<Str
                         .collect(),
                 ),
             ],
-            top: top.into_iter().map(Question::from).collect(),
-            discussed: discussed.into_iter().map(Question::from).collect(),
-            clusters: groups
-                .iter()
-                .filter_map(|group| {
-                    let members = &group.members;
-                    Some(ClusterView {
-                        representative: members.first()?.text.clone(),
-                        size: members.len(),
-                        votes: members.iter().map(|m| i64::from(m.vote_count)).sum(),
-                        label: group.label.join(", "),
-                    })
-                })
-                .collect(),
+            top: question_lines(top),
+            discussed: question_lines(discussed),
+            clusters: group_lines(&groups),
             notes,
         });
     }
