@@ -1,5 +1,6 @@
-// The learning agenda, enhanced: live vote counts and newly approved questions over the
-// API's WebSocket subscription (graphql-transport-ws), and similar approved questions while
+// The learning agenda, enhanced: live vote counts, newly approved questions and the question
+// being discussed at the table over the API's WebSocket subscription (graphql-transport-ws)
+// (the studio screen and the moderation page use the same), and similar approved questions while
 // typing, each with a button that votes instead of submitting a duplicate. Without this
 // script every part of the page still works through its forms.
 
@@ -54,10 +55,11 @@ if (main) {
       try { data = JSON.parse(message.data); } catch { return; }
       if (data.type === 'connection_ack') {
         acknowledged = true;
+        main.dataset.live = 'open';
         socket.send(JSON.stringify({
           id: '1', type: 'subscribe',
           payload: {
-            query: 'subscription($slug: String) { learningQuestionEvents(eventSlug: $slug) { question { id text status voteCount isMine viewerHasVoted theme { id } } } }',
+            query: 'subscription($slug: String) { learningQuestionEvents(eventSlug: $slug) { question { id text status voteCount isMine viewerHasVoted highlighted theme { id } } } }',
             variables: { slug: event },
           },
         }));
@@ -68,12 +70,38 @@ if (main) {
       }
     });
     socket.addEventListener('close', () => {
+      main.dataset.live = 'closed';
       setTimeout(() => live(acknowledged ? 0 : attempt + 1), Math.min(30000, 1000 * 2 ** attempt));
     });
   };
 
+  // The question a moderator highlights stands above its theme's list until another takes
+  // over (the server sends the one that lost the highlight too) or it leaves the theme.
+  const showNow = (question) => {
+    for (const panel of document.querySelectorAll('[data-now-for]')) {
+      const text = panel.querySelector('[data-now-id]');
+      const here = panel.dataset.nowFor === question.theme.id;
+      if (here && question.highlighted && question.status === 'APPROVED') {
+        text.textContent = question.text;
+        text.dataset.nowId = question.id;
+        panel.hidden = false;
+      } else if (text.dataset.nowId === question.id) {
+        text.textContent = '';
+        text.dataset.nowId = '';
+        panel.hidden = true;
+      }
+    }
+  };
+
   const show = (question) => {
-    const existing = document.querySelector(`[data-question-id="${CSS.escape(question.id)}"]`);
+    showNow(question);
+    let existing = document.querySelector(`[data-question-id="${CSS.escape(question.id)}"]`);
+    // Moved to another theme by a moderator: it goes to that theme's list.
+    if (existing && existing.closest('[data-approved-for]')
+      && existing.closest('[data-approved-for]').dataset.approvedFor !== question.theme.id) {
+      existing.remove();
+      existing = null;
+    }
     if (question.status !== 'APPROVED') {
       if (existing) existing.remove();
       return;

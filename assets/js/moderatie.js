@@ -72,6 +72,7 @@ if (main) {
       try { data = JSON.parse(message.data); } catch { return; }
       if (data.type === 'connection_ack') {
         acknowledged = true;
+        main.dataset.live = 'open';
         socket.send(JSON.stringify({
           id: '1', type: 'subscribe',
           payload: {
@@ -87,6 +88,7 @@ if (main) {
       }
     });
     socket.addEventListener('close', () => {
+      main.dataset.live = 'closed';
       setTimeout(() => live(acknowledged ? 0 : attempt + 1), Math.min(30000, 1000 * 2 ** attempt));
     });
   };

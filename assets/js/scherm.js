@@ -47,7 +47,14 @@ if (main) {
   };
 
   const show = (question) => {
-    if (themeId && question.theme.id !== themeId) return;
+    if (themeId && question.theme.id !== themeId) {
+      // Moved to another theme by a moderator: no longer this screen's.
+      const gone = list.querySelector(`[data-question-id="${CSS.escape(question.id)}"]`);
+      if (gone) gone.remove();
+      if (nowText && nowText.dataset.questionId === question.id) showNow({ ...question, highlighted: false });
+      empty.hidden = list.children.length > 0;
+      return;
+    }
     showNow(question);
     let li = list.querySelector(`[data-question-id="${CSS.escape(question.id)}"]`);
     if (question.status !== 'APPROVED') {

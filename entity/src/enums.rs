@@ -196,6 +196,9 @@ pub enum ModerationActionKind {
     Hide,
     #[sea_orm(string_value = "RESTORE")]
     Restore,
+    /// To another theme of the event; the status stays as it is.
+    #[sea_orm(string_value = "MOVE")]
+    Move,
 }
 
 /// Who a participant says they are, for the aggregation.
@@ -328,6 +331,7 @@ api_names!(ModerationActionKind {
     MarkDuplicate => "MARK_DUPLICATE",
     Hide => "HIDE",
     Restore => "RESTORE",
+    Move => "MOVE",
 });
 
 api_names!(SubmitterRole {

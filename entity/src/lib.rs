@@ -17,6 +17,7 @@ pub mod participant;
 pub mod person;
 pub mod person_organisation;
 pub mod programme_block;
+pub mod revoked_token;
 pub mod screen_link;
 pub mod search_document;
 pub mod session;

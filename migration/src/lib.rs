@@ -9,6 +9,7 @@ mod m20261128_000003_create_audit_log;
 mod m20261129_000004_create_content_version;
 mod m20261129_000005_index_order_ties;
 mod m20261129_000006_summary_indexes;
+mod m2026113_h13b_000001_revoked_tokens;
 mod m2026113_h13moderation_000001_session_moderation;
 mod m2026113_h13staff_screen_links;
 mod m2026113_h15_000001_session_room_url;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m2026113_h13moderation_000001_session_moderation::Migration),
             Box::new(m2026113_h13staff_screen_links::Migration),
             Box::new(m2026113_h15_000001_session_room_url::Migration),
+            Box::new(m2026113_h13b_000001_revoked_tokens::Migration),
         ]
     }
 }

@@ -10,6 +10,8 @@
 //! | RESTORE        | REJECTED  | PENDING   |
 //! | RESTORE        | DUPLICATE | PENDING   |
 //! | RESTORE        | HIDDEN    | APPROVED  |
+//!
+//! MOVE changes a question's theme, not its status: the service handles it, not this table.
 
 use entity::enums::{ModerationActionKind as Action, ModerationStatus as Status};
 

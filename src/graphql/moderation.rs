@@ -22,6 +22,8 @@ pub enum ModerationAction {
     MarkDuplicate,
     Hide,
     Restore,
+    /// Moves the question to another input theme of its event (`themeId`); its status stays.
+    Move,
 }
 
 #[derive(InputObject)]
@@ -32,7 +34,8 @@ pub struct ModerateLearningQuestionInput {
     pub duplicate_of_id: Option<ID>,
     /// Kept in the audit log; up to 2000 characters.
     pub note: Option<String>,
-    /// Moves the question to another input theme of its event.
+    /// Moves the question to another input theme of its event: required with MOVE; with
+    /// another action, the question moves as well.
     pub theme_id: Option<ID>,
 }
 
@@ -182,8 +185,9 @@ pub struct ModerationMutation;
 
 #[Object]
 impl ModerationMutation {
-    /// Approves, rejects, marks as duplicate, hides or restores a question (moderators in
-    /// scope, admins). The change and its audit entry are written together.
+    /// Approves, rejects, marks as duplicate, hides, restores or moves a question (moderators
+    /// with the question, and a theme it moves to, in scope; admins). The change and its
+    /// audit entry are written together.
     async fn moderate_learning_question(
         &self,
         ctx: &Context<'_>,

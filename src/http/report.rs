@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use entity::{learning_question, moderation_action, theme};
-use minijinja::{Environment, context};
+use minijinja::context;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
@@ -17,12 +17,17 @@ use crate::error::AppError;
 use crate::service::{clusters, programme, summary};
 use crate::state::AppState;
 use crate::web::i18n::{self, Lang};
-use crate::web::session;
+use crate::web::summary_views::{GroupLine, QuestionLine, group_lines, question_lines};
+use crate::web::{render as pages, session};
 
-/// The report is written for Movisie and Platform31 staff, in Dutch; its labels come from
-/// the same message files as the web pages.
-const REPORT_LANG: Lang = Lang::Nl;
+/// The report is written for Movisie and Platform31 staff, in Dutch unless the browser asks
+/// for English (the `lang` cookie of the pages' switch, else `Accept-Language`, as the pages
+/// and the Excel download choose); every word comes from the message files
+/// (`locales/*/report.ftl`).
+const TEMPLATE_NAME: &str = "report/leeragenda.html";
 
+/// The template's source, for the policy's hashes (the page is rendered from the same file,
+/// embedded with the other templates).
 const TEMPLATE: &str = include_str!("../../templates/report/leeragenda.html");
 
 /// Hashed from the template, never from a rendered page: a block smuggled into the output
@@ -66,21 +71,6 @@ fn chart(title: String, values: Vec<(String, i64)>) -> Chart {
 }
 
 #[derive(Serialize)]
-struct Question {
-    text: String,
-    votes: i32,
-}
-
-#[derive(Serialize)]
-struct ClusterView {
-    representative: String,
-    /// Its most characteristic words.
-    label: String,
-    size: usize,
-    votes: i64,
-}
-
-#[derive(Serialize)]
 struct ThemeView {
     title: String,
     total: i64,
@@ -88,10 +78,10 @@ struct ThemeView {
     pending: i64,
     votes: i64,
     charts: Vec<Chart>,
-    top: Vec<Question>,
+    top: Vec<QuestionLine>,
     /// Taken up in the session (marked discussed by a moderator).
-    discussed: Vec<Question>,
-    clusters: Vec<ClusterView>,
+    discussed: Vec<QuestionLine>,
+    clusters: Vec<GroupLine>,
     notes: Vec<String>,
 }
 
@@ -108,6 +98,10 @@ pub async fn leeragenda(
                 headers.insert(header::CONTENT_SECURITY_POLICY, policy.clone());
             }
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            headers.insert(
+                header::VARY,
+                HeaderValue::from_static("Accept-Language, Cookie"),
+            );
             response
         }
         // A person who opened the report without being signed in: to the sign-in form,
@@ -131,6 +125,7 @@ fn wants_html(headers: &HeaderMap) -> bool {
 
 async fn render(state: &AppState, headers: &HeaderMap, slug: &str) -> Result<String, AppError> {
     let viewer = super::exports::access::viewer(state, headers).await?;
+    let lang = Lang::negotiate(headers, session::cookie(headers, i18n::LANG_COOKIE));
     let scope = summary::summary_scope(&viewer)?;
     let db = &state.db;
     let event = programme::event_by_slug(db, Some(slug))
@@ -177,66 +172,40 @@ async fn render(state: &AppState, headers: &HeaderMap, slug: &str) -> Result<Str
             votes: c.votes,
             charts: vec![
                 chart(
-                    i18n::text(REPORT_LANG, "report-chart-roles"),
+                    i18n::text(lang, "report-chart-roles"),
                     c.by_role
                         .iter()
                         .map(|(role, n)| {
                             let name = role
                                 .map_or_else(|| "UNKNOWN".to_owned(), |r| r.api_name().to_owned());
-                            (i18n::label(REPORT_LANG, "submitter-role", &name), *n)
+                            (i18n::label(lang, "submitter-role", &name), *n)
                         })
                         .collect(),
                 ),
                 chart(
-                    i18n::text(REPORT_LANG, "report-chart-formats"),
+                    i18n::text(lang, "report-chart-formats"),
                     c.by_format
                         .iter()
-                        .map(|(f, n)| (i18n::label(REPORT_LANG, "format", f.api_name()), *n))
+                        .map(|(f, n)| (i18n::label(lang, "format", f.api_name()), *n))
                         .collect(),
                 ),
             ],
-            top: top
-                .into_iter()
-                .map(|q| Question {
-                    text: q.text,
-                    votes: q.vote_count,
-                })
-                .collect(),
-            discussed: discussed
-                .into_iter()
-                .map(|q| Question {
-                    text: q.text,
-                    votes: q.vote_count,
-                })
-                .collect(),
-            clusters: groups
-                .iter()
-                .filter_map(|group| {
-                    let members = &group.members;
-                    Some(ClusterView {
-                        representative: members.first()?.text.clone(),
-                        size: members.len(),
-                        votes: members.iter().map(|m| i64::from(m.vote_count)).sum(),
-                        label: group.label.join(", "),
-                    })
-                })
-                .collect(),
+            top: question_lines(top),
+            discussed: question_lines(discussed),
+            clusters: group_lines(&groups),
             notes,
         });
     }
-    let mut env = Environment::new();
-    env.add_template("leeragenda.html", TEMPLATE)
-        .map_err(AppError::internal)?;
-    let template = env
-        .get_template("leeragenda.html")
-        .map_err(AppError::internal)?;
     let total: i64 = counts.themes.values().map(|c| c.total).sum();
-    template
-        .render(context! {
+    pages::to_string(
+        TEMPLATE_NAME,
+        context! {
+            lang => lang.code(),
             event => context! { title => event.title, slug => event.slug },
             total => total,
             generated_at => chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
             themes => minijinja::value::Serde(themes),
-        })
-        .map_err(AppError::internal)
+        },
+    )
+    .map_err(AppError::internal)
 }

@@ -17,5 +17,6 @@ pub mod schedule;
 pub mod scopes;
 pub mod screen_links;
 pub mod search;
+pub mod signed_out;
 pub mod summary;
 pub mod sync;

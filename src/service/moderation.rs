@@ -32,7 +32,8 @@ pub struct Moderation {
 pub const NOTE_MAX: usize = 2000;
 
 /// Applies a moderation action for `viewer`, who must have the question (and a new theme) in
-/// scope: the change and its audit row commit together, then the change is published.
+/// scope: the change and its audit row commit together, then the change is published. MOVE
+/// changes only the theme (and takes the highlight away: one per theme).
 /// Writes (and the reads they depend on) go through the writer's connection.
 pub async fn moderate(
     writer: &Writer,
@@ -55,12 +56,16 @@ pub async fn moderate(
     ) {
         return Err(AppError::forbidden("this question is outside your scope"));
     }
-    let to_status = transition(question.status, request.action).ok_or_else(|| {
-        AppError::Conflict(format!(
-            "cannot {:?} a question that is {:?}",
-            request.action, question.status
-        ))
-    })?;
+    let to_status = if request.action == ModerationActionKind::Move {
+        moved_status(&question, request.theme_id)?
+    } else {
+        transition(question.status, request.action).ok_or_else(|| {
+            AppError::Conflict(format!(
+                "cannot {:?} a question that is {:?}",
+                request.action, question.status
+            ))
+        })?
+    };
     let to_theme = request.theme_id.unwrap_or(question.theme_id);
     if to_theme != question.theme_id {
         crate::service::feedback::check_input_theme(db, question.event_id, to_theme).await?;
@@ -104,7 +109,7 @@ pub async fn moderate(
     let now = Utc::now();
     let txn = db.begin().await?;
     // Guard on the state read above: a concurrent moderation makes this a conflict, not a lost update.
-    let updated = learning_question::Entity::update_many()
+    let mut update = learning_question::Entity::update_many()
         .col_expr(learning_question::Column::Status, Expr::value(to_status))
         .col_expr(learning_question::Column::ThemeId, Expr::value(to_theme))
         .col_expr(
@@ -114,9 +119,15 @@ pub async fn moderate(
         .col_expr(learning_question::Column::UpdatedAt, Expr::value(now))
         .filter(learning_question::Column::Id.eq(question.id))
         .filter(learning_question::Column::Status.eq(question.status))
-        .exec(&txn)
-        .await?
-        .rows_affected;
+        .filter(learning_question::Column::ThemeId.eq(question.theme_id));
+    if to_theme != question.theme_id {
+        // The highlight is one per theme: a question that leaves its theme leaves the table.
+        update = update.col_expr(
+            learning_question::Column::HighlightedAt,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        );
+    }
+    let updated = update.exec(&txn).await?.rows_affected;
     if updated == 0 {
         return Err(AppError::Conflict(
             "the question was moderated by someone else; reload it".into(),
@@ -164,6 +175,26 @@ pub async fn moderate(
         changes.publish(QuestionChange::Voted, original_id).await;
     }
     crate::service::feedback::reload(db, question.id).await
+}
+
+/// The status after MOVE: the same, once there is another theme to move to. A duplicate
+/// stays with its original (same theme); restore it first.
+fn moved_status(
+    question: &learning_question::Model,
+    theme_id: Option<i32>,
+) -> AppResult<ModerationStatus> {
+    if theme_id.is_none_or(|id| id == question.theme_id) {
+        return Err(AppError::bad_input(
+            "themeId",
+            "say which other theme of the event the question moves to",
+        ));
+    }
+    if question.status == ModerationStatus::Duplicate {
+        return Err(AppError::Conflict(
+            "a duplicate stays with its original; restore it before moving it".into(),
+        ));
+    }
+    Ok(question.status)
 }
 
 /// The (event, theme) pairs the sessions serve: a moderator of these sessions screens the

@@ -17,6 +17,7 @@ pub mod pages;
 pub mod programme_views;
 pub mod render;
 pub mod session;
+pub mod summary_views;
 
 use axum::Router;
 use axum::extract::{FromRequestParts, OriginalUri};

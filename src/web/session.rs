@@ -192,15 +192,22 @@ impl SignedInAccount {
     }
 }
 
-/// The account behind the cookie; a missing, invalid, expired or revoked token, a disabled
-/// account or a participant's token is nobody.
+/// The account behind the cookie; a missing, invalid, expired, revoked or signed-out token,
+/// a disabled account or a participant's token is nobody.
 pub async fn account(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<SignedInAccount>, AppError> {
-    let Some(claims) = cookie(headers, ACCOUNT_COOKIE).and_then(|t| state.keys.verify(t)) else {
+    let Some((token, claims)) = cookie(headers, ACCOUNT_COOKIE)
+        .and_then(|t| state.keys.verify(t).map(|claims| (t, claims)))
+    else {
         return Ok(None);
     };
+    match crate::service::signed_out::check(&state.db, token, &claims).await {
+        Ok(()) => {}
+        Err(AppError::Unauthenticated) => return Ok(None),
+        Err(err) => return Err(err),
+    }
     let viewer = match accounts::viewer_for(&state.db, &claims).await {
         Ok(viewer @ Viewer::Account { .. }) => viewer,
         Ok(_) | Err(AppError::Unauthenticated) => return Ok(None),
@@ -240,6 +247,18 @@ pub fn account_cookie(issued: &IssuedToken, secure: bool) -> Option<HeaderValue>
         secure,
         SameSite::Strict,
     )
+}
+
+/// Signs out the token in the request's account cookie for good (a copy of the cookie no
+/// longer opens anything), if it holds a valid one.
+pub async fn revoke_account_cookie(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
+    let Some(token) = cookie(headers, ACCOUNT_COOKIE) else {
+        return Ok(());
+    };
+    let Some(claims) = state.keys.verify(token) else {
+        return Ok(());
+    };
+    crate::service::signed_out::revoke(state.writer.connection(), token, &claims).await
 }
 
 /// The cookie that signs an account out.

@@ -629,3 +629,248 @@ async fn post_moderated_questions_and_highlights_reach_participants_live() {
         true
     );
 }
+
+const MOVE: &str = "mutation($i: ModerateLearningQuestionInput!) { moderateLearningQuestion(input: $i) { status highlighted theme { slug } } }";
+const READ: &str =
+    "query($id: ID!) { learningQuestion(id: $id) { status highlighted theme { slug } } }";
+
+/// A moderator of both themes of the bundled event (the others screen one each).
+async fn moderator_of_both(app: &TestApp) -> String {
+    crate::actors::add_account(
+        app,
+        "beide@example.org",
+        entity::enums::AccountRole::Moderator,
+        &[
+            buurtgraph::service::accounts::ScopeSpec::Theme("gemengde-wijken".into()),
+            buurtgraph::service::accounts::ScopeSpec::Theme(
+                "vertrouwen-in-instituties-en-elkaar".into(),
+            ),
+        ],
+    )
+    .await;
+    crate::actors::login(app, "beide@example.org").await
+}
+
+#[tokio::test]
+async fn a_question_moves_to_another_theme_keeping_its_status_and_only_within_scope() {
+    let (app, actors) = setup().await;
+    let both = moderator_of_both(&app).await;
+    let pending = submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Hoort deze vraag niet eerder bij vertrouwen?",
+    )
+    .await;
+    let approved = submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Hoe bouwen bewoners vertrouwen op in de woningcorporatie?",
+    )
+    .await;
+    approve(&app, &actors.moderator, &approved).await;
+    ok(&app
+        .gql_as(
+            &actors.moderator,
+            MARK,
+            json!({ "i": { "id": approved, "highlighted": true } }),
+        )
+        .await);
+    let move_to =
+        |id: &str, theme: &str| json!({ "i": { "id": id, "action": "MOVE", "themeId": theme } });
+
+    // Denied: no account, the wrong role, the question or the target outside the scope.
+    let denials = [
+        (None, "UNAUTHENTICATED"),
+        (Some(actors.participant.as_str()), "FORBIDDEN"),
+        (Some(actors.staff.as_str()), "FORBIDDEN"),
+        (Some(actors.moderator_elsewhere.as_str()), "FORBIDDEN"),
+        (Some(actors.moderator.as_str()), "FORBIDDEN"),
+    ];
+    for (token, code) in denials {
+        let response = app
+            .gql_maybe_as(token, MOVE, move_to(&pending, &actors.other_theme))
+            .await;
+        assert_eq!(first_error_code(&response), code, "{token:?}");
+    }
+    // Bad input: no theme, or the theme it already has.
+    for input in [
+        json!({ "i": { "id": pending, "action": "MOVE" } }),
+        move_to(&pending, &actors.theme),
+    ] {
+        let response = app.gql_as(&both, MOVE, input).await;
+        assert_eq!(first_error_code(&response), "BAD_USER_INPUT");
+        assert_eq!(response["errors"][0]["extensions"]["field"], "themeId");
+    }
+    let unchanged = app
+        .gql_as(&actors.admin, READ, json!({ "id": pending }))
+        .await;
+    assert_eq!(
+        ok(&unchanged)["learningQuestion"]["theme"]["slug"],
+        "gemengde-wijken",
+        "refused moves changed nothing"
+    );
+
+    // A moderator of both themes moves the pending question: it still waits.
+    let moved = app
+        .gql_as(&both, MOVE, move_to(&pending, &actors.other_theme))
+        .await;
+    let q = &ok(&moved)["moderateLearningQuestion"];
+    assert_eq!(q["status"], "PENDING");
+    assert_eq!(q["theme"]["slug"], "vertrouwen-in-instituties-en-elkaar");
+    // Now it is in the other theme's moderator's scope, and out of the first one's.
+    let back = app
+        .gql_as(&actors.moderator, MOVE, move_to(&pending, &actors.theme))
+        .await;
+    assert_eq!(first_error_code(&back), "FORBIDDEN");
+
+    // An admin moves an approved, highlighted question: approved still, off the table.
+    let moved = app
+        .gql_as(&actors.admin, MOVE, move_to(&approved, &actors.other_theme))
+        .await;
+    let q = &ok(&moved)["moderateLearningQuestion"];
+    assert_eq!(
+        (q["status"].as_str(), q["highlighted"].as_bool()),
+        (Some("APPROVED"), Some(false))
+    );
+
+    // Audited like every action: MOVE, the status the same, the theme changed.
+    let log = app
+        .gql_as(
+            &actors.staff,
+            "query($q: ID!) { moderationLog(questionId: $q) { nodes { action fromStatus toStatus themeChanged } } }",
+            json!({ "q": pending }),
+        )
+        .await;
+    assert_eq!(
+        ok(&log)["moderationLog"]["nodes"][0],
+        json!({ "action": "MOVE", "fromStatus": "PENDING", "toStatus": "PENDING", "themeChanged": true })
+    );
+
+    // A duplicate stays with its original.
+    let original = submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Hoe mengen we huur en koop in een straat?",
+    )
+    .await;
+    let duplicate = submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Hoe mengen we huur en koop in dezelfde straat?",
+    )
+    .await;
+    ok(&app
+        .gql_as(
+            &actors.moderator,
+            MOVE,
+            json!({ "i": { "id": duplicate, "action": "MARK_DUPLICATE", "duplicateOfId": original } }),
+        )
+        .await);
+    let refused = app
+        .gql_as(&both, MOVE, move_to(&duplicate, &actors.other_theme))
+        .await;
+    assert_eq!(first_error_code(&refused), "CONFLICT");
+}
+
+#[tokio::test]
+async fn the_move_form_works_without_javascript_in_dutch_and_english() {
+    let (app, actors) = setup().await;
+    moderator_of_both(&app).await;
+    let pending = submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Deze vraag gaat naar een ander thema",
+    )
+    .await;
+    let approved = submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Deze goedgekeurde vraag gaat ook naar een ander thema",
+    )
+    .await;
+    approve(&app, &actors.moderator, &approved).await;
+
+    // A moderator of one theme has nowhere to move to: no form.
+    let mut single = Browser::new(&app);
+    sign_in(&mut single, "moderator@example.org").await;
+    let page = single.get("/moderatie").await.text();
+    assert!(page.contains("Deze vraag gaat naar een ander thema"));
+    assert!(!page.contains("value=\"MOVE\""), "no move without a target");
+
+    let mut both = Browser::new(&app);
+    sign_in(&mut both, "beide@example.org").await;
+    let page = both.get("/moderatie").await.text();
+    assert!(page.contains(&format!("id=\"thema-{pending}\"")));
+    assert!(page.contains(&format!(
+        "<option value=\"{}\">Vertrouwen",
+        actors.other_theme
+    )));
+    assert!(page.contains(">Verplaats<span"), "{page}");
+    both.headers
+        .push(("accept-language", "en-GB,en;q=0.9".into()));
+    let english = both.get("/moderatie").await.text();
+    assert!(english.contains(">Move<span") && english.contains("Move to theme"));
+    both.headers.clear();
+
+    let moved = both
+        .post(
+            "/moderatie/actie",
+            &[
+                ("id", &pending),
+                ("action", "MOVE"),
+                ("themeId", &actors.other_theme),
+                ("terug", "/moderatie"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&moved), "/moderatie?melding=verplaatst");
+    assert!(
+        both.get(location(&moved))
+            .await
+            .text()
+            .contains("De vraag is naar een ander thema verplaatst")
+    );
+    let moved = both
+        .post(
+            "/moderatie/actie",
+            &[
+                ("id", &approved),
+                ("action", "MOVE"),
+                ("themeId", &actors.other_theme),
+                ("terug", "/moderatie?status=APPROVED"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        location(&moved),
+        "/moderatie?status=APPROVED&melding=verplaatst"
+    );
+    for (id, status) in [(&pending, "PENDING"), (&approved, "APPROVED")] {
+        let read = app.gql_as(&actors.admin, READ, json!({ "id": id })).await;
+        let q = &ok(&read)["learningQuestion"];
+        assert_eq!(q["status"], status, "the status stays");
+        assert_eq!(q["theme"]["slug"], "vertrouwen-in-instituties-en-elkaar");
+    }
+    // Moving back is outside the single-theme moderator's scope, and the form says so.
+    let refused = single
+        .post(
+            "/moderatie/actie",
+            &[
+                ("id", &pending),
+                ("action", "MOVE"),
+                ("themeId", &actors.theme),
+            ],
+        )
+        .await;
+    assert_eq!(location(&refused), "/moderatie?melding=buiten-bereik");
+    let no_theme = both
+        .post("/moderatie/actie", &[("id", &pending), ("action", "MOVE")])
+        .await;
+    assert_eq!(location(&no_theme), "/moderatie?melding=ongeldig");
+}

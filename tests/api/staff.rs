@@ -561,3 +561,103 @@ async fn the_staff_page_and_the_report_show_which_questions_were_discussed() {
         .unwrap_or_default();
     assert!(discussed.contains(text), "the report names it too");
 }
+
+#[tokio::test]
+async fn the_reports_headings_are_dutch_or_english_as_the_browser_chooses() {
+    let (app, actors) = setup().await;
+    let approved = submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Hoe houden we de buurttafel open als de vrijwilligers stoppen?",
+    )
+    .await;
+    let rejected = submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Een vraag die niet bij dit thema hoort",
+    )
+    .await;
+    moderate(
+        &app,
+        &actors.moderator,
+        json!({ "id": approved, "action": "APPROVE" }),
+    )
+    .await;
+    moderate(
+        &app,
+        &actors.moderator,
+        json!({ "id": rejected, "action": "REJECT", "note": "Hoort bij een ander thema" }),
+    )
+    .await;
+    app.gql_as(
+        &actors.other_participant,
+        crate::actors::VOTE,
+        json!({ "id": approved }),
+    )
+    .await;
+    app.gql_as(
+        &actors.moderator,
+        "mutation($i: MarkLearningQuestionInput!) { markLearningQuestion(input: $i) { discussed } }",
+        json!({ "i": { "id": approved, "discussed": true } }),
+    )
+    .await;
+
+    let mut staff = signed_in(&app, "staff@movisie.example").await;
+    let dutch = staff.get(REPORT).await.text();
+    let english_words = [
+        "<html lang=\"en\">",
+        "Learning agenda: ",
+        "input per theme · 2 learning questions",
+        "learning questions</div>",
+        "to review</div>",
+        "time recognised</div>",
+        "<h3>Most recognised questions</h3>",
+        "<h3>Discussed in the session</h3>",
+        "<h3>Moderators",
+        "<figcaption>Who asks</figcaption>",
+    ];
+    for words in [
+        "<html lang=\"nl\">",
+        "<title>Leeragenda — ",
+        "Leeragenda: ",
+        "Input van deelnemers per thema · 2 leervragen",
+        "leervragen</div>",
+        "te beoordelen</div>",
+        "keer herkend</div>",
+        "<h3>Meest herkende vragen</h3>",
+        "<h3>Besproken in de sessie</h3>",
+        "<h3>Notities van moderatoren</h3>",
+        "<figcaption>Wie vraagt</figcaption>",
+    ] {
+        assert!(dutch.contains(words), "{words} in {dutch}");
+    }
+    for words in english_words {
+        assert!(!dutch.contains(words), "{words}");
+    }
+
+    // English: asked for by the browser, or chosen with the pages' switch.
+    staff
+        .headers
+        .push(("accept-language", "en-GB,en;q=0.9".into()));
+    let asked = staff.get(REPORT).await;
+    assert_eq!(
+        asked.header(axum::http::header::VARY),
+        Some("Accept-Language, Cookie")
+    );
+    staff.headers.clear();
+    staff
+        .post("/taal", &[("lang", "en"), ("return", "/")])
+        .await;
+    let switched = staff.get(REPORT).await.text();
+    for english in [asked.text(), switched] {
+        for words in english_words {
+            assert!(english.contains(words), "{words} in {english}");
+        }
+        assert!(
+            !english.contains("Meest herkende vragen") && !english.contains("leervragen"),
+            "no Dutch left"
+        );
+    }
+}

@@ -295,3 +295,62 @@ async fn signing_in_is_throttled_per_e_mail_address_as_the_login_mutation_is() {
         .await;
     assert_eq!(crate::helpers::first_error_code(&api), "RATE_LIMITED");
 }
+
+#[tokio::test]
+async fn a_cookie_replayed_after_signing_out_opens_nothing() {
+    let app = app_with_moderator(ServeConfig::default()).await;
+    let mut browser = Browser::new(&app);
+    sign_in(&mut browser, MODERATOR).await;
+    let token = browser.cookies.get("account").cloned().expect("signed in");
+    // A copy of the cookie (a second browser, or one lifted from this one), and a token of
+    // the same account from the API.
+    let mut copy = Browser::new(&app);
+    copy.cookies.insert("account".into(), token.clone());
+    assert_eq!(copy.get("/moderatie").await.status, StatusCode::OK);
+    // Tokens carry the second they were issued and nothing random: one from the same second
+    // would be this very token.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let api_token = crate::actors::login(&app, MODERATOR).await;
+    assert_ne!(api_token, token);
+
+    let out = browser.post("/uitloggen", &[]).await;
+    assert_eq!(location(&out), "/inloggen?melding=uitgelogd");
+
+    let replayed = copy.get("/moderatie").await;
+    assert_eq!(
+        replayed.status,
+        StatusCode::SEE_OTHER,
+        "signed out on the server"
+    );
+    assert_eq!(location(&replayed), "/inloggen?terug=/moderatie");
+    let page = copy.get("/inloggen").await.text();
+    assert!(
+        page.contains("id=\"password\""),
+        "the sign-in page, not signed in"
+    );
+    copy.headers = vec![("sec-fetch-site", "same-origin".to_owned())];
+    assert_eq!(
+        copy.get("/reports/dag-van-de-buurt-2021/leeragenda")
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED,
+        "the report neither"
+    );
+    let query = "{ moderationLog { totalCount } }";
+    let as_bearer = app.gql_as(&token, query, serde_json::json!({})).await;
+    assert_eq!(
+        crate::helpers::first_error_code(&as_bearer),
+        "UNAUTHENTICATED",
+        "nor as a bearer token"
+    );
+    let other = app.gql_as(&api_token, query, serde_json::json!({})).await;
+    assert!(
+        other.get("errors").is_none(),
+        "the account's other tokens stay: {other}"
+    );
+    // Signing in again (a second later: see above) gives a new cookie that works.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    sign_in(&mut browser, MODERATOR).await;
+    assert_ne!(browser.cookies.get("account"), Some(&token));
+    assert_eq!(browser.get("/moderatie").await.status, StatusCode::OK);
+}

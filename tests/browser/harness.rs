@@ -508,6 +508,99 @@ impl<'a> Page<'a> {
         }
     }
 
+    /// Starts watching for `wanted` in a visible element matching `css`: the page itself
+    /// notes the moment it appears (wall-clock milliseconds, `Date.now()`), so a timing read
+    /// with `seen_at` holds neither the test's polling nor its round trips to the browser.
+    pub async fn watch_for(&self, css: &str, wanted: &str) {
+        let started = self
+            .client
+            .execute(
+                "const [css, wanted] = arguments;
+                 const seen = () => [...document.querySelectorAll(css)]
+                   .some((e) => e.checkVisibility() && e.innerText.includes(wanted));
+                 if (seen()) return false;
+                 window.__seenAt = null;
+                 const observer = new MutationObserver(() => {
+                   if (window.__seenAt === null && seen()) { window.__seenAt = Date.now(); observer.disconnect(); }
+                 });
+                 observer.observe(document.documentElement, { subtree: true, childList: true, characterData: true, attributes: true });
+                 return true;",
+                vec![json!(css), json!(wanted)],
+            )
+            .await
+            .expect("watches");
+        assert_eq!(started, json!(true), "{wanted:?} is already on the page");
+    }
+
+    /// When what `watch_for` waits for appeared (`Date.now()` in the page), waiting up to
+    /// `within` for it.
+    pub async fn seen_at(&self, within: Duration) -> i64 {
+        let started = Instant::now();
+        loop {
+            let seen = self
+                .client
+                .execute("return window.__seenAt ?? null;", vec![])
+                .await
+                .expect("reads");
+            if let Some(at) = seen.as_i64() {
+                return at;
+            }
+            assert!(
+                started.elapsed() < within,
+                "nothing appeared within {within:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Notes the moment of the next click in this tab (`Date.now()`, kept in
+    /// `sessionStorage` so it survives the page the click loads): `clicked_at` reads it.
+    pub async fn note_next_click(&self) {
+        self.client
+            .execute(
+                "sessionStorage.removeItem('clickedAt');
+                 document.addEventListener('click', () => sessionStorage.setItem('clickedAt', String(Date.now())), { capture: true, once: true });",
+                vec![],
+            )
+            .await
+            .expect("listens");
+    }
+
+    /// When the click noted by `note_next_click` happened.
+    pub async fn clicked_at(&self) -> i64 {
+        let at = self
+            .client
+            .execute("return sessionStorage.getItem('clickedAt');", vec![])
+            .await
+            .expect("reads");
+        at.as_str()
+            .and_then(|at| at.parse().ok())
+            .expect("the click was noted")
+    }
+
+    /// Waits until the page's live connection is open (`main[data-live=open]`, set by the
+    /// page's script once the server acknowledged it).
+    pub async fn wait_until_live(&self) {
+        let started = Instant::now();
+        loop {
+            let open = self
+                .client
+                .execute(
+                    "const main = document.querySelector('main'); return !!main && main.dataset.live === 'open';",
+                    vec![],
+                )
+                .await;
+            if matches!(open, Ok(Value::Bool(true))) {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "the page's live connection did not open"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Asserts that every resource the page loaded came from the server under test.
     pub async fn same_origin_only(&self, name: &str) {
         let mode = if self.javascript { "js" } else { "nojs" };

@@ -29,6 +29,7 @@ pub async fn viewer_from_headers(
         .keys
         .verify(token.trim())
         .ok_or(AppError::Unauthenticated)?;
+    crate::service::signed_out::check(&state.db, token.trim(), &claims).await?;
     accounts::viewer_for(&state.db, &claims).await
 }
 

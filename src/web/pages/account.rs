@@ -3,7 +3,7 @@
 //! an `HttpOnly`, `SameSite=Strict` cookie for as long as it lasts (12 hours).
 
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use entity::enums::AccountRole;
 use serde::{Deserialize, Serialize};
@@ -208,11 +208,20 @@ pub async fn sign_in(
     }
 }
 
-/// `POST /uitloggen`: forgets the account's cookie on this browser.
-pub async fn sign_out(visitor: Visitor, _form: CheckedForm) -> Response {
+/// `POST /uitloggen`: signs the cookie's token out on the server (a copy of the cookie opens
+/// nothing any more) and removes the cookie on this browser.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    _form: CheckedForm,
+) -> PageResult {
+    session::revoke_account_cookie(&state, &headers)
+        .await
+        .map_err(|error| ErrorPage::from_app(&visitor, error))?;
     let mut response = see_other("/inloggen?melding=uitgelogd");
     if let Some(cookie) = session::account_cookie_removed(visitor.secure) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
-    response
+    Ok(response)
 }

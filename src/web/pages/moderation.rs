@@ -41,6 +41,7 @@ const NOTICES: &[&str] = &[
     "verborgen",
     "teruggezet",
     "verplaatst",
+    "verplaatst-goedgekeurd",
     "gemarkeerd",
     "bulk",
     "bulk-deels",
@@ -91,6 +92,8 @@ struct CardView {
     discussed: bool,
     reason: Option<String>,
     similar: Vec<SimilarView>,
+    /// Themes of the question's event it may be moved to (in the moderator's scope).
+    move_targets: Vec<Option_>,
     post_moderated: bool,
 }
 
@@ -104,20 +107,30 @@ fn fail(visitor: &Visitor) -> impl Fn(AppError) -> ErrorPage + '_ {
     move |e| ErrorPage::from_app(visitor, e)
 }
 
-/// The themes a moderator screens (admins: every input theme), with their events.
+/// Each event's input themes (where questions are asked, so where they may be moved to).
+type InputThemes = HashMap<i32, Vec<entity::theme::Model>>;
+
+/// The themes a moderator screens (admins: every input theme), with their events; and
+/// every event's input themes.
 async fn screened_themes(
     state: &AppState,
     viewer: &Viewer,
-) -> Result<Vec<(entity::event::Model, entity::theme::Model)>, AppError> {
+) -> Result<
+    (
+        Vec<(entity::event::Model, entity::theme::Model)>,
+        InputThemes,
+    ),
+    AppError,
+> {
     let events = programme::events(&state.db).await?;
     let ids: Vec<i32> = events.iter().map(|e| e.id).collect();
     let mut by_event = programme::themes_by_event(&state.db, &ids).await?;
+    for themes in by_event.values_mut() {
+        themes.retain(|t| t.kind != ThemeKind::Topic);
+    }
     let mut themes = Vec::new();
     for event in events {
-        for theme in by_event.remove(&event.id).unwrap_or_default() {
-            if theme.kind == ThemeKind::Topic {
-                continue;
-            }
+        for theme in by_event.get(&event.id).cloned().unwrap_or_default() {
             let screened = match viewer {
                 Viewer::Account {
                     role: entity::enums::AccountRole::Moderator,
@@ -139,7 +152,32 @@ async fn screened_themes(
             }
         }
     }
-    Ok(themes)
+    Ok((themes, by_event))
+}
+
+/// The themes `q` may move to: the other input themes of its event that `viewer` may move
+/// it to (the service's own rule).
+fn move_targets(
+    viewer: &Viewer,
+    input_themes: &InputThemes,
+    q: &learning_question::Model,
+) -> Vec<Option_> {
+    if q.status == ModerationStatus::Duplicate {
+        return Vec::new();
+    }
+    input_themes
+        .get(&q.event_id)
+        .into_iter()
+        .flatten()
+        .filter(|t| {
+            t.id != q.theme_id
+                && crate::auth::policy::in_scope(viewer, q.event_id, t.id, q.session_id)
+        })
+        .map(|t| Option_ {
+            id: ids::encode(NodeType::Theme, t.id).to_string(),
+            title: t.title.clone(),
+        })
+        .collect()
 }
 
 fn decode(value: Option<&str>, kind: NodeType, field: &str) -> Option<i32> {
@@ -163,7 +201,7 @@ pub async fn queue(
     let fail = fail(&visitor);
     let db = &state.db;
     let viewer = &account.viewer;
-    let themes = screened_themes(&state, viewer).await.map_err(&fail)?;
+    let (themes, input_themes) = screened_themes(&state, viewer).await.map_err(&fail)?;
     let theme_ids: Vec<i32> = themes.iter().map(|(_, t)| t.id).collect();
     let sessions = programme::sessions_by_theme(db, &theme_ids)
         .await
@@ -234,20 +272,20 @@ pub async fn queue(
                 known
             }
         };
-        cards.push(
-            card(
-                &state,
-                &scope,
-                &q,
-                &theme_titles,
-                &session_titles,
-                &event_zones,
-                &reasons,
-                post_moderated,
-            )
-            .await
-            .map_err(&fail)?,
-        );
+        let mut view = card(
+            &state,
+            &scope,
+            &q,
+            &theme_titles,
+            &session_titles,
+            &event_zones,
+            &reasons,
+            post_moderated,
+        )
+        .await
+        .map_err(&fail)?;
+        view.move_targets = move_targets(viewer, &input_themes, &q);
+        cards.push(view);
     }
 
     let mut modes = Vec::new();
@@ -363,6 +401,7 @@ async fn card(
         discussed: q.discussed_at.is_some(),
         reason: reasons.get(&q.id).cloned(),
         similar,
+        move_targets: Vec::new(),
         post_moderated,
     })
 }
@@ -402,8 +441,10 @@ fn action_of(name: &str) -> Option<ModerationActionKind> {
 }
 
 fn done_notice(action: ModerationActionKind, moved: bool) -> &'static str {
-    if moved {
-        return "verplaatst";
+    match (action, moved) {
+        (ModerationActionKind::Approve, true) => return "verplaatst-goedgekeurd",
+        (_, true) => return "verplaatst",
+        _ => {}
     }
     match action {
         ModerationActionKind::Approve => "goedgekeurd",
@@ -411,6 +452,7 @@ fn done_notice(action: ModerationActionKind, moved: bool) -> &'static str {
         ModerationActionKind::MarkDuplicate => "dubbel",
         ModerationActionKind::Hide => "verborgen",
         ModerationActionKind::Restore => "teruggezet",
+        ModerationActionKind::Move => "verplaatst",
     }
 }
 

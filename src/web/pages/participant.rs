@@ -192,8 +192,9 @@ struct ThemeView {
     open: bool,
     sessions: Vec<SessionOption>,
     approved: Vec<QuestionView>,
-    /// The question being discussed now (highlighted by a moderator), shown on top.
-    now_discussed: Option<String>,
+    /// The question being discussed now (highlighted by a moderator), shown on top: its
+    /// ID (for the live updates) and text.
+    now_discussed: Option<(String, String)>,
     form: FormState,
 }
 
@@ -329,13 +330,16 @@ async fn agenda_page(
             .collect();
     }
 
-    let mut now_discussed: HashMap<i32, String> = HashMap::new();
+    let mut now_discussed: HashMap<i32, (String, String)> = HashMap::new();
     if participant.is_some() {
         for q in crate::service::moderation::highlighted(db, event.id, None)
             .await
             .map_err(fail)?
         {
-            now_discussed.entry(q.theme_id).or_insert(q.text);
+            now_discussed.entry(q.theme_id).or_insert((
+                ids::encode(NodeType::LearningQuestion, q.id).to_string(),
+                q.text,
+            ));
         }
     }
     let mut summary = Vec::new();

@@ -19,6 +19,7 @@ use crate::web::charts::{self, BarChart, ColumnChart};
 use crate::web::csrf::CheckedForm;
 use crate::web::i18n;
 use crate::web::session::SignedInAccount;
+use crate::web::summary_views::{GroupLine, QuestionLine, group_lines, question_lines};
 use crate::web::{ErrorPage, PageResult, Visitor, lookup, render, see_other};
 
 /// The filters of the page (a GET form): theme slug, session key, status (API name).
@@ -37,20 +38,6 @@ struct Option_ {
 }
 
 #[derive(Serialize)]
-struct QuestionView {
-    text: String,
-    votes: i32,
-}
-
-#[derive(Serialize)]
-struct ClusterView {
-    label: String,
-    representative: String,
-    size: usize,
-    votes: i64,
-}
-
-#[derive(Serialize)]
 struct ThemeView {
     title: String,
     slug: String,
@@ -60,10 +47,10 @@ struct ThemeView {
     votes: i64,
     charts: Vec<BarChart>,
     timeline: ColumnChart,
-    top: Vec<QuestionView>,
+    top: Vec<QuestionLine>,
     /// Taken up in the session (marked discussed by a moderator).
-    discussed: Vec<QuestionView>,
-    clusters: Vec<ClusterView>,
+    discussed: Vec<QuestionLine>,
+    clusters: Vec<GroupLine>,
 }
 
 /// The staff gate: staff and admins pass; anyone else gets the 403 page.
@@ -244,31 +231,9 @@ pub async fn page(
             votes: c.votes,
             charts,
             timeline,
-            top: top
-                .into_iter()
-                .map(|q| QuestionView {
-                    text: q.text,
-                    votes: q.vote_count,
-                })
-                .collect(),
-            discussed: discussed
-                .into_iter()
-                .map(|q| QuestionView {
-                    text: q.text,
-                    votes: q.vote_count,
-                })
-                .collect(),
-            clusters: groups
-                .iter()
-                .filter_map(|g| {
-                    Some(ClusterView {
-                        representative: g.members.first()?.text.clone(),
-                        label: g.label.join(", "),
-                        size: g.members.len(),
-                        votes: g.members.iter().map(|m| i64::from(m.vote_count)).sum(),
-                    })
-                })
-                .collect(),
+            top: question_lines(top),
+            discussed: question_lines(discussed),
+            clusters: group_lines(&groups),
         });
     }
 
