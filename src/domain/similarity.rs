@@ -62,6 +62,9 @@ pub struct Thesaurus {
     weights: Vec<f32>,
     /// Word form (folded, with its plural and inflected forms) → the groups it belongs to.
     groups_of: HashMap<String, Vec<u32>>,
+    /// Snowball stem of a long listed word → its groups: other inflections of long words
+    /// ("betrokkenheid", "participeert") match without being listed.
+    groups_of_stem: HashMap<String, Vec<u32>>,
     /// Word form → the lowest weight of its groups, where below 1.
     word_weights: HashMap<String, f32>,
     /// Every listed word (folded), known to the compound splitter.
@@ -84,6 +87,10 @@ impl std::fmt::Display for ThesaurusError {
 
 impl std::error::Error for ThesaurusError {}
 
+/// Shortest stem by which a word matches a thesaurus word: shorter stems collide
+/// ("ouders" and "ouderen" are both "ouder").
+const MIN_STEM_MATCH: usize = 6;
+
 /// Heaviest weight a thesaurus line may give.
 const MAX_GROUP_WEIGHT: f32 = 4.0;
 
@@ -105,6 +112,7 @@ impl Thesaurus {
             names: Vec::new(),
             weights: Vec::new(),
             groups_of: HashMap::new(),
+            groups_of_stem: HashMap::new(),
             word_weights: HashMap::new(),
             words: HashSet::new(),
         }
@@ -113,6 +121,7 @@ impl Thesaurus {
     /// Reads a thesaurus; a bad line is an error naming it.
     pub fn parse(text: &str) -> Result<Self, ThesaurusError> {
         let mut thesaurus = Self::empty();
+        let stemmer = Stemmer::create(Algorithm::Dutch);
         for (number, line) in text.lines().enumerate() {
             let error = |message: String| ThesaurusError {
                 line: number + 1,
@@ -163,6 +172,13 @@ impl Thesaurus {
                         *lowest = lowest.min(weight);
                     }
                 }
+                let stem = stemmer.stem(word);
+                if stem.chars().count() >= MIN_STEM_MATCH {
+                    let groups = thesaurus.groups_of_stem.entry(stem.into_owned()).or_default();
+                    if !groups.contains(&group) {
+                        groups.push(group);
+                    }
+                }
                 thesaurus.words.insert(word.clone());
             }
         }
@@ -195,8 +211,16 @@ impl Thesaurus {
         BUILTIN.get_or_init(|| Self::parse(BUILTIN_THESAURUS).unwrap_or_else(|_| Self::empty()))
     }
 
-    fn groups(&self, word: &str) -> &[u32] {
-        self.groups_of.get(word).map_or(&[], Vec::as_slice)
+    /// The groups of a word: of its listed form, else of its stem when that is long.
+    fn groups(&self, word: &str, stem: &str) -> &[u32] {
+        self.groups_of
+            .get(word)
+            .or_else(|| {
+                (stem.chars().count() >= MIN_STEM_MATCH)
+                    .then(|| self.groups_of_stem.get(stem))
+                    .flatten()
+            })
+            .map_or(&[], Vec::as_slice)
     }
 
     /// How much a word counts: below 1 for the field's everyday words.
@@ -363,7 +387,7 @@ impl<'a> Analyzer<'a> {
 
     fn add_word(&self, word: &str, weight: f32, features: &mut Vec<(Kind, String, f32)>) {
         let stem = self.stemmer.stem(word).into_owned();
-        for &group in self.thesaurus.groups(word) {
+        for &group in self.thesaurus.groups(word, &stem) {
             let group_weight = self.thesaurus.weights[group as usize];
             features.push((
                 Kind::Synonym,
