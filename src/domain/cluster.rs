@@ -89,6 +89,19 @@ impl Ord for Candidate {
     }
 }
 
+impl Candidate {
+    fn of(average: f64, a: usize, b: usize) -> Self {
+        Self {
+            average,
+            a: a.min(b),
+            b: a.max(b),
+        }
+    }
+}
+
+/// A group's most alike neighbour: the average similarity and the neighbour.
+type Best = (f64, usize);
+
 /// Groups being merged: their members and the summed similarities to neighbouring groups.
 struct Groups {
     members: Vec<Vec<usize>>,
@@ -112,6 +125,26 @@ impl Groups {
 
     fn average(&self, a: usize, b: usize, sum: f64) -> f64 {
         sum / (self.members[a].len() * self.members[b].len()) as f64
+    }
+
+    /// Works out the most alike neighbour of a live group anew (ties: the lowest-numbered)
+    /// and offers it as a candidate, if it reaches the threshold.
+    fn refresh(
+        &self,
+        group: usize,
+        threshold: f64,
+        best: &mut [Option<Best>],
+        heap: &mut BinaryHeap<Candidate>,
+    ) {
+        let found = self.links[group]
+            .iter()
+            .map(|(&other, &sum)| (self.average(group, other, sum), other))
+            .filter(|(average, _)| *average >= threshold)
+            .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)));
+        best[group] = found;
+        if let Some((average, other)) = found {
+            heap.push(Candidate::of(average, group, other));
+        }
     }
 
     /// Merges two live groups; the one with more links absorbs the other. Returns it.
@@ -181,39 +214,48 @@ pub fn clusters(corpus: &Corpus<'_>, threshold: f64, evidence: &Evidence) -> Vec
             groups.merge(a, b);
         }
     }
+    // Each live group's most alike neighbour at or above the threshold. The heap holds a
+    // group's best as a candidate; one no longer its group's best is skipped when popped.
+    // After a merge only the merged group and its neighbours can have a new best, so the
+    // heap stays about as large as the number of groups.
+    let mut best: Vec<Option<Best>> = vec![None; n];
     let mut heap = BinaryHeap::new();
     for a in 0..n {
-        for (&b, &sum) in &groups.links[a] {
-            let average = groups.average(a, b, sum);
-            // A pair under the threshold is looked at again when either group grows.
-            if a < b && groups.alive(a) && average >= threshold {
-                heap.push(Candidate { average, a, b });
-            }
+        if groups.alive(a) {
+            groups.refresh(a, threshold, &mut best, &mut heap);
         }
     }
     while let Some(Candidate { average, a, b }) = heap.pop() {
         if average < threshold {
             break;
         }
-        if !groups.alive(a) || !groups.alive(b) {
-            continue;
-        }
-        // Stale when either group grew since this candidate was pushed.
-        let Some(&sum) = groups.links[a].get(&b) else {
-            continue;
+        let current = |group: usize, partner: usize| {
+            best[group]
+                .is_some_and(|(alike, p)| p == partner && alike.to_bits() == average.to_bits())
         };
-        if (groups.average(a, b, sum) - average).abs() > 1e-12 {
+        if !groups.alive(a) || !groups.alive(b) || !(current(a, b) || current(b, a)) {
             continue;
         }
         let keep = groups.merge(a, b);
-        for (&other, &sum) in &groups.links[keep] {
-            let average = groups.average(keep, other, sum);
-            if average >= threshold {
-                heap.push(Candidate {
-                    average,
-                    a: keep.min(other),
-                    b: keep.max(other),
-                });
+        let gone = if keep == a { b } else { a };
+        best[gone] = None;
+        groups.refresh(keep, threshold, &mut best, &mut heap);
+        let neighbours: Vec<(usize, f64)> = groups.links[keep]
+            .iter()
+            .map(|(&other, &sum)| (other, groups.average(keep, other, sum)))
+            .collect();
+        for (other, average) in neighbours {
+            match best[other] {
+                Some((_, partner)) if partner == keep || partner == gone => {
+                    groups.refresh(other, threshold, &mut best, &mut heap);
+                }
+                Some((alike, partner))
+                    if average < alike || (average == alike && partner < keep) => {}
+                _ if average >= threshold => {
+                    best[other] = Some((average, keep));
+                    heap.push(Candidate::of(average, other, keep));
+                }
+                _ => {}
             }
         }
     }

@@ -62,6 +62,9 @@ pub struct Thesaurus {
     weights: Vec<f32>,
     /// Word form (folded, with its plural and inflected forms) → the groups it belongs to.
     groups_of: HashMap<String, Vec<u32>>,
+    /// Snowball stem of a long listed word → its groups: other inflections of long words
+    /// ("betrokkenheid", "participeert") match without being listed.
+    groups_of_stem: HashMap<String, Vec<u32>>,
     /// Word form → the lowest weight of its groups, where below 1.
     word_weights: HashMap<String, f32>,
     /// Every listed word (folded), known to the compound splitter.
@@ -84,6 +87,10 @@ impl std::fmt::Display for ThesaurusError {
 
 impl std::error::Error for ThesaurusError {}
 
+/// Shortest stem by which a word matches a thesaurus word: shorter stems collide
+/// ("ouders" and "ouderen" are both "ouder").
+const MIN_STEM_MATCH: usize = 6;
+
 /// Heaviest weight a thesaurus line may give.
 const MAX_GROUP_WEIGHT: f32 = 4.0;
 
@@ -105,6 +112,7 @@ impl Thesaurus {
             names: Vec::new(),
             weights: Vec::new(),
             groups_of: HashMap::new(),
+            groups_of_stem: HashMap::new(),
             word_weights: HashMap::new(),
             words: HashSet::new(),
         }
@@ -113,6 +121,7 @@ impl Thesaurus {
     /// Reads a thesaurus; a bad line is an error naming it.
     pub fn parse(text: &str) -> Result<Self, ThesaurusError> {
         let mut thesaurus = Self::empty();
+        let stemmer = Stemmer::create(Algorithm::Dutch);
         for (number, line) in text.lines().enumerate() {
             let error = |message: String| ThesaurusError {
                 line: number + 1,
@@ -163,6 +172,16 @@ impl Thesaurus {
                         *lowest = lowest.min(weight);
                     }
                 }
+                let stem = stemmer.stem(word);
+                if stem.chars().count() >= MIN_STEM_MATCH {
+                    let groups = thesaurus
+                        .groups_of_stem
+                        .entry(stem.into_owned())
+                        .or_default();
+                    if !groups.contains(&group) {
+                        groups.push(group);
+                    }
+                }
                 thesaurus.words.insert(word.clone());
             }
         }
@@ -195,8 +214,16 @@ impl Thesaurus {
         BUILTIN.get_or_init(|| Self::parse(BUILTIN_THESAURUS).unwrap_or_else(|_| Self::empty()))
     }
 
-    fn groups(&self, word: &str) -> &[u32] {
-        self.groups_of.get(word).map_or(&[], Vec::as_slice)
+    /// The groups of a word: of its listed form, else of its stem when that is long.
+    fn groups(&self, word: &str, stem: &str) -> &[u32] {
+        self.groups_of
+            .get(word)
+            .or_else(|| {
+                (stem.chars().count() >= MIN_STEM_MATCH)
+                    .then(|| self.groups_of_stem.get(stem))
+                    .flatten()
+            })
+            .map_or(&[], Vec::as_slice)
     }
 
     /// How much a word counts: below 1 for the field's everyday words.
@@ -363,7 +390,7 @@ impl<'a> Analyzer<'a> {
 
     fn add_word(&self, word: &str, weight: f32, features: &mut Vec<(Kind, String, f32)>) {
         let stem = self.stemmer.stem(word).into_owned();
-        for &group in self.thesaurus.groups(word) {
+        for &group in self.thesaurus.groups(word, &stem) {
             let group_weight = self.thesaurus.weights[group as usize];
             features.push((
                 Kind::Synonym,
@@ -736,32 +763,78 @@ impl<'a> Corpus<'a> {
     }
 
     /// For every question, its most similar others (at most `limit`, at least `threshold`):
-    /// the sparse graph clustering works on.
-    /// Worked out on all cores: it is most of the time clustering a large theme takes.
+    /// the sparse graph clustering works on. Exact: every pair of rows is scored once,
+    /// through the inverted index (row `x` walks only the postings of rows after it), so
+    /// the work is the sum over features of their postings' length squared, halved, with
+    /// nothing scored twice and no vector compared whole. A question known by several
+    /// wordings scores as its most alike one. Worked out on all cores, rows dealt out in
+    /// turn (early rows walk longer lists).
     pub fn neighbour_graph(&self, threshold: f64, limit: usize) -> Vec<Vec<(usize, f64)>> {
         let threads = std::thread::available_parallelism()
             .map_or(1, std::num::NonZeroUsize::get)
             .min(self.len() / MIN_DOCUMENTS_PER_THREAD)
             .max(1);
-        let chunk = self.len().div_ceil(threads).max(1);
-        let documents: Vec<usize> = (0..self.len()).collect();
-        std::thread::scope(|scope| {
-            let parts: Vec<_> = documents
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|&document| self.neighbours(document, threshold, limit))
-                            .collect::<Vec<_>>()
-                    })
-                })
+        let parts: Vec<Nearest> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|part| scope.spawn(move || self.pairs_from(part, threads, threshold, limit)))
                 .collect();
-            parts
+            workers
                 .into_iter()
                 // A panic in a worker is a bug; it surfaces as one here.
-                .flat_map(|part| part.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
                 .collect()
-        })
+        });
+        (0..self.questions)
+            .map(|question| {
+                let ranked: Vec<(usize, f64)> = parts
+                    .iter()
+                    .flat_map(|part| &part.lists[question])
+                    .map(|&(other, score)| (other as usize, f64::from(score)))
+                    .collect();
+                top(best_per_question(ranked), limit)
+            })
+            .collect()
+    }
+
+    /// The nearest questions of every question, from the pairs of rows `x` (with
+    /// `x % parts == part`) and the rows after it.
+    fn pairs_from(&self, part: usize, parts: usize, threshold: f64, limit: usize) -> Nearest {
+        let threshold = threshold as f32;
+        let rows = self.vectors.len();
+        let mut nearest = Nearest::new(self.questions, limit, rows > self.questions);
+        let mut score = vec![0.0f32; rows];
+        let mut touched: Vec<u32> = Vec::new();
+        // Per feature, where its postings pass the current row: rows only go up.
+        let mut cursor = vec![0usize; self.postings.len()];
+        for x in (part..rows).step_by(parts) {
+            for &(id, weight) in &self.vectors[x] {
+                let postings = &self.postings[id as usize];
+                let after = &mut cursor[id as usize];
+                while postings
+                    .get(*after)
+                    .is_some_and(|&(row, _)| row as usize <= x)
+                {
+                    *after += 1;
+                }
+                for &(y, other) in &postings[*after..] {
+                    let sum = &mut score[y as usize];
+                    if *sum == 0.0 {
+                        touched.push(y);
+                    }
+                    *sum += weight * other;
+                }
+            }
+            let a = self.owner[x];
+            for y in touched.drain(..) {
+                let alike = std::mem::take(&mut score[y as usize]);
+                let b = self.owner[y as usize];
+                if alike >= threshold && a != b {
+                    nearest.offer(a, b, alike);
+                    nearest.offer(b, a, alike);
+                }
+            }
+        }
+        nearest
     }
 
     /// The few words that characterise a group of questions: the highest summed TF-IDF
@@ -804,6 +877,51 @@ impl<'a> Corpus<'a> {
             }
         }
         label
+    }
+}
+
+/// Per question, the most alike others found so far (at most `limit` each, unordered), and
+/// once a question has `limit` of them the score to beat: on a large theme most offers are
+/// turned away by that alone, without touching the lists.
+struct Nearest {
+    limit: usize,
+    /// Whether a pair can be offered twice (questions known by several wordings).
+    repeats: bool,
+    lists: Vec<Vec<(u32, f32)>>,
+    floor: Vec<f32>,
+}
+
+impl Nearest {
+    fn new(questions: usize, limit: usize, repeats: bool) -> Self {
+        Self {
+            limit,
+            repeats,
+            lists: vec![Vec::new(); questions],
+            floor: vec![f32::NEG_INFINITY; questions],
+        }
+    }
+
+    /// Keeps `other` among the most alike of `question` if it is (once, with its best score).
+    fn offer(&mut self, question: u32, other: u32, score: f32) {
+        let (question, limit) = (question as usize, self.limit);
+        if score <= self.floor[question] || limit == 0 {
+            return;
+        }
+        let list = &mut self.lists[question];
+        if let Some(kept) = self
+            .repeats
+            .then(|| list.iter_mut().find(|(o, _)| *o == other))
+            .flatten()
+        {
+            kept.1 = kept.1.max(score);
+        } else if list.len() < limit {
+            list.push((other, score));
+        } else if let Some(weakest) = list.iter_mut().min_by(|a, b| a.1.total_cmp(&b.1)) {
+            *weakest = (other, score);
+        }
+        if list.len() >= limit {
+            self.floor[question] = list.iter().map(|(_, s)| *s).fold(f32::INFINITY, f32::min);
+        }
     }
 }
 
@@ -900,6 +1018,39 @@ mod tests {
             "Wat doen we als de financiering van het programma afloopt?",
         ]);
         assert!(corpus.similarity(0, 2) > corpus.similarity(0, 1));
+    }
+
+    #[test]
+    fn the_neighbour_graph_is_every_pair_compared_whole() {
+        let questions = [
+            "Hoe betrekken we jongeren bij de wijkaanpak?",
+            "Wat werkt om jeugd te laten meedenken over hun wijk?",
+            "Welke tips zijn er om anderstalige buurtbewoners te betrekken?",
+            "Wat kunnen buren doen tegen vereenzaming van oudere bewoners?",
+            "Hoe gaan we eenzaamheid bij senioren tegen?",
+            "Wat kunnen bewoners doen tegen criminaliteit in hun straat?",
+            "Hoe maken buren samen hun straat veiliger?",
+        ];
+        let texts = Texts {
+            questions: questions.to_vec(),
+            paraphrases: vec![(6, "Inbraken in de buurt voorkomen met buurtpreventie")],
+            ..Texts::default()
+        };
+        let corpus = Corpus::new(&texts);
+        let graph = corpus.neighbour_graph(0.05, 3);
+        for (a, found) in graph.iter().enumerate() {
+            let mut expected: Vec<(usize, f64)> = (0..questions.len())
+                .filter(|&b| b != a)
+                .map(|b| (b, corpus.similarity(a, b)))
+                .filter(|(_, alike)| *alike >= 0.05)
+                .collect();
+            expected = top(expected, 3);
+            let ids = |list: &[(usize, f64)]| list.iter().map(|(b, _)| *b).collect::<Vec<_>>();
+            assert_eq!(ids(found), ids(&expected), "question {a}");
+            for ((_, x), (_, y)) in found.iter().zip(&expected) {
+                assert!((x - y).abs() < 1e-5, "question {a}: {x} and {y}");
+            }
+        }
     }
 
     #[test]

@@ -37,9 +37,12 @@ fn measure(set: &ParaphraseSet) -> Scores {
 /// Targets of issue 14 (clusters F1 ≥ 0.6 with precision ≥ 0.7, P@3 ≥ 0.6). Before any
 /// similarity by meaning (shared stemmed words, leader clustering): tuning set clusters
 /// P 0.46 R 0.04 F1 0.07, P@3 0.05. Session 5 (forms-matched and weighted thesaurus,
-/// compound parts): tuning P 0.76 R 0.51 F1 0.61, P@3 0.70. The held-out set (18 needs,
-/// 103 questions; words the thesaurus lacks) stays far under the targets, P 0.36 R 0.10
-/// F1 0.15, P@3 0.33 (was 0.20 / 0.06 / 0.10, 0.26): it is asserted only not to fall back.
+/// compound parts): tuning P 0.76 R 0.51 F1 0.61, P@3 0.70. Session 6 (a thesaurus for the
+/// whole field, written without looking at the held-out set; long words matched by stem;
+/// more contentless verbs): tuning P 0.79 R 0.54 F1 0.64, P@3 0.74. The held-out set
+/// (18 needs, 103 questions; never tuned on) stays far under the targets, P 0.49 R 0.18
+/// F1 0.27, P@3 0.41 (session 5: 0.36 / 0.10 / 0.15, 0.33): it is asserted only not to
+/// fall back.
 #[test]
 fn the_dutch_paraphrase_sets_are_found() {
     let tuning = measure(&ParaphraseSet::tuning());
@@ -52,7 +55,7 @@ fn the_dutch_paraphrase_sets_are_found() {
     );
     assert!(tuning.precision_at_3 >= 0.6, "P@3 under target: {tuning}");
     assert!(
-        held_out.f1 >= 0.14 && held_out.precision_at_3 >= 0.32,
+        held_out.f1 >= 0.25 && held_out.precision_at_3 >= 0.39,
         "held-out set fell back: {held_out}"
     );
 }
