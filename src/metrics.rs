@@ -296,13 +296,15 @@ fn describe(recorder: &PrometheusRecorder) {
     });
 }
 
+/// The action as the API spells it (machine outputs keep the GraphQL enum names).
 fn action_label(action: ModerationActionKind) -> &'static str {
     match action {
-        ModerationActionKind::Approve => "approve",
-        ModerationActionKind::Reject => "reject",
-        ModerationActionKind::MarkDuplicate => "mark_duplicate",
-        ModerationActionKind::Hide => "hide",
-        ModerationActionKind::Restore => "restore",
+        ModerationActionKind::Approve => "APPROVE",
+        ModerationActionKind::Reject => "REJECT",
+        ModerationActionKind::MarkDuplicate => "MARK_DUPLICATE",
+        ModerationActionKind::Hide => "HIDE",
+        ModerationActionKind::Restore => "RESTORE",
+        ModerationActionKind::Move => "MOVE",
     }
 }
 

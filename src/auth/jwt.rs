@@ -33,6 +33,10 @@ pub struct Claims {
     pub exp: i64,
     pub iss: String,
     pub aud: String,
+    /// Random, so that two tokens of one subject issued in the same second differ (signing
+    /// out revokes one token, not its twin). Tokens from before it have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
 }
 
 impl Claims {
@@ -124,6 +128,7 @@ impl JwtKeys {
             exp: expires_at.timestamp(),
             iss: ISSUER.to_owned(),
             aud: AUDIENCE.to_owned(),
+            jti: Some(format!("{:032x}", rand::random::<u128>())),
         };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
         Ok(IssuedToken { token, expires_at })

@@ -211,7 +211,7 @@ async fn counters_move_with_the_traffic_and_labels_stay_bounded() {
     assert_eq!(
         moved(
             "buurtgraph_moderation_actions_total",
-            &[("action", "approve")]
+            &[("action", "APPROVE")]
         ),
         1.0
     );

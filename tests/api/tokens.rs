@@ -25,6 +25,7 @@ fn claims(sub: &str, iat: i64, exp: i64) -> Claims {
         exp,
         iss: ISSUER.to_owned(),
         aud: AUDIENCE.to_owned(),
+        jti: None,
     }
 }
 
