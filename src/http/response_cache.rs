@@ -161,15 +161,13 @@ impl ResponseCache {
 
     /// The content version, read from the database at most once per `VERSION_CHECK_INTERVAL`.
     /// An error is only logged by the caller, which then does without the cache.
-    pub async fn version(&self, db: &DatabaseConnection) -> anyhow::Result<i64> {
+    pub async fn version(&self, db: &DatabaseConnection) -> crate::error::AppResult<i64> {
         if let Some((version, read_at)) = *lock(&self.known_version)
             && read_at.elapsed() < VERSION_CHECK_INTERVAL
         {
             return Ok(version);
         }
-        let version = content::current(db)
-            .await
-            .map_err(|err| anyhow::anyhow!("{err:?}"))?;
+        let version = content::current(db).await?;
         *lock(&self.known_version) = Some((version, Instant::now()));
         Ok(version)
     }

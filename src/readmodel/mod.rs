@@ -23,7 +23,6 @@ pub use snapshot::{SessionFilter, Snapshot};
 
 use crate::error::AppResult;
 use crate::http::response_cache::ResponseCache;
-use crate::service::content;
 use crate::service::live::Changes;
 
 /// The current snapshot and how to get a newer one; shared by all requests of a process.
@@ -65,12 +64,8 @@ impl ReadModel {
 
     /// The snapshot of the current content version (as known to this process).
     pub async fn current(&self, db: &DatabaseConnection) -> AppResult<Arc<Snapshot>> {
-        let version = match self.versions.version(db).await {
-            Ok(version) => version,
-            // The version cache keeps only an error's text: read again for its kind, so that
-            // an outage stays `UNAVAILABLE`.
-            Err(_) => content::current(db).await?,
-        };
+        // An outage fails here at once as `UNAVAILABLE`, without a second wait for the pool.
+        let version = self.versions.version(db).await?;
         self.at_least(db, version).await
     }
 

@@ -56,7 +56,7 @@ pub(super) async fn look_up(
             }
         }
         Err(err) => {
-            tracing::warn!(error = %err, "cannot read the content version; not caching");
+            tracing::warn!(error = ?err, "cannot read the content version; not caching");
             CacheLookup::NotCacheable
         }
     }
