@@ -220,7 +220,6 @@ pub async fn build_routers(
         },
         SchemaOptions {
             introspection: config.graphiql_enabled(),
-            persisted_queries: persisted_queries.clone(),
         },
     );
     let response_cache = if config.response_cache {
@@ -229,6 +228,9 @@ pub async fn build_routers(
         ResponseCache::disabled()
     };
     let response_cache = Arc::new(response_cache);
+    let page_cache = Arc::new(crate::web::page_cache::PageCache::new(
+        config.response_cache,
+    ));
     let read_model = Arc::new(crate::readmodel::ReadModel::following(
         response_cache.clone(),
         &changes,
@@ -243,6 +245,7 @@ pub async fn build_routers(
         config: Arc::new(config),
         response_cache,
         read_model,
+        page_cache,
         programme_views: Arc::default(),
         limits,
         ws_connections: Arc::default(),

@@ -32,6 +32,8 @@ pub struct AppState {
     pub response_cache: Arc<ResponseCache>,
     /// The published programme in memory (programme queries and pages read it, not SQL).
     pub read_model: Arc<crate::readmodel::ReadModel>,
+    /// The programme's pages, rendered once per content version and language.
+    pub page_cache: Arc<crate::web::page_cache::PageCache>,
     /// The programme pages' views, while the content is unchanged.
     pub programme_views: Arc<crate::web::programme_views::ProgrammeViews>,
     /// Throttles shared with the schema.
@@ -40,7 +42,7 @@ pub struct AppState {
     pub ws_connections: Arc<ConnectionCounter>,
     /// Participants' subscriptions executed once for all who ask the same.
     pub subscription_fanouts: Arc<crate::http::graphql::Fanouts>,
-    /// The queries known by hash (shared with the schema's persisted-query extension).
+    /// The queries known by hash (automatic persisted queries).
     pub persisted_queries: LruCacheStorage,
     /// Prometheus metrics (off unless `METRICS_BIND` is set).
     pub metrics: crate::metrics::Metrics,

@@ -1,32 +1,42 @@
-//! Gives every error a code: request errors from parsing and validation get theirs here,
-//! so clients never have to match on message text.
+//! Gives every request error a code, so clients never have to match on message text.
 
-use std::sync::Arc;
+use async_graphql::parser::types::DocumentOperations;
+use async_graphql::{Request, Response, ServerError};
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
-    NextValidation,
-};
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument};
-use async_graphql::{Request, ServerError, ServerResult, ValidationResult, Variables};
-
-/// Adds `extensions.code` to parse and validation errors.
-pub struct ErrorCodes;
-
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodesExtension)
-    }
+pub(super) fn with_code(mut error: ServerError, code: &str) -> ServerError {
+    set_code(&mut error, code);
+    error
 }
 
-struct ErrorCodesExtension;
-
-fn with_code(mut error: ServerError, code: &str) -> ServerError {
+fn set_code(error: &mut ServerError, code: &str) {
     let extensions = error.extensions.get_or_insert_with(Default::default);
     if extensions.get("code").is_none() {
         extensions.set("code", code);
     }
-    error
+}
+
+/// A parse error's code: a limit of the parser, or a document that does not parse.
+pub(super) fn parse_error(error: ServerError) -> ServerError {
+    let code = if is_limit_error(&error.message) {
+        "QUERY_TOO_COMPLEX"
+    } else {
+        "GRAPHQL_PARSE_FAILED"
+    };
+    with_code(error, code)
+}
+
+/// Codes the request errors the schema reports without one: those without a path come
+/// from validation, its limits or the choice of operation (field errors carry a path and
+/// their own code).
+pub(super) fn code_request_errors(response: &mut Response) {
+    for error in response.errors.iter_mut().filter(|e| e.path.is_empty()) {
+        let code = if is_limit_error(&error.message) {
+            "QUERY_TOO_COMPLEX"
+        } else {
+            "GRAPHQL_VALIDATION_FAILED"
+        };
+        set_code(error, code);
+    }
 }
 
 /// The limit errors async-graphql reports during validation.
@@ -45,7 +55,7 @@ fn is_limit_error(message: &str) -> bool {
 /// A required variable (non-null, without a default) that the request leaves out or sets to
 /// null. The spec makes that a request error (CoerceVariableValues); async-graphql would run
 /// the operation and fail the field, with an error without a code.
-fn missing_variable(request: &mut Request) -> Option<ServerError> {
+pub(super) fn missing_variable(request: &mut Request) -> Option<ServerError> {
     let variables = std::mem::take(&mut request.variables);
     let operation_name = request.operation_name.clone();
     let missing = request.parsed_query().ok().and_then(|document| {
@@ -82,65 +92,4 @@ fn missing_variable(request: &mut Request) -> Option<ServerError> {
     });
     request.variables = variables;
     missing
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for ErrorCodesExtension {
-    /// Persisted-query errors; the code is the one Apollo clients look for.
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        let mut request = next.run(ctx, request).await.map_err(|error| {
-            let code = if error.message == "PersistedQueryNotFound" {
-                "PERSISTED_QUERY_NOT_FOUND"
-            } else {
-                "BAD_REQUEST"
-            };
-            with_code(error, code)
-        })?;
-        match missing_variable(&mut request) {
-            Some(error) => Err(with_code(error, "GRAPHQL_VALIDATION_FAILED")),
-            None => Ok(request),
-        }
-    }
-
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables).await.map_err(|error| {
-            let code = if is_limit_error(&error.message) {
-                "QUERY_TOO_COMPLEX"
-            } else {
-                "GRAPHQL_PARSE_FAILED"
-            };
-            with_code(error, code)
-        })
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|errors| {
-            errors
-                .into_iter()
-                .map(|error| {
-                    let code = if is_limit_error(&error.message) {
-                        "QUERY_TOO_COMPLEX"
-                    } else {
-                        "GRAPHQL_VALIDATION_FAILED"
-                    };
-                    with_code(error, code)
-                })
-                .collect()
-        })
-    }
 }

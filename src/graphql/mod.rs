@@ -12,11 +12,9 @@ pub mod moderation;
 pub mod pagination;
 pub mod privacy;
 pub mod programme;
+pub mod requests;
 pub mod summary;
 
-use async_graphql::extensions::apollo_persisted_queries::{
-    ApolloPersistedQueries, LruCacheStorage,
-};
 use async_graphql::{MergedObject, Schema};
 use sea_orm::DatabaseConnection;
 
@@ -62,15 +60,12 @@ pub const PERSISTED_QUERIES: usize = 1_000;
 #[derive(Clone)]
 pub struct SchemaOptions {
     pub introspection: bool,
-    /// Automatic persisted queries: clients may send a query's hash instead of its text.
-    pub persisted_queries: LruCacheStorage,
 }
 
 impl Default for SchemaOptions {
     fn default() -> Self {
         Self {
             introspection: true,
-            persisted_queries: LruCacheStorage::new(PERSISTED_QUERIES),
         }
     }
 }
@@ -96,8 +91,7 @@ pub fn build_schema(data: SchemaData, options: SchemaOptions) -> AppSchema {
     .data(data.changes)
     .data(data.keys)
     .data(data.limits)
-    .extension(errors::ErrorCodes)
-    .extension(ApolloPersistedQueries::new(options.persisted_queries))
+    // No `.extension(…)`: see `requests` for why codes and persisted queries live there.
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
     .limit_directives(MAX_DIRECTIVES)

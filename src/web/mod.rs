@@ -13,6 +13,7 @@ pub mod forms;
 pub mod graphiql;
 pub mod i18n;
 pub mod lookup;
+pub mod page_cache;
 pub mod pages;
 pub mod programme_views;
 pub mod render;
@@ -69,7 +70,10 @@ pub fn routes(graphiql_enabled: bool) -> Router<AppState> {
             "/events/{slug}/mijn-gegevens/verwijderen",
             post(participant::delete_data),
         )
-        .route("/taal", post(pages::switch_language))
+        .route(
+            "/taal",
+            get(pages::switch_language_link).post(pages::switch_language),
+        )
         // Accounts (issue 13): sign in and out.
         .route(
             "/inloggen",

@@ -380,7 +380,8 @@ async fn cookies_are_secure_behind_a_trusted_https_proxy() {
     .await;
     let mut browser = Browser::new(&app);
     browser.headers.push(("x-forwarded-proto", "https".into()));
-    let page = browser.get("/").await;
+    // A page with a form sets the token's cookie (the programme's pages have none).
+    let page = browser.get("/inloggen").await;
     assert!(
         page.header(header::SET_COOKIE)
             .unwrap_or_default()
@@ -657,19 +658,112 @@ async fn english_by_accept_language_or_by_the_switch() {
         .push(("accept-language", "en-GB,en;q=0.9".into()));
     let page = browser.get("/events/dag-van-de-buurt-2021").await.text();
     assert!(page.contains("<html lang=\"en\">") && page.contains("Thursday 28 January 2021"));
-    let switched = browser
-        .post(
-            "/taal",
-            &[("lang", "nl"), ("return", "/events/dag-van-de-buurt-2021")],
-        )
-        .await;
+    // The switch is a link in the header (no form, so the page holds no token).
+    let href = language_switch_href(&page);
+    assert_eq!(
+        href,
+        "/taal?lang=nl&return=/events/dag-van-de-buurt-2021"
+    );
+    let switched = browser.get(&href).await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER);
     assert_eq!(location(&switched), "/events/dag-van-de-buurt-2021");
     let page = browser.get("/events/dag-van-de-buurt-2021").await.text();
     assert!(page.contains("<html lang=\"nl\">") && page.contains("donderdag"));
-    let away = browser
-        .post("/taal", &[("lang", "en"), ("return", "//evil.example")])
-        .await;
+    let away = browser.get("/taal?lang=en&return=//evil.example").await;
     assert_eq!(location(&away), "/");
+    // The form other clients may post still works, with its token.
+    browser.get("/inloggen").await;
+    let posted = browser
+        .post(
+            "/taal",
+            &[("lang", "en"), ("return", "/events/dag-van-de-buurt-2021")],
+        )
+        .await;
+    assert_eq!(location(&posted), "/events/dag-van-de-buurt-2021");
+    let page = browser.get("/events/dag-van-de-buurt-2021").await.text();
+    assert!(page.contains("<html lang=\"en\">"));
+}
+
+/// The language switch's address in a page's header.
+fn language_switch_href(page: &str) -> String {
+    let anchor = page
+        .split("<a class=\"language-switch")
+        .nth(1)
+        .expect("a language switch");
+    let href = anchor
+        .split("href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("its href");
+    href.replace("&amp;", "&").replace("&#x2f;", "/")
+}
+
+#[tokio::test]
+async fn programme_pages_are_kept_per_language_and_show_an_edit_at_once() {
+    let (app, actors) = setup().await;
+    let page_of = |response: &TestResponse| {
+        (
+            response.status,
+            response.header(header::ETAG).map(str::to_owned),
+            response.text(),
+        )
+    };
+    let path = "/events/dag-van-de-buurt-2021";
+    let mut first = Browser::new(&app);
+    let (status, etag, dutch) = page_of(&first.get(path).await);
+    assert_eq!(status, StatusCode::OK);
+    let etag = etag.expect("an ETag");
+    assert!(!dutch.contains("csrfToken"), "no form, no token");
+    assert!(
+        first.cookies.is_empty(),
+        "no cookie is set by a programme page"
+    );
+
+    // Another visitor gets the same page; with the ETag, nothing at all.
+    let mut second = Browser::new(&app);
+    assert_eq!(
+        page_of(&second.get(path).await),
+        (StatusCode::OK, Some(etag.clone()), dutch.clone())
+    );
+    second.headers.push(("if-none-match", etag.clone()));
+    assert_eq!(second.get(path).await.status, StatusCode::NOT_MODIFIED);
+
+    // Brotli for who asks; the English page is another page.
+    let mut compressing = Browser::new(&app);
+    compressing
+        .headers
+        .push(("accept-encoding", "gzip, deflate, br".into()));
+    let compressed = compressing.get(path).await;
+    assert_eq!(compressed.header(header::CONTENT_ENCODING), Some("br"));
+    assert!(
+        compressed.body.len() * 3 < dutch.len(),
+        "{} of {}",
+        compressed.body.len(),
+        dutch.len()
+    );
+    let mut english = Browser::new(&app);
+    english.headers.push(("accept-language", "en".into()));
+    let (_, english_etag, english_page) = page_of(&english.get(path).await);
+    assert!(english_page.contains("<html lang=\"en\">"));
+    assert_ne!(english_etag.as_deref(), Some(etag.as_str()));
+
+    // An admin's edit is on the very next view.
+    let session_id = app
+        .data("{ event { blocks { sessions { id } } } }", json!({}))
+        .await["event"]["blocks"][0]["sessions"][0]["id"]
+        .clone();
+    let renamed = "Een nieuwe titel voor deze sessie";
+    let edited = app
+        .gql_as(
+            &actors.admin,
+            "mutation($id: ID!, $t: String!) { updateSession(id: $id, input: { title: $t }) { title } }",
+            json!({ "id": session_id, "t": renamed }),
+        )
+        .await;
+    assert!(edited.get("errors").is_none(), "{edited}");
+    let (_, new_etag, after) = page_of(&Browser::new(&app).get(path).await);
+    assert!(after.contains(renamed), "the edit shows at once");
+    assert_ne!(new_etag, Some(etag));
 }
 
 #[tokio::test]

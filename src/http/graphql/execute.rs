@@ -146,7 +146,13 @@ async fn run(
     let may_change_content = viewer.is_admin();
     let (loaders, batches) = loaders(state.db.clone(), state.read_model.clone());
     let batch = batch.data(viewer).data(loaders).data(client);
-    let response = batches.run_with(state.schema.execute_batch(batch)).await;
+    let response = batches
+        .run_with(crate::graphql::requests::execute_batch(
+            &state.schema,
+            &state.persisted_queries,
+            batch,
+        ))
+        .await;
     if may_change_content {
         state.response_cache.content_changed();
     }

@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
+use async_graphql::extensions::apollo_persisted_queries::LruCacheStorage;
 use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
 use async_graphql::{Data, Executor, Request, Response};
 use futures_util::StreamExt;
@@ -26,8 +27,8 @@ use tokio::sync::broadcast;
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::auth::Viewer;
-use crate::graphql::AppSchema;
 use crate::graphql::live::OwnQuestionsOnly;
+use crate::graphql::{AppSchema, requests};
 use crate::http::lock;
 use crate::readmodel::ReadModel;
 
@@ -297,15 +298,29 @@ fn copy_of(shared: &Response) -> Response {
 pub struct SharingExecutor {
     pub schema: AppSchema,
     pub fanouts: Arc<Fanouts>,
+    pub persisted: LruCacheStorage,
 }
 
 impl Executor for SharingExecutor {
     fn execute(&self, request: Request) -> impl Future<Output = Response> + Send {
-        let schema = self.schema.clone();
-        async move { schema.execute(request).await }
+        let this = self.clone();
+        async move { requests::execute(&this.schema, &this.persisted, request).await }
     }
 
     fn execute_stream(
+        &self,
+        request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        let this = self.clone();
+        requests::execute_stream(self.persisted.clone(), request, move |request| {
+            this.prepared_stream(request, session_data)
+        })
+    }
+}
+
+impl SharingExecutor {
+    fn prepared_stream(
         &self,
         request: Request,
         session_data: Option<Arc<Data>>,

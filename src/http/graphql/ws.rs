@@ -59,6 +59,7 @@ pub async fn ws_handler(
             let executor = super::fanout::SharingExecutor {
                 schema: state.schema.clone(),
                 fanouts: state.subscription_fanouts.clone(),
+                persisted: state.persisted_queries.clone(),
             };
             let guard = Arc::new(Mutex::new(MessageGuard::new(
                 state.config.ws_messages_per_second,

@@ -8,7 +8,9 @@ pub mod screen;
 pub mod staff;
 pub mod views;
 
+use axum::extract::Query;
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 
 use super::csrf::CheckedForm;
 use super::i18n::{LANG_COOKIE, Lang};
@@ -51,11 +53,27 @@ pub fn safe_return(path: Option<&str>) -> &str {
 
 /// `POST /taal`: remembers the language for a year and returns to the page.
 pub async fn switch_language(visitor: Visitor, form: CheckedForm) -> Response {
-    let lang = form
-        .get("lang")
-        .and_then(Lang::from_code)
-        .unwrap_or_default();
-    let mut response = see_other(safe_return(form.get("return")));
+    remember_language(&visitor, form.get("lang"), form.get("return"))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LanguageLink {
+    lang: Option<String>,
+    #[serde(rename = "return")]
+    return_to: Option<String>,
+}
+
+/// `GET /taal?lang=en&return=/…`: the switch in every page's header. A link, not a form, so
+/// that pages without forms carry no token and are the same for every visitor (they can be
+/// kept, `page_cache`). Another site can at most switch a visitor's language; it returns
+/// only to a local path.
+pub async fn switch_language_link(visitor: Visitor, Query(link): Query<LanguageLink>) -> Response {
+    remember_language(&visitor, link.lang.as_deref(), link.return_to.as_deref())
+}
+
+fn remember_language(visitor: &Visitor, lang: Option<&str>, return_to: Option<&str>) -> Response {
+    let lang = lang.and_then(Lang::from_code).unwrap_or_default();
+    let mut response = see_other(safe_return(return_to));
     if let Some(cookie) = set_cookie(
         LANG_COOKIE,
         lang.code(),

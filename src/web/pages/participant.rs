@@ -6,6 +6,7 @@
 //! button: a GET never creates a participant, so link previews and prefetchers cannot.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use async_graphql::ID;
 use axum::Extension;
@@ -21,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::notice;
 use super::views::{self, clock, zone};
+use crate::readmodel::Snapshot;
 use crate::auth::jwt::Subject;
 use crate::auth::limits::ClientAddr;
 use crate::auth::{Viewer, policy};
@@ -220,17 +222,13 @@ const APPROVED_LIMIT: u64 = 500;
 const MINE_LIMIT: u64 = 100;
 
 /// The themes that take input in this event, in the programme's order.
-async fn input_themes(
-    state: &AppState,
-    event: &event::Model,
-) -> Result<Vec<theme::Model>, AppError> {
-    Ok(programme::themes_by_event(&state.db, &[event.id])
-        .await?
-        .remove(&event.id)
-        .unwrap_or_default()
-        .into_iter()
+fn input_themes(snapshot: &Snapshot, event: &event::Model) -> Vec<Arc<theme::Model>> {
+    snapshot
+        .themes_of_event(event.id)
+        .iter()
         .filter(|t| t.kind != ThemeKind::Topic)
-        .collect())
+        .cloned()
+        .collect()
 }
 
 /// A fresh idempotency key for a form: a double tap or a retry stores one question.
@@ -252,11 +250,9 @@ async fn agenda_page(
     let fail = |e: AppError| ErrorPage::from_app(visitor, e);
     let db = &state.db;
     let zone = zone(event);
-    let themes = input_themes(state, event).await.map_err(fail)?;
-    let theme_ids: Vec<i32> = themes.iter().map(|t| t.id).collect();
-    let sessions = programme::sessions_by_theme(db, &theme_ids)
-        .await
-        .map_err(&fail)?;
+    // Themes and sessions are programme: from memory, as on the programme's pages.
+    let snapshot = state.read_model.current(db).await.map_err(fail)?;
+    let themes = input_themes(&snapshot, event);
 
     let mut approved: HashMap<i32, Vec<QuestionView>> = HashMap::new();
     let mut mine = Vec::new();
@@ -347,10 +343,9 @@ async fn agenda_page(
     let themes: Vec<ThemeView> = themes
         .into_iter()
         .map(|t| {
-            let open_sessions: Vec<SessionOption> = sessions
-                .get(&t.id)
-                .into_iter()
-                .flatten()
+            let open_sessions: Vec<SessionOption> = snapshot
+                .sessions_of_theme(t.id)
+                .iter()
                 .filter(|s| s.event_id == event.id && s.feedback_open)
                 .map(|s| SessionOption {
                     id: ids::encode(NodeType::Session, s.id).to_string(),
@@ -391,7 +386,7 @@ async fn agenda_page(
                 approved: approved.remove(&t.id).unwrap_or_default(),
                 now_discussed: now_discussed.remove(&t.id),
                 form,
-                title: t.title,
+                title: t.title.clone(),
             }
         })
         .collect();

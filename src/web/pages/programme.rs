@@ -41,27 +41,33 @@ pub async fn home(
     Query(filter): Query<ProgrammeFilter>,
 ) -> PageResult {
     let snapshot = snapshot(&state, &visitor).await?;
-    let events = snapshot.events();
-    if let [event] = events {
-        return Ok(programme_page(
-            &state,
-            &snapshot,
+    let render = || async {
+        let events = snapshot.events();
+        if let [event] = events {
+            return Ok(programme_page(
+                &state,
+                &snapshot,
+                &visitor,
+                event,
+                filter,
+                query.as_deref(),
+            ));
+        }
+        let events: Vec<views::EventView> = events
+            .iter()
+            .map(|e| views::event_view(visitor.lang, e))
+            .collect();
+        Ok(render::page(
             &visitor,
-            event,
-            filter,
-            query.as_deref(),
-        ));
-    }
-    let events: Vec<views::EventView> = events
-        .iter()
-        .map(|e| views::event_view(visitor.lang, e))
-        .collect();
-    Ok(render::page(
-        &visitor,
-        StatusCode::OK,
-        "programme/events.html",
-        minijinja::context! { events => render::value(&events), notice => notice(query.as_deref()) },
-    ))
+            StatusCode::OK,
+            "programme/events.html",
+            minijinja::context! { events => render::value(&events), notice => notice(query.as_deref()) },
+        ))
+    };
+    state
+        .page_cache
+        .page(&visitor, snapshot.version, render)
+        .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -79,15 +85,21 @@ pub async fn event(
     Query(filter): Query<ProgrammeFilter>,
 ) -> PageResult {
     let snapshot = snapshot(&state, &visitor).await?;
-    let event = event_named(&snapshot, &slug).map_err(|e| ErrorPage::from_app(&visitor, e))?;
-    Ok(programme_page(
-        &state,
-        &snapshot,
-        &visitor,
-        &event,
-        filter,
-        query.as_deref(),
-    ))
+    let render = || async {
+        let event = event_named(&snapshot, &slug).map_err(|e| ErrorPage::from_app(&visitor, e))?;
+        Ok(programme_page(
+            &state,
+            &snapshot,
+            &visitor,
+            &event,
+            filter,
+            query.as_deref(),
+        ))
+    };
+    state
+        .page_cache
+        .page(&visitor, snapshot.version, render)
+        .await
 }
 
 fn programme_page(
@@ -131,17 +143,25 @@ pub async fn session(
         return Ok(crate::http::exports::session_calendar(&state, &slug, key, &headers).await);
     }
     let snapshot = snapshot(&state, &visitor).await?;
-    let event = event_named(&snapshot, &slug).map_err(|e| ErrorPage::from_app(&visitor, e))?;
+    let render = || session_page(&snapshot, &visitor, &slug, &key);
+    state
+        .page_cache
+        .page(&visitor, snapshot.version, render)
+        .await
+}
+
+async fn session_page(snapshot: &Snapshot, visitor: &Visitor, slug: &str, key: &str) -> PageResult {
+    let event = event_named(snapshot, slug).map_err(|e| ErrorPage::from_app(visitor, e))?;
     let session = snapshot
-        .session_by_key(event.id, &key)
+        .session_by_key(event.id, key)
         .cloned()
-        .ok_or_else(|| ErrorPage::not_found(&visitor))?;
-    let mut cards = views::session_cards(&snapshot, &event, &[session]);
+        .ok_or_else(|| ErrorPage::not_found(visitor))?;
+    let mut cards = views::session_cards(snapshot, &event, &[session]);
     let Some(card) = cards.pop() else {
-        return Err(ErrorPage::not_found(&visitor));
+        return Err(ErrorPage::not_found(visitor));
     };
     Ok(render::page(
-        &visitor,
+        visitor,
         StatusCode::OK,
         "programme/session.html",
         minijinja::context! {
@@ -158,18 +178,26 @@ pub async fn person(
     Path((slug, key)): Path<(String, String)>,
 ) -> PageResult {
     let snapshot = snapshot(&state, &visitor).await?;
-    let event = event_named(&snapshot, &slug).map_err(|e| ErrorPage::from_app(&visitor, e))?;
+    let render = || person_page(&snapshot, &visitor, &slug, &key);
+    state
+        .page_cache
+        .page(&visitor, snapshot.version, render)
+        .await
+}
+
+async fn person_page(snapshot: &Snapshot, visitor: &Visitor, slug: &str, key: &str) -> PageResult {
+    let event = event_named(snapshot, slug).map_err(|e| ErrorPage::from_app(visitor, e))?;
     let person = snapshot
-        .person_with_key(&key)
+        .person_with_key(key)
         .cloned()
-        .ok_or_else(|| ErrorPage::not_found(&visitor))?;
+        .ok_or_else(|| ErrorPage::not_found(visitor))?;
     let sessions: Vec<Arc<session::Model>> = snapshot
         .sessions_of_person(person.id)
         .iter()
         .filter(|s| s.event_id == event.id)
         .cloned()
         .collect();
-    let cards = views::session_cards(&snapshot, &event, &sessions);
+    let cards = views::session_cards(snapshot, &event, &sessions);
     let affiliations: Vec<views::Affiliation> = snapshot
         .affiliations_of_person(person.id)
         .iter()
@@ -182,10 +210,10 @@ pub async fn person(
         .collect();
     // Someone who has no session in this event is not part of its programme.
     if cards.is_empty() {
-        return Err(ErrorPage::not_found(&visitor));
+        return Err(ErrorPage::not_found(visitor));
     }
     Ok(render::page(
-        &visitor,
+        visitor,
         StatusCode::OK,
         "programme/person.html",
         minijinja::context! {
