@@ -69,7 +69,7 @@ impl PageCache {
             (Some(rendered), _) => rendered,
             // The render this request waited for was not kept: render its own.
             (None, Some(render)) => render().await,
-            (None, None) => render_failed(visitor),
+            (None, None) => Ok(render_failed(visitor)),
         }
     }
 }
@@ -88,17 +88,17 @@ async fn keepable(
     // refuses what is larger than its budget.)
     match axum::body::to_bytes(response.into_body(), usize::MAX).await {
         Ok(bytes) => Ok(Arc::new(CachedResponse::new(version, bytes, HTML, None))),
-        Err(_) => Err(render_failed(visitor)),
+        Err(_) => Err(Ok(render_failed(visitor))),
     }
 }
 
-fn render_failed(visitor: &Visitor) -> PageResult {
-    Ok((
+fn render_failed(visitor: &Visitor) -> Response {
+    (
         StatusCode::INTERNAL_SERVER_ERROR,
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         visitor.text("error-500-title"),
     )
-        .into_response())
+        .into_response()
 }
 
 /// A kept page in the coding the browser prefers, or `304` when it has it already.
