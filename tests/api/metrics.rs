@@ -20,7 +20,7 @@ use crate::live::{connect, send};
 use exposition::Kind;
 
 /// Metrics on, with one operation name counted by name.
-fn config() -> ServeConfig {
+pub(crate) fn config() -> ServeConfig {
     ServeConfig {
         metrics: Box::new(MetricsConfig {
             bind: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
@@ -60,7 +60,7 @@ async fn scrape(app: &TestApp) -> Metrics {
 }
 
 /// A scrape, read by `exposition::parse`.
-struct Metrics {
+pub(crate) struct Metrics {
     families: exposition::Exposition,
     text: String,
 }
@@ -348,7 +348,7 @@ async fn metrics_bind_serves_metrics_apart_from_the_public_address_with_open_soc
 
 /// Scrapes `METRICS_BIND` until `done` holds (the server takes a moment to see a socket
 /// open or close); the last scrape either way.
-async fn scrape_until(address: SocketAddr, done: impl Fn(&Metrics) -> bool) -> Metrics {
+pub(crate) async fn scrape_until(address: SocketAddr, done: impl Fn(&Metrics) -> bool) -> Metrics {
     let mut scraped;
     let mut tries = 0;
     loop {
@@ -364,7 +364,7 @@ async fn scrape_until(address: SocketAddr, done: impl Fn(&Metrics) -> bool) -> M
 }
 
 /// The three subscription gauges of a scrape: open, shared, shared executions.
-fn subscription_gauges(metrics: &Metrics) -> (f64, f64, f64) {
+pub(crate) fn subscription_gauges(metrics: &Metrics) -> (f64, f64, f64) {
     (
         metrics.value("buurtgraph_subscriptions", &[]),
         metrics.value("buurtgraph_subscriptions_shared", &[]),

@@ -214,6 +214,12 @@ struct SummaryError {
     message: String,
 }
 
+/// The subscription of the agenda's live updates (`assets/js/leeragenda.js` sends it, read
+/// from the page). It asks nothing that answers per viewer (no `isMine`, `viewerHasVoted`):
+/// the fan-out then shares one execution of it among all participants of the event, and the
+/// script knows the participant's own questions and votes from the page.
+pub const LIVE_QUERY: &str = "subscription($slug: String) { learningQuestionEvents(eventSlug: $slug) { question { id text status voteCount highlighted theme { id } } } }";
+
 /// Most approved questions shown per event (most recognised first).
 const APPROVED_LIMIT: u64 = 500;
 /// Most of the participant's own questions shown.
@@ -409,6 +415,7 @@ async fn agenda_page(
             event => render::value(views::event_view(visitor.lang, event)),
             joined => render::value(participant.is_some()),
             live_token => render::value(&live_token),
+            live_query => render::value(LIVE_QUERY),
             themes => render::value(&themes),
             mine => render::value(&mine),
             summary => render::value(&summary),
