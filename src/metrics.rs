@@ -9,7 +9,8 @@
 //! `metrics::with_local_recorder`, which points the `metrics` macros at this app's recorder for
 //! one synchronous call; nothing is held across an `.await`. Numbers that are kept elsewhere
 //! already (the response cache's counts, open subscriptions, questions waiting) are read when
-//! scraped, so they cost nothing between scrapes.
+//! scraped, so they cost nothing between scrapes; the subscriptions are counted by the
+//! WebSocket executor (`http::graphql::fanout`), shared ones apart.
 //!
 //! Label values are bounded: route templates (not paths), status codes, the operation names
 //! listed in `METRICS_OPERATIONS` (any other name is `other`), moderation actions, and the
@@ -46,6 +47,8 @@ const MODERATION_ACTIONS: &str = "buurtgraph_moderation_actions_total";
 const QUESTIONS_WAITING: &str = "buurtgraph_questions_waiting";
 const WEBSOCKET_CONNECTIONS: &str = "buurtgraph_websocket_connections";
 const SUBSCRIPTIONS: &str = "buurtgraph_subscriptions";
+const SHARED_SUBSCRIPTIONS: &str = "buurtgraph_subscriptions_shared";
+const SHARED_EXECUTIONS: &str = "buurtgraph_subscription_shared_executions";
 const BATCH_SIZE: &str = "buurtgraph_writer_batch_size";
 const COMMIT_SECONDS: &str = "buurtgraph_writer_commit_duration_seconds";
 const CACHE_LOOKUPS: &str = "buurtgraph_response_cache_lookups_total";
@@ -217,7 +220,10 @@ impl Metrics {
             let cache = scraped.cache;
             metrics::counter!(CACHE_LOOKUPS, "result" => "hit").absolute(cache.hits);
             metrics::counter!(CACHE_LOOKUPS, "result" => "miss").absolute(cache.misses);
-            metrics::gauge!(SUBSCRIPTIONS).set(scraped.subscriptions as f64);
+            let subscriptions = scraped.subscriptions;
+            metrics::gauge!(SUBSCRIPTIONS).set(subscriptions.open as f64);
+            metrics::gauge!(SHARED_SUBSCRIPTIONS).set(subscriptions.shared as f64);
+            metrics::gauge!(SHARED_EXECUTIONS).set(subscriptions.shared_executions as f64);
             if let Some(waiting) = scraped.waiting {
                 let mut labels = lock(&recording.waiting_labels);
                 let now: BTreeSet<(String, String)> = waiting
@@ -251,7 +257,7 @@ impl Drop for OpenConnection {
 /// What is counted elsewhere and read when the metrics are scraped.
 struct Scraped {
     cache: crate::http::response_cache::CacheStats,
-    subscriptions: usize,
+    subscriptions: crate::http::graphql::SubscriptionCounts,
     /// `None` when the database could not be read (the other metrics are served anyway).
     waiting: Option<Vec<crate::service::metrics::Waiting>>,
 }
@@ -283,6 +289,14 @@ fn describe(recorder: &PrometheusRecorder) {
         );
         metrics::describe_gauge!(WEBSOCKET_CONNECTIONS, "Open WebSocket connections");
         metrics::describe_gauge!(SUBSCRIPTIONS, "Open GraphQL subscriptions");
+        metrics::describe_gauge!(
+            SHARED_SUBSCRIPTIONS,
+            "Open GraphQL subscriptions served by a shared execution"
+        );
+        metrics::describe_gauge!(
+            SHARED_EXECUTIONS,
+            "Shared executions of subscriptions running, each serving one or more"
+        );
         metrics::describe_histogram!(BATCH_SIZE, "Requests committed per write batch");
         metrics::describe_histogram!(
             COMMIT_SECONDS,
@@ -379,11 +393,7 @@ async fn scrape(State(state): State<AppState>) -> Response {
     };
     let body = state.metrics.render(Scraped {
         cache: state.response_cache.stats(),
-        // A shared execution listens too, besides the subscriptions it serves.
-        subscriptions: state
-            .changes
-            .subscribers()
-            .saturating_sub(state.subscription_fanouts.running()),
+        subscriptions: state.subscription_fanouts.subscriptions(),
         waiting,
     });
     (

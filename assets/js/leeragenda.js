@@ -1,8 +1,8 @@
 // The learning agenda, enhanced: live vote counts, newly approved questions and the question
-// being discussed at the table over the API's WebSocket subscription (graphql-transport-ws)
-// (the studio screen and the moderation page use the same), and similar approved questions while
-// typing, each with a button that votes instead of submitting a duplicate. Without this
-// script every part of the page still works through its forms.
+// being discussed at the table over the API's WebSocket subscription (live.js, loaded
+// before this script; the studio screen and the moderation page use the same), and similar
+// approved questions while typing, each with a button that votes instead of submitting a
+// duplicate. Without this script every part of the page still works through its forms.
 
 const main = document.querySelector('main[data-event]');
 if (main) {
@@ -17,10 +17,19 @@ if (main) {
     return node;
   };
 
-  const voteForm = (id, label) => el('form', { method: 'post', action: voteAction },
+  // As the server renders it: the question's text is in the button's name for screen readers.
+  const voteForm = (id, text, label) => el('form', { method: 'post', action: voteAction },
     el('input', { type: 'hidden', name: 'csrfToken', value: csrf ? csrf.value : '' }),
     el('input', { type: 'hidden', name: 'id', value: id }),
-    el('button', { class: 'button button--small', type: 'submit', name: 'action', value: 'vote' }, label));
+    el('button', { class: 'button button--small', type: 'submit', name: 'action', value: 'vote' },
+      label, el('span', { class: 'visually-hidden' }, `: ${text}`)));
+
+  // The participant's own questions, as the server marked them; the live updates add those
+  // submitted elsewhere. The subscription asks nothing of the viewer (no isMine,
+  // viewerHasVoted), so the server shares one execution of it among all participants.
+  const mine = new Set([...document.querySelectorAll('[data-mine-id]')].map((node) => node.dataset.mineId));
+  // Cards taken out of one theme's list, waiting for the event that puts them in another.
+  const moved = new Map();
 
   const votesText = (count) => `${count} ${main.dataset.labelVotes}`;
 
@@ -39,40 +48,6 @@ if (main) {
       }
     });
     return button;
-  };
-
-  // Live updates: one socket per page; reconnects with growing pauses, never polls.
-  const live = (attempt = 0) => {
-    const token = main.dataset.liveToken;
-    if (!token || attempt > 6) return;
-    const url = new URL('/graphql/ws', location.href);
-    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    const socket = new WebSocket(url, 'graphql-transport-ws');
-    let acknowledged = false;
-    socket.addEventListener('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { token } })));
-    socket.addEventListener('message', (message) => {
-      let data;
-      try { data = JSON.parse(message.data); } catch { return; }
-      if (data.type === 'connection_ack') {
-        acknowledged = true;
-        main.dataset.live = 'open';
-        socket.send(JSON.stringify({
-          id: '1', type: 'subscribe',
-          payload: {
-            query: 'subscription($slug: String) { learningQuestionEvents(eventSlug: $slug) { question { id text status voteCount isMine viewerHasVoted highlighted theme { id } } } }',
-            variables: { slug: event },
-          },
-        }));
-      } else if (data.type === 'ping') {
-        socket.send(JSON.stringify({ type: 'pong' }));
-      } else if (data.type === 'next' && data.payload && data.payload.data) {
-        show(data.payload.data.learningQuestionEvents.question);
-      }
-    });
-    socket.addEventListener('close', () => {
-      main.dataset.live = 'closed';
-      setTimeout(() => live(acknowledged ? 0 : attempt + 1), Math.min(30000, 1000 * 2 ** attempt));
-    });
   };
 
   // The question a moderator highlights stands above its theme's list until another takes
@@ -100,9 +75,14 @@ if (main) {
     if (existing && existing.closest('[data-approved-for]')
       && existing.closest('[data-approved-for]').dataset.approvedFor !== question.theme.id) {
       existing.remove();
+      moved.set(question.id, existing);
       existing = null;
     }
     if (question.status !== 'APPROVED') {
+      // Only the participant's own questions reach them while not approved (through the
+      // part of the subscription that is theirs alone).
+      mine.add(question.id);
+      moved.delete(question.id);
       if (existing) existing.remove();
       return;
     }
@@ -115,9 +95,19 @@ if (main) {
     if (!list) return;
     const empty = list.querySelector('.questions__empty');
     if (empty) empty.remove();
+    const card = moved.get(question.id);
+    if (card) {
+      // Its own card, vote or withdraw button as the server gave it, in the new theme.
+      moved.delete(question.id);
+      card.querySelector('[data-votes]').textContent = votesText(question.voteCount);
+      list.append(card);
+      return;
+    }
+    // New to this page, so not recognised on it; marked when it is the participant's own.
     const footer = el('div', { class: 'question__footer' },
-      el('span', { class: 'question__votes', 'data-votes': '' }, votesText(question.voteCount)));
-    if (!question.isMine && !question.viewerHasVoted) footer.append(voteForm(question.id, main.dataset.labelRecognise));
+      el('span', { class: 'question__votes', 'data-votes': '' }, votesText(question.voteCount)),
+      mine.has(question.id) ? el('span', { class: 'muted' }, main.dataset.labelMine)
+        : voteForm(question.id, question.text, main.dataset.labelRecognise));
     list.append(el('li', { class: 'question', id: `vraag-${question.id}`, 'data-question-id': question.id },
       el('p', { class: 'question__text' }, question.text), footer));
   };
@@ -156,5 +146,12 @@ if (main) {
     });
   }
 
-  live();
+  // Live (live.js): the document is the server's (data-live-query), the one it shares.
+  if (window.buurtgraphLive && main.dataset.liveQuery) {
+    window.buurtgraphLive.subscribe(main, {
+      query: main.dataset.liveQuery,
+      variables: () => ({ slug: event }),
+      next: (data) => show(data.learningQuestionEvents.question),
+    });
+  }
 }

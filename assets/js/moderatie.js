@@ -1,5 +1,5 @@
 // The moderation page, enhanced: new submissions arrive live over the API's WebSocket
-// subscription (graphql-transport-ws), and keyboard shortcuts act on the current question.
+// subscription (live.js, loaded before this script), and keyboard shortcuts act on the current question.
 // The cards come from the server: on a change the script fetches this page once and takes
 // the new cards from it, so every action stays the same form as without the script.
 
@@ -58,41 +58,6 @@ if (main) {
     }
   };
 
-  // One socket per page; reconnects with growing pauses, never polls.
-  const live = (attempt = 0) => {
-    const token = main.dataset.liveToken;
-    if (!token || attempt > 6) return;
-    const url = new URL('/graphql/ws', location.href);
-    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    const socket = new WebSocket(url, 'graphql-transport-ws');
-    let acknowledged = false;
-    socket.addEventListener('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { token } })));
-    socket.addEventListener('message', (message) => {
-      let data;
-      try { data = JSON.parse(message.data); } catch { return; }
-      if (data.type === 'connection_ack') {
-        acknowledged = true;
-        main.dataset.live = 'open';
-        socket.send(JSON.stringify({
-          id: '1', type: 'subscribe',
-          payload: {
-            query: 'subscription($themeId: ID) { learningQuestionEvents(themeId: $themeId) { change question { id status } } }',
-            variables: { themeId: main.dataset.themeId || null },
-          },
-        }));
-      } else if (data.type === 'ping') {
-        socket.send(JSON.stringify({ type: 'pong' }));
-      } else if (data.type === 'next' && data.payload && data.payload.data) {
-        const event = data.payload.data.learningQuestionEvents;
-        if (event.change !== 'VOTED') refresh();
-      }
-    });
-    socket.addEventListener('close', () => {
-      main.dataset.live = 'closed';
-      setTimeout(() => live(acknowledged ? 0 : attempt + 1), Math.min(30000, 1000 * 2 ** attempt));
-    });
-  };
-
   const submitIn = (card, selector) => {
     const form = card && card.querySelector(selector);
     if (!form) return;
@@ -142,5 +107,12 @@ if (main) {
     }
   });
 
-  live();
+  // Live (live.js): any change but a vote count takes the new cards.
+  if (window.buurtgraphLive) {
+    window.buurtgraphLive.subscribe(main, {
+      query: 'subscription($themeId: ID) { learningQuestionEvents(themeId: $themeId) { change question { id status } } }',
+      variables: () => ({ themeId: main.dataset.themeId || null }),
+      next: (data) => { if (data.learningQuestionEvents.change !== 'VOTED') refresh(); },
+    });
+  }
 }

@@ -1,7 +1,7 @@
 // The studio screen, live: vote counts and newly approved questions over the API's
-// WebSocket subscription (graphql-transport-ws), re-sorted by votes. No controls, no
-// polling; when the socket closes for good the page reloads, which asks for a fresh token
-// (and stops showing anything once a screen link is revoked).
+// WebSocket subscription (live.js, loaded before this script), re-sorted by votes. No
+// controls, no polling; when the socket closes for good the page reloads, which asks for a
+// fresh token (and stops showing anything once a screen link is revoked).
 
 const main = document.querySelector('main[data-event]');
 if (main) {
@@ -75,38 +75,14 @@ if (main) {
     empty.hidden = list.children.length > 0;
   };
 
-  const live = (attempt = 0) => {
-    const token = main.dataset.liveToken;
-    if (!token) return;
-    if (attempt > 5) { setTimeout(() => location.reload(), 30000); return; }
-    const url = new URL('/graphql/ws', location.href);
-    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    const socket = new WebSocket(url, 'graphql-transport-ws');
-    let acknowledged = false;
-    socket.addEventListener('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { token } })));
-    socket.addEventListener('message', (message) => {
-      let data;
-      try { data = JSON.parse(message.data); } catch { return; }
-      if (data.type === 'connection_ack') {
-        acknowledged = true;
-        main.dataset.live = 'open';
-        socket.send(JSON.stringify({
-          id: '1', type: 'subscribe',
-          payload: {
-            query: 'subscription($slug: String) { learningQuestionEvents(eventSlug: $slug) { question { id text status voteCount highlighted theme { id } } } }',
-            variables: { slug: main.dataset.event },
-          },
-        }));
-      } else if (data.type === 'ping') {
-        socket.send(JSON.stringify({ type: 'pong' }));
-      } else if (data.type === 'next' && data.payload && data.payload.data) {
-        show(data.payload.data.learningQuestionEvents.question);
-      }
+  // Live (live.js); when the socket stays closed the page reloads after a while.
+  if (window.buurtgraphLive) {
+    window.buurtgraphLive.subscribe(main, {
+      query: 'subscription($slug: String) { learningQuestionEvents(eventSlug: $slug) { question { id text status voteCount highlighted theme { id } } } }',
+      variables: () => ({ slug: main.dataset.event }),
+      next: (data) => show(data.learningQuestionEvents.question),
+      attempts: 5,
+      gaveUp: () => setTimeout(() => location.reload(), 30000),
     });
-    socket.addEventListener('close', () => {
-      main.dataset.live = 'closed';
-      setTimeout(() => live(acknowledged ? 0 : attempt + 1), Math.min(30000, 1000 * 2 ** attempt));
-    });
-  };
-  live();
+  }
 }

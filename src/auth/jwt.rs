@@ -1,6 +1,8 @@
 //! Signed tokens: HS256 only (pinned), with `exp`, `iat`, `nbf`, `iss`, `aud` and `sub`
 //! all required and checked on every request.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
@@ -61,9 +63,10 @@ impl Claims {
 /// Keys derived from the secret, and the validation rules.
 #[derive(Clone)]
 pub struct JwtKeys {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-    validation: Validation,
+    // Shared: the state (and so these) is cloned for every request.
+    encoding: Arc<EncodingKey>,
+    decoding: Arc<DecodingKey>,
+    validation: Arc<Validation>,
 }
 
 impl std::fmt::Debug for JwtKeys {
@@ -91,9 +94,9 @@ impl JwtKeys {
         validation.validate_nbf = true;
         validation.leeway = 5;
         Ok(Self {
-            encoding: EncodingKey::from_secret(secret)?,
-            decoding: DecodingKey::from_secret(secret)?,
-            validation,
+            encoding: Arc::new(EncodingKey::from_secret(secret)?),
+            decoding: Arc::new(DecodingKey::from_secret(secret)?),
+            validation: Arc::new(validation),
         })
     }
 

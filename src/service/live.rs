@@ -134,11 +134,6 @@ impl Changes {
         self.content.subscribe()
     }
 
-    /// Open subscriptions on this instance (each holds one receiver), for the metrics.
-    pub fn subscribers(&self) -> usize {
-        self.loaded.receiver_count()
-    }
-
     /// Announces a committed change; nobody listening is fine. Vote changes are coalesced
     /// per question: the first goes out at once, later ones within `VOTE_INTERVAL` make one
     /// event when it ends, which reads the count as it is by then.

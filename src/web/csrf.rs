@@ -3,6 +3,8 @@
 //! come from our own origin when the browser says where it came from (`Origin`, else
 //! `Referer`). A cross-site page can neither read the cookie nor forge the origin.
 
+use std::sync::OnceLock;
+
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, header};
@@ -19,36 +21,47 @@ pub const COOKIE: &str = "csrf";
 /// The hidden form field carrying the same token.
 pub const FIELD: &str = "csrfToken";
 
-/// The browser's token, or a new one (to be set as a cookie with the page).
+/// The browser's token, or a new one (to be set as a cookie with the page). A new one is
+/// made only when a page asks for it: pages without forms (most views) cost no randomness.
 #[derive(Debug, Clone)]
 pub struct CsrfToken {
-    pub value: String,
-    pub fresh: bool,
+    existing: Option<String>,
+    made: OnceLock<String>,
 }
 
 impl CsrfToken {
     pub fn from_headers(headers: &HeaderMap) -> Self {
-        match cookie(headers, COOKIE).filter(|v| v.len() >= 32) {
-            Some(value) => Self {
-                value: value.to_owned(),
-                fresh: false,
-            },
-            None => {
-                let mut bytes = [0u8; 32];
-                rand::rng().fill_bytes(&mut bytes);
-                Self {
-                    value: URL_SAFE_NO_PAD.encode(bytes),
-                    fresh: true,
-                }
-            }
+        Self {
+            existing: cookie(headers, COOKIE)
+                .filter(|v| v.len() >= 32)
+                .map(str::to_owned),
+            made: OnceLock::new(),
         }
     }
 
-    /// The cookie to set when the token is new.
+    /// The token forms carry.
+    pub fn value(&self) -> &str {
+        match &self.existing {
+            Some(value) => value,
+            None => self.made.get_or_init(|| {
+                let mut bytes = [0u8; 32];
+                rand::rng().fill_bytes(&mut bytes);
+                URL_SAFE_NO_PAD.encode(bytes)
+            }),
+        }
+    }
+
+    /// Whether the browser has no token yet.
+    pub fn is_new(&self) -> bool {
+        self.existing.is_none()
+    }
+
+    /// The cookie to set when a new token was handed out.
     pub fn set_cookie(&self, secure: bool) -> Option<axum::http::HeaderValue> {
-        self.fresh
-            .then(|| set_cookie(COOKIE, &self.value, Lifetime::Session, secure))
-            .flatten()
+        match (&self.existing, self.made.get()) {
+            (None, Some(made)) => set_cookie(COOKIE, made, Lifetime::Session, secure),
+            _ => None,
+        }
     }
 }
 
@@ -191,12 +204,16 @@ mod tests {
     #[test]
     fn tokens_are_new_only_without_a_cookie() {
         let fresh = CsrfToken::from_headers(&HeaderMap::new());
-        assert!(fresh.fresh && fresh.value.len() >= 32);
+        assert!(
+            fresh.is_new() && fresh.set_cookie(false).is_none(),
+            "made only when used"
+        );
+        assert!(fresh.value().len() >= 32 && fresh.set_cookie(false).is_some());
         let kept = CsrfToken::from_headers(&headers(&[(
             "cookie",
             "csrf=abcdefghijklmnopqrstuvwxyz0123456789ABCD",
         )]));
-        assert!(!kept.fresh);
+        assert!(!kept.is_new() && kept.value().len() >= 32 && kept.set_cookie(false).is_none());
         assert!(constant_time_eq(b"abc", b"abc") && !constant_time_eq(b"abc", b"abd"));
     }
 }

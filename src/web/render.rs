@@ -78,7 +78,7 @@ pub fn page(visitor: &Visitor, status: StatusCode, template: &str, context: Valu
             lang => visitor.lang.code(),
             other_lang => visitor.lang.other().code(),
             csrf_field => super::csrf::FIELD,
-            csrf_token => visitor.csrf.value.clone(),
+            csrf_token => visitor.csrf.value(),
             path => visitor.path.clone(),
             ..context
         })

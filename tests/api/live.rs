@@ -511,3 +511,81 @@ async fn a_participant_alone_sees_their_own_question_until_all_may_and_then_once
         "hidden: not the neighbour's"
     );
 }
+
+/// A `data-…` attribute of the page's `<main>`, as the browser's script reads it.
+fn main_attribute(html: &str, name: &str) -> String {
+    let main = &html[html.find("<main").expect("a <main>")..];
+    let main = &main[..main.find('>').expect("the tag ends")];
+    let start = format!(" {name}=\"");
+    let value = &main[main
+        .find(&start)
+        .unwrap_or_else(|| panic!("{name} in {main}"))
+        + start.len()..];
+    value[..value.find('"').expect("the value ends")]
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn the_agenda_pages_live_document_is_shared_among_its_participants() {
+    let (app, actors) = setup().await;
+    let server = Application::with_database(crate::metrics::config(), app.db.clone())
+        .await
+        .expect("server");
+    let address = server.local_addr().expect("address");
+    let metrics = server.metrics_addr().expect("METRICS_BIND listens");
+    tokio::spawn(server.run_until_stopped());
+
+    // Two phones open the learning agenda; each subscribes as the page's script does: the
+    // page's token, document and event.
+    let mut sockets = Vec::new();
+    for _ in 0..2 {
+        let mut browser = crate::web::Browser::new(&app);
+        browser.join().await;
+        let page = browser
+            .get(&format!("/events/{}/leeragenda", crate::actors::EVENT))
+            .await
+            .text();
+        let token = main_attribute(&page, "data-live-token");
+        let mut socket = connect(address, Some(&token)).await;
+        send(
+            &mut socket,
+            json!({ "id": "1", "type": "subscribe", "payload": {
+            "query": main_attribute(&page, "data-live-query"),
+            "variables": { "slug": main_attribute(&page, "data-event") } } }),
+        )
+        .await;
+        sockets.push(socket);
+    }
+    let gauges = |m: &crate::metrics::Metrics| crate::metrics::subscription_gauges(m);
+    let scraped = crate::metrics::scrape_until(metrics, |m| gauges(m) == (2.0, 2.0, 1.0)).await;
+    assert_eq!(
+        gauges(&scraped),
+        (2.0, 2.0, 1.0),
+        "both subscriptions are served by one shared execution"
+    );
+
+    // And it carries what the script shows.
+    let id = crate::actors::submit(
+        &app,
+        &actors.participant,
+        &actors.theme,
+        "Delen we dit live?",
+    )
+    .await;
+    // Through this instance, which publishes the change to its subscribers.
+    let mut moderator = connect(address, Some(&actors.moderator)).await;
+    moderate_over(&mut moderator, &id, "APPROVE").await;
+    for socket in &mut sockets {
+        let message = next(socket).await;
+        let question = &message["payload"]["data"]["learningQuestionEvents"]["question"];
+        assert_eq!(question["id"], id.as_str(), "{message}");
+        assert_eq!(question["status"], "APPROVED");
+        assert_eq!(question["text"], "Delen we dit live?");
+        assert!(question["theme"]["id"].is_string(), "{message}");
+    }
+}

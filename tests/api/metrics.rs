@@ -20,7 +20,7 @@ use crate::live::{connect, send};
 use exposition::Kind;
 
 /// Metrics on, with one operation name counted by name.
-fn config() -> ServeConfig {
+pub(crate) fn config() -> ServeConfig {
     ServeConfig {
         metrics: Box::new(MetricsConfig {
             bind: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
@@ -60,7 +60,7 @@ async fn scrape(app: &TestApp) -> Metrics {
 }
 
 /// A scrape, read by `exposition::parse`.
-struct Metrics {
+pub(crate) struct Metrics {
     families: exposition::Exposition,
     text: String,
 }
@@ -348,7 +348,7 @@ async fn metrics_bind_serves_metrics_apart_from_the_public_address_with_open_soc
 
 /// Scrapes `METRICS_BIND` until `done` holds (the server takes a moment to see a socket
 /// open or close); the last scrape either way.
-async fn scrape_until(address: SocketAddr, done: impl Fn(&Metrics) -> bool) -> Metrics {
+pub(crate) async fn scrape_until(address: SocketAddr, done: impl Fn(&Metrics) -> bool) -> Metrics {
     let mut scraped;
     let mut tries = 0;
     loop {
@@ -361,4 +361,89 @@ async fn scrape_until(address: SocketAddr, done: impl Fn(&Metrics) -> bool) -> M
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+}
+
+/// The three subscription gauges of a scrape: open, shared, shared executions.
+pub(crate) fn subscription_gauges(metrics: &Metrics) -> (f64, f64, f64) {
+    (
+        metrics.value("buurtgraph_subscriptions", &[]),
+        metrics.value("buurtgraph_subscriptions_shared", &[]),
+        metrics.value("buurtgraph_subscription_shared_executions", &[]),
+    )
+}
+
+#[tokio::test]
+async fn the_subscription_gauges_count_shared_and_unshared_subscribers_exactly() {
+    let (app, actors) = setup_with(ServeConfig::default()).await;
+    let server = Application::with_database(config(), app.db.clone())
+        .await
+        .expect("server");
+    let public = server.local_addr().expect("address");
+    let metrics = server.metrics_addr().expect("METRICS_BIND listens");
+    tokio::spawn(server.run_until_stopped());
+    let subscribe = |id: &str, query: &str| json!({ "id": id, "type": "subscribe", "payload": { "query": query } });
+    // Answers every viewer alike: shared among participants.
+    let shared =
+        "subscription { learningQuestionEvents { change question { id status voteCount } } }";
+    // Reads the viewer: run per subscriber.
+    let own = "subscription { learningQuestionEvents { change question { id isMine } } }";
+
+    let mut first = connect(public, Some(&actors.participant)).await;
+    send(&mut first, subscribe("s", shared)).await;
+    let mut second = connect(public, Some(&actors.other_participant)).await;
+    send(&mut second, subscribe("s", shared)).await;
+    let third_token = crate::actors::join(&app, EVENT).await;
+    let mut third = connect(public, Some(&third_token)).await;
+    send(&mut third, subscribe("s", own)).await;
+    // A moderator's subscription is never shared, whatever it asks.
+    let mut moderator = connect(public, Some(&actors.moderator)).await;
+    send(&mut moderator, subscribe("s", shared)).await;
+    let open = scrape_until(metrics, |m| subscription_gauges(m) == (4.0, 2.0, 1.0)).await;
+    assert_eq!(subscription_gauges(&open), (4.0, 2.0, 1.0), "{}", open.text);
+
+    // A query over the socket is answered and ends: not a subscription.
+    send(&mut moderator, subscribe("q", "{ __typename }")).await;
+    let answer = crate::live::next(&mut moderator).await;
+    assert_eq!(
+        answer["payload"]["data"]["__typename"], "QueryRoot",
+        "{answer}"
+    );
+    let after_query = scrape_until(metrics, |_| true).await;
+    assert_eq!(subscription_gauges(&after_query), (4.0, 2.0, 1.0));
+
+    // The first stops its subscription; the shared execution goes on for the second.
+    send(&mut first, json!({ "id": "s", "type": "complete" })).await;
+    let one_shared = scrape_until(metrics, |m| subscription_gauges(m) == (3.0, 1.0, 1.0)).await;
+    assert_eq!(
+        subscription_gauges(&one_shared),
+        (3.0, 1.0, 1.0),
+        "{}",
+        one_shared.text
+    );
+
+    // The second goes away: no shared execution is left.
+    second.close(None).await.expect("closes");
+    drop(second);
+    let none_shared = scrape_until(metrics, |m| subscription_gauges(m) == (2.0, 0.0, 0.0)).await;
+    assert_eq!(
+        subscription_gauges(&none_shared),
+        (2.0, 0.0, 0.0),
+        "{}",
+        none_shared.text
+    );
+
+    for mut socket in [first, third, moderator] {
+        socket.close(None).await.expect("closes");
+    }
+    let closed = scrape_until(metrics, |m| {
+        m.value("buurtgraph_websocket_connections", &[]) == 0.0
+            && subscription_gauges(m) == (0.0, 0.0, 0.0)
+    })
+    .await;
+    assert_eq!(
+        subscription_gauges(&closed),
+        (0.0, 0.0, 0.0),
+        "{}",
+        closed.text
+    );
 }

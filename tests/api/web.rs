@@ -660,10 +660,7 @@ async fn english_by_accept_language_or_by_the_switch() {
     assert!(page.contains("<html lang=\"en\">") && page.contains("Thursday 28 January 2021"));
     // The switch is a link in the header (no form, so the page holds no token).
     let href = language_switch_href(&page);
-    assert_eq!(
-        href,
-        "/taal?lang=nl&return=/events/dag-van-de-buurt-2021"
-    );
+    assert_eq!(href, "/taal?lang=nl&return=/events/dag-van-de-buurt-2021");
     let switched = browser.get(&href).await;
     assert_eq!(switched.status, StatusCode::SEE_OTHER);
     assert_eq!(location(&switched), "/events/dag-van-de-buurt-2021");

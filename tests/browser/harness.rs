@@ -27,6 +27,8 @@ pub const PASSWORD: &str = "paars-fiets-op-de-dijk";
 /// The server under test.
 pub struct Server {
     pub base: String,
+    /// `/metrics` (`METRICS_BIND`), to see how the pages' subscriptions are served.
+    metrics: String,
     pub db: DatabaseConnection,
     http: HttpClient<HttpConnector, Body>,
     _dir: tempfile::TempDir,
@@ -41,12 +43,17 @@ impl Server {
         );
         let config = ServeConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            metrics: Box::new(buurtgraph::config::MetricsConfig {
+                bind: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
+                ..Default::default()
+            }),
             ..ServeConfig::default()
         };
         let app = buurtgraph::Application::build(config, &url)
             .await
             .expect("the server starts");
         let address = app.local_addr().expect("bound");
+        let metrics = app.metrics_addr().expect("METRICS_BIND listens");
         tokio::spawn(app.run_until_stopped());
         let db = buurtgraph::db::connect(&url).await.expect("database");
         buurtgraph::service::accounts::access_code(&db, EVENT, Some(CODE))
@@ -54,6 +61,7 @@ impl Server {
             .expect("access code set");
         Self {
             base: format!("http://{address}"),
+            metrics: format!("http://{metrics}/metrics"),
             db,
             http: HttpClient::builder(TokioExecutor::new()).build_http(),
             _dir: dir,
@@ -86,6 +94,45 @@ impl Server {
         let value: Value = serde_json::from_slice(&bytes).expect("JSON");
         assert!(value.get("errors").is_none(), "{value:#}");
         value["data"].clone()
+    }
+
+    /// The subscription gauges once they read `wanted` (within 5 s; the last reading
+    /// otherwise): subscriptions open, those served by a shared execution, shared executions.
+    pub async fn subscriptions(&self, wanted: (f64, f64, f64)) -> (f64, f64, f64) {
+        let started = Instant::now();
+        loop {
+            let response = self
+                .http
+                .request(
+                    Request::get(self.metrics.as_str())
+                        .body(Body::empty())
+                        .expect("request"),
+                )
+                .await
+                .expect("the metrics answer");
+            let bytes = response
+                .into_body()
+                .collect()
+                .await
+                .expect("body")
+                .to_bytes();
+            let text = String::from_utf8_lossy(&bytes);
+            let gauge = |name: &str| {
+                text.lines()
+                    .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+                    .and_then(|value| value.trim().parse::<f64>().ok())
+                    .unwrap_or(0.0)
+            };
+            let read = (
+                gauge("buurtgraph_subscriptions"),
+                gauge("buurtgraph_subscriptions_shared"),
+                gauge("buurtgraph_subscription_shared_executions"),
+            );
+            if read == wanted || started.elapsed() > Duration::from_secs(5) {
+                return read;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// A moderator of every learning-agenda theme, signed in through the API.

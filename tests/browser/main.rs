@@ -140,6 +140,16 @@ async fn run(page: &mut Page<'_>) {
             .starts_with(&format!("/events/{EVENT}/leeragenda"))
     );
     page.check("leeragenda-leeg").await;
+    if page.javascript {
+        // The page's subscription is one the server shares among the event's participants
+        // (it asks nothing that answers per viewer).
+        page.wait_until_live().await;
+        assert_eq!(
+            server.subscriptions((1.0, 1.0, 1.0)).await,
+            (1.0, 1.0, 1.0),
+            "open, shared, shared executions"
+        );
+    }
 
     // Submit with an error, then correctly; see it pending.
     page.click("#thema-gemengde-wijken summary").await;
@@ -170,13 +180,52 @@ async fn run(page: &mut Page<'_>) {
     let other = server.participant().await;
     let theirs = "Welke rol spelen buurthuizen bij het ontmoeten van bewoners?";
     let their_id = server.submit(&other, &theme, theirs).await;
-    server
-        .approve(&moderator, &server.question_id(question).await)
-        .await;
+    let own_id = server.question_id(question).await;
+    server.approve(&moderator, &own_id).await;
     server.approve(&moderator, &their_id).await;
     if page.javascript {
-        // Live: the approved question arrives over the WebSocket, without a reload.
+        // Live: the approved questions arrive over the WebSocket, without a reload: the
+        // participant's own marked as theirs, the other's with "Ik herken deze vraag".
         page.wait_for_text(theirs, Duration::from_secs(5)).await;
+        let footer =
+            |id: &str| format!("[data-approved-for] li[data-question-id='{id}'] .question__footer");
+        let own = page
+            .client
+            .find(fantoccini::Locator::Css(&footer(&own_id)))
+            .await
+            .expect("the own question arrived");
+        assert!(own.text().await.expect("text").contains("Jouw vraag"));
+        assert!(
+            own.find_all(fantoccini::Locator::Css("button"))
+                .await
+                .expect("buttons")
+                .is_empty(),
+            "no vote on one's own question"
+        );
+        let other = page
+            .client
+            .find(fantoccini::Locator::Css(&format!(
+                "{} button[value=vote]",
+                footer(&their_id)
+            )))
+            .await
+            .expect("the other's question can be recognised");
+        assert!(
+            other
+                .text()
+                .await
+                .expect("text")
+                .starts_with("Ik herken deze vraag")
+        );
+        // Photographed at the live cards, to compare with the page after a reload.
+        page.client
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView();",
+                vec![serde_json::json!(footer(&own_id))],
+            )
+            .await
+            .expect("scrolls");
+        page.check("leeragenda-live").await;
     }
     page.open(&format!("/events/{EVENT}/leeragenda")).await;
     let text = page.text().await;

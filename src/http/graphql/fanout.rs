@@ -11,14 +11,19 @@
 //!
 //! Only documents whose every field reads nothing of the viewer are shared; anything else
 //! (and every account's subscription) is executed per subscriber as before.
+//!
+//! Every subscription the executor starts, shared or not, is counted here until its stream
+//! is dropped: the metrics report these counts.
 
 use std::any::TypeId;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use async_graphql::extensions::apollo_persisted_queries::LruCacheStorage;
-use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
+use async_graphql::parser::types::{
+    ExecutableDocument, OperationDefinition, OperationType, Selection, SelectionSet,
+};
 use async_graphql::{Data, Executor, Request, Response};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
@@ -84,9 +89,12 @@ struct FanoutKey {
 
 impl FanoutKey {
     /// The key of a participant's request, when its document can be shared.
-    fn for_request(request: &Request, event_id: i32) -> Option<Self> {
-        let document = async_graphql::parser::parse_query(&request.query).ok()?;
-        if !is_shareable_subscription(&document, request.operation_name.as_deref()) {
+    fn for_request(
+        request: &Request,
+        document: &ExecutableDocument,
+        event_id: i32,
+    ) -> Option<Self> {
+        if !is_shareable_subscription(document, request.operation_name.as_deref()) {
             return None;
         }
         Some(Self {
@@ -98,27 +106,38 @@ impl FanoutKey {
     }
 }
 
-/// A subscription operation whose fields (its own and every fragment's) are all shareable.
-fn is_shareable_subscription(document: &ExecutableDocument, operation_name: Option<&str>) -> bool {
-    let operation = match operation_name {
+/// The operation a request runs: the one named, or the only one.
+fn operation<'a>(
+    document: &'a ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<&'a OperationDefinition> {
+    match operation_name {
         Some(name) => document
             .operations
             .iter()
             .find(|(op_name, _)| op_name.is_some_and(|n| n.as_str() == name))
-            .map(|(_, op)| op),
+            .map(|(_, op)| &op.node),
         None => {
             let mut operations = document.operations.iter();
             match (operations.next(), operations.next()) {
-                (Some((_, op)), None) => Some(op),
+                (Some((_, op)), None) => Some(&op.node),
                 _ => None,
             }
         }
-    };
-    let Some(operation) = operation else {
+    }
+}
+
+fn is_subscription(document: &ExecutableDocument, operation_name: Option<&str>) -> bool {
+    operation(document, operation_name).is_some_and(|op| op.ty == OperationType::Subscription)
+}
+
+/// A subscription operation whose fields (its own and every fragment's) are all shareable.
+fn is_shareable_subscription(document: &ExecutableDocument, operation_name: Option<&str>) -> bool {
+    let Some(operation) = operation(document, operation_name) else {
         return false;
     };
-    operation.node.ty == OperationType::Subscription
-        && fields_shareable(&operation.node.selection_set.node)
+    operation.ty == OperationType::Subscription
+        && fields_shareable(&operation.selection_set.node)
         && document
             .fragments
             .values()
@@ -147,7 +166,19 @@ pub struct FanoutStats {
     pub joined: u64,
 }
 
-/// The shared executions, by what their subscribers asked.
+/// The subscriptions open now, for the metrics.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SubscriptionCounts {
+    /// Every subscription over WebSocket, shared or executed per subscriber.
+    pub open: usize,
+    /// Those served by a shared execution.
+    pub shared: usize,
+    /// Shared executions running (each serves one or more of `shared`).
+    pub shared_executions: usize,
+}
+
+/// The shared executions, by what their subscribers asked, and the count of every
+/// subscription the executor runs.
 pub struct Fanouts {
     db: DatabaseConnection,
     read_model: Arc<ReadModel>,
@@ -155,6 +186,38 @@ pub struct Fanouts {
     started: AtomicU64,
     responses: Arc<AtomicU64>,
     joined: AtomicU64,
+    open: Arc<AtomicUsize>,
+    shared_open: Arc<AtomicUsize>,
+}
+
+/// One subscription in a count, until its stream is dropped (when it ends, or when the
+/// client stops it or goes away).
+struct Counted(Arc<AtomicUsize>);
+
+impl Counted {
+    fn new(count: &Arc<AtomicUsize>) -> Self {
+        count.fetch_add(1, Ordering::Relaxed);
+        Self(count.clone())
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// `stream`, counted in each of `counts` while it lives.
+fn counted(
+    stream: BoxStream<'static, Response>,
+    counts: Vec<Counted>,
+) -> BoxStream<'static, Response> {
+    stream
+        .map(move |response| {
+            let _counted = &counts;
+            response
+        })
+        .boxed()
 }
 
 /// One shared execution; it stops when its last subscriber leaves.
@@ -184,6 +247,16 @@ impl Fanouts {
             started: AtomicU64::new(0),
             responses: Arc::default(),
             joined: AtomicU64::new(0),
+            open: Arc::default(),
+            shared_open: Arc::default(),
+        }
+    }
+
+    pub fn subscriptions(&self) -> SubscriptionCounts {
+        SubscriptionCounts {
+            open: self.open.load(Ordering::Relaxed),
+            shared: self.shared_open.load(Ordering::Relaxed),
+            shared_executions: self.running(),
         }
     }
 
@@ -326,26 +399,44 @@ impl SharingExecutor {
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
         let session_data = session_data.unwrap_or_default();
-        let event_id = match session_data
-            .get(&TypeId::of::<Viewer>())
-            .and_then(|viewer| viewer.downcast_ref::<Viewer>())
-        {
-            Some(Viewer::Participant { event_id, .. }) => *event_id,
-            _ => {
-                return self
-                    .schema
-                    .execute_stream_with_session_data(request, session_data);
-            }
-        };
-        let Some(key) = FanoutKey::for_request(&request, event_id) else {
+        // Parsed here for the sharing and the count; a document that does not parse runs
+        // as it is and gets its error from the schema.
+        let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
             return self
                 .schema
                 .execute_stream_with_session_data(request, session_data);
+        };
+        // Queries and mutations sent over the socket are answered and end: not counted.
+        let subscription = is_subscription(&document, request.operation_name.as_deref());
+        let participant_of = match session_data
+            .get(&TypeId::of::<Viewer>())
+            .and_then(|viewer| viewer.downcast_ref::<Viewer>())
+        {
+            Some(Viewer::Participant { event_id, .. }) => Some(*event_id),
+            _ => None,
+        };
+        let key = participant_of
+            .and_then(|event_id| FanoutKey::for_request(&request, &document, event_id));
+        let Some(key) = key else {
+            let stream = self
+                .schema
+                .execute_stream_with_session_data(request, session_data);
+            return if subscription {
+                counted(stream, vec![Counted::new(&self.fanouts.open)])
+            } else {
+                stream
+            };
         };
         let shared = self.fanouts.join(&self.schema, key);
         let own = self
             .schema
             .execute_stream_with_session_data(request.data(OwnQuestionsOnly), session_data);
-        futures_util::stream::select(shared, own).boxed()
+        counted(
+            futures_util::stream::select(shared, own).boxed(),
+            vec![
+                Counted::new(&self.fanouts.open),
+                Counted::new(&self.fanouts.shared_open),
+            ],
+        )
     }
 }

@@ -23,7 +23,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
 pub use auth::viewer_from_headers;
-pub use fanout::{FanoutStats, Fanouts};
+pub use fanout::{FanoutStats, Fanouts, SubscriptionCounts};
 pub use request::MAX_BATCH;
 pub use shape::SchemaTypes;
 pub use ws::ws_handler;

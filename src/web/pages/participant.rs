@@ -22,12 +22,12 @@ use serde::{Deserialize, Serialize};
 
 use super::notice;
 use super::views::{self, clock, zone};
-use crate::readmodel::Snapshot;
 use crate::auth::jwt::Subject;
 use crate::auth::limits::ClientAddr;
 use crate::auth::{Viewer, policy};
 use crate::error::AppError;
 use crate::graphql::ids::{self, NodeType};
+use crate::readmodel::Snapshot;
 use crate::service::feedback::{self, QuestionFilter, QuestionOrder, VoteChange};
 use crate::service::{accounts, clusters, privacy, programme};
 use crate::state::AppState;
@@ -215,6 +215,12 @@ struct SummaryError {
     target: String,
     message: String,
 }
+
+/// The subscription of the agenda's live updates (`assets/js/leeragenda.js` sends it, read
+/// from the page). It asks nothing that answers per viewer (no `isMine`, `viewerHasVoted`):
+/// the fan-out then shares one execution of it among all participants of the event, and the
+/// script knows the participant's own questions and votes from the page.
+pub const LIVE_QUERY: &str = "subscription($slug: String) { learningQuestionEvents(eventSlug: $slug) { question { id text status voteCount highlighted theme { id } } } }";
 
 /// Most approved questions shown per event (most recognised first).
 const APPROVED_LIMIT: u64 = 500;
@@ -404,6 +410,7 @@ async fn agenda_page(
             event => render::value(views::event_view(visitor.lang, event)),
             joined => render::value(participant.is_some()),
             live_token => render::value(&live_token),
+            live_query => render::value(LIVE_QUERY),
             themes => render::value(&themes),
             mine => render::value(&mine),
             summary => render::value(&summary),
