@@ -346,7 +346,6 @@ mod tests {
         link(0, 2, 0.5);
         link(0, 3, 0.3);
         link(2, 4, 0.9);
-        let _ = link;
         groups.attach_singletons(ATTACH_THRESHOLD);
         let mut formed: Vec<Vec<usize>> = groups
             .members
