@@ -1,7 +1,9 @@
 //! Grouping learning questions by need: average-linkage agglomerative clustering over the
 //! similarity of `super::similarity`. Two groups merge while the average similarity of
 //! their members, pair by pair, reaches the threshold; pairs that were never close count
-//! as 0, so a group cannot drift away through a chain of near neighbours.
+//! as 0, so a group cannot drift away through a chain of near neighbours. Once no two
+//! groups are that alike, a question still alone joins the group it is closest to, at a
+//! lower threshold.
 //! People's judgement counts: questions a moderator linked always share a group, and pairs
 //! that participants recognised together are closer the more often that happened.
 
@@ -44,6 +46,9 @@ pub const SIMILAR_THRESHOLD: f64 = 0.1;
 const NEIGHBOURS: usize = 20;
 /// Closeness below which a pair is treated as unrelated (0) by the clustering.
 const EDGE_THRESHOLD: f64 = 0.12;
+/// Average similarity from which a question left alone joins the group it is closest to
+/// (tuned on the tuning set: clusters F1 0.65 → 0.68; see `Groups::attach_singletons`).
+const ATTACH_THRESHOLD: f64 = 0.22;
 /// What each participant who recognised both questions of a pair adds to their similarity…
 const RECOGNITION_STEP: f64 = 0.08;
 /// …counting at most this many: four together (+0.32) make even unlike wordings one group.
@@ -144,6 +149,36 @@ impl Groups {
         best[group] = found;
         if let Some((average, other)) = found {
             heap.push(Candidate::of(average, group, other));
+        }
+    }
+
+    /// A second pass once merging has stopped: each question still alone joins the group
+    /// of two or more it is most alike on average, if that reaches `threshold` (below the
+    /// merging threshold). A paraphrase in words of its own often stays alone while its
+    /// need's group formed without it; attaching only to formed groups, never pairing two
+    /// lone questions, keeps what is joined to needs already found. Closest first; linear in
+    /// the links of the lone questions.
+    fn attach_singletons(&mut self, threshold: f64) {
+        let mut offers: Vec<(f64, usize, usize)> = Vec::new();
+        for single in 0..self.members.len() {
+            if self.members[single].len() != 1 {
+                continue;
+            }
+            let closest = self.links[single]
+                .iter()
+                .filter(|(other, _)| self.members[**other].len() > 1)
+                .map(|(&other, &sum)| (self.average(single, other, sum), other))
+                .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)));
+            if let Some((average, group)) = closest.filter(|(average, _)| *average >= threshold) {
+                offers.push((average, single, group));
+            }
+        }
+        offers.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        for (_, single, group) in offers {
+            let (a, b) = (self.find(single), self.find(group));
+            if a != b {
+                self.merge(a, b);
+            }
         }
     }
 
@@ -259,6 +294,7 @@ pub fn clusters(corpus: &Corpus<'_>, threshold: f64, evidence: &Evidence) -> Vec
             }
         }
     }
+    groups.attach_singletons(ATTACH_THRESHOLD);
     groups
         .members
         .into_iter()
@@ -292,6 +328,36 @@ mod tests {
         let groups = clusters(&corpus, DEFAULT_THRESHOLD, &Evidence::default());
         assert!(groups.contains(&vec![0, 1]), "{groups:?}");
         assert!(!groups.iter().any(|g| g.contains(&1) && g.contains(&2)));
+    }
+
+    #[test]
+    fn a_question_left_alone_joins_the_group_it_is_closest_to() {
+        // 0 and 1 are one group; 2 is close enough to it on average, 3 is not, and 4 is
+        // close only to 2, a lone question: lone questions never pair up in this pass.
+        let mut groups = Groups {
+            members: vec![vec![0, 1], Vec::new(), vec![2], vec![3], vec![4]],
+            links: vec![Links::default(); 5],
+            merged_into: vec![0, 0, 2, 3, 4],
+        };
+        let mut link = |a: usize, b: usize, sum: f64| {
+            groups.links[a].insert(b, sum);
+            groups.links[b].insert(a, sum);
+        };
+        link(0, 2, 0.5);
+        link(0, 3, 0.3);
+        link(2, 4, 0.9);
+        groups.attach_singletons(ATTACH_THRESHOLD);
+        let mut formed: Vec<Vec<usize>> = groups
+            .members
+            .into_iter()
+            .filter(|m| !m.is_empty())
+            .map(|mut m| {
+                m.sort_unstable();
+                m
+            })
+            .collect();
+        formed.sort();
+        assert_eq!(formed, vec![vec![0, 1, 2], vec![3], vec![4]]);
     }
 
     #[test]

@@ -41,8 +41,10 @@ fn measure(set: &ParaphraseSet) -> Scores {
 /// whole field, written without looking at the held-out set; long words matched by stem;
 /// more contentless verbs): tuning P 0.79 R 0.54 F1 0.64, P@3 0.74. The held-out set
 /// (18 needs, 103 questions; never tuned on) stays far under the targets, P 0.49 R 0.18
-/// F1 0.27, P@3 0.41 (session 5: 0.36 / 0.10 / 0.15, 0.33): it is asserted only not to
-/// fall back.
+/// F1 0.27, P@3 0.41 (session 5: 0.36 / 0.10 / 0.15, 0.33). Session 7 (two more rounds of
+/// the field's vocabulary in the thesaurus, lone questions attached to their closest group;
+/// chosen on the tuning set): tuning P 0.78 R 0.61 F1 0.68, P@3 0.74; held-out P 0.64
+/// R 0.26 F1 0.38, P@3 0.50. The held-out set is asserted only not to fall back.
 #[test]
 fn the_dutch_paraphrase_sets_are_found() {
     let tuning = measure(&ParaphraseSet::tuning());
@@ -55,7 +57,7 @@ fn the_dutch_paraphrase_sets_are_found() {
     );
     assert!(tuning.precision_at_3 >= 0.6, "P@3 under target: {tuning}");
     assert!(
-        held_out.f1 >= 0.25 && held_out.precision_at_3 >= 0.39,
+        held_out.f1 >= 0.37 && held_out.precision_at_3 >= 0.49,
         "held-out set fell back: {held_out}"
     );
 }
