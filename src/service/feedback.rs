@@ -475,11 +475,29 @@ pub async fn questions_page(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<learning_question::Model>, u64), AppError> {
+    let total = learning_question::Entity::find()
+        .filter(visible.clone())
+        .filter(filter_condition(filter))
+        .count(db)
+        .await?;
+    let rows = questions(db, visible, filter, order, offset, limit).await?;
+    Ok((rows, total))
+}
+
+/// One page of the questions matching `visible` and `filter`, without counting them all
+/// (the pages show a bounded list and no total).
+pub async fn questions(
+    db: &impl ConnectionTrait,
+    visible: Condition,
+    filter: &QuestionFilter,
+    order: QuestionOrder,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<learning_question::Model>, AppError> {
     use learning_question::Column;
     let query = learning_question::Entity::find()
         .filter(visible)
         .filter(filter_condition(filter));
-    let total = query.clone().count(db).await?;
     let query = match order {
         QuestionOrder::Newest => query
             .order_by_desc(Column::CreatedAt)
@@ -489,8 +507,7 @@ pub async fn questions_page(
             .order_by_desc(Column::CreatedAt)
             .order_by_desc(Column::Id),
     };
-    let rows = query.offset(offset).limit(limit).all(db).await?;
-    Ok((rows, total))
+    Ok(query.offset(offset).limit(limit).all(db).await?)
 }
 
 /// Which of these (participant, question) pairs have a vote.

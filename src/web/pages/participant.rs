@@ -273,7 +273,7 @@ async fn agenda_page(
             status: Some(ModerationStatus::Approved),
             ..QuestionFilter::default()
         };
-        let (rows, _) = feedback::questions_page(
+        let rows = feedback::questions(
             db,
             readable.clone(),
             &filter,
@@ -302,10 +302,9 @@ async fn agenda_page(
             participant_id: Some(p.participant_id),
             ..QuestionFilter::default()
         };
-        let (rows, _) =
-            feedback::questions_page(db, readable, &own, QuestionOrder::Newest, 0, MINE_LIMIT)
-                .await
-                .map_err(fail)?;
+        let rows = feedback::questions(db, readable, &own, QuestionOrder::Newest, 0, MINE_LIMIT)
+            .await
+            .map_err(fail)?;
         let rejected: Vec<i32> = rows
             .iter()
             .filter(|q| q.status == ModerationStatus::Rejected)
@@ -436,8 +435,17 @@ pub async fn agenda(
     Path(slug): Path<String>,
     RawQuery(query): RawQuery,
 ) -> PageResult {
-    let event = lookup::event(&state.db, &slug)
+    // The event is programme: from memory (the forms' handlers read it as they write).
+    let event = state
+        .read_model
+        .current(&state.db)
         .await
+        .and_then(|snapshot| {
+            snapshot
+                .event_by_slug(Some(&slug))
+                .cloned()
+                .ok_or_else(|| AppError::not_found("no such event"))
+        })
         .map_err(|e| ErrorPage::from_app(&visitor, e))?;
     let participant = participant_of(&state, &visitor, &event).await?;
     agenda_page(
