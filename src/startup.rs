@@ -246,7 +246,6 @@ pub async fn build_routers(
         response_cache,
         read_model,
         page_cache,
-        programme_views: Arc::default(),
         limits,
         ws_connections: Arc::default(),
         persisted_queries,

@@ -34,8 +34,6 @@ pub struct AppState {
     pub read_model: Arc<crate::readmodel::ReadModel>,
     /// The programme's pages, rendered once per content version and language.
     pub page_cache: Arc<crate::web::page_cache::PageCache>,
-    /// The programme pages' views, while the content is unchanged.
-    pub programme_views: Arc<crate::web::programme_views::ProgrammeViews>,
     /// Throttles shared with the schema.
     pub limits: Limits,
     /// Open WebSocket connections per address and per token.

@@ -17,7 +17,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::http::HeaderValue;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use lru::LruCache;
 use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha256};
@@ -57,6 +58,50 @@ impl CachedResponse {
             gzip: OnceLock::new(),
             brotli: OnceLock::new(),
         }
+    }
+
+    /// This response for a client: `304 Not Modified` when its `If-None-Match` names our
+    /// tag, else the body in the coding it prefers; with the `ETag` and the caller's
+    /// `Cache-Control` and `Vary`.
+    pub fn respond(
+        &self,
+        request: &HeaderMap,
+        cache_control: &'static str,
+        vary: &'static str,
+    ) -> Response {
+        let not_modified = request
+            .get(header::IF_NONE_MATCH)
+            .is_some_and(|wanted| matches_etag(wanted, &self.etag));
+        let encoding = Encoding::preferred(request);
+        let mut response = if not_modified {
+            StatusCode::NOT_MODIFIED.into_response()
+        } else if let Some((body, coding)) = self.encoded(encoding).zip(encoding.header_value()) {
+            (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static(self.content_type),
+                    ),
+                    (header::CONTENT_ENCODING, coding),
+                ],
+                body.clone(),
+            )
+                .into_response()
+        } else {
+            (
+                [(header::CONTENT_TYPE, self.content_type)],
+                self.body.clone(),
+            )
+                .into_response()
+        };
+        let headers = response.headers_mut();
+        headers.insert(header::ETAG, self.etag.clone());
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(cache_control),
+        );
+        headers.insert(header::VARY, HeaderValue::from_static(vary));
+        response
     }
 
     /// The body in the coding, compressed on first use and kept; `None`: send `body`.

@@ -52,7 +52,8 @@ impl CsrfToken {
     }
 
     /// Whether the browser has no token yet.
-    pub fn is_new(&self) -> bool {
+    #[cfg(test)]
+    fn is_new(&self) -> bool {
         self.existing.is_none()
     }
 

@@ -15,7 +15,6 @@ pub mod i18n;
 pub mod lookup;
 pub mod page_cache;
 pub mod pages;
-pub mod programme_views;
 pub mod render;
 pub mod session;
 pub mod summary_views;

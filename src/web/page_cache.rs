@@ -6,12 +6,11 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::{PageResult, Visitor};
-use crate::http::encoding::Encoding;
-use crate::http::response_cache::{CachedResponse, ResponseCache, matches_etag};
+use crate::http::response_cache::{CachedResponse, ResponseCache};
 
 /// Pages kept at most, and their bytes (uncompressed) at most.
 const MAX_PAGES: usize = 256;
@@ -101,35 +100,11 @@ fn render_failed(visitor: &Visitor) -> Response {
         .into_response()
 }
 
-/// A kept page in the coding the browser prefers, or `304` when it has it already.
+/// A kept page: per visitor's language and cookie, revalidated on every view.
 fn send(headers: &HeaderMap, entry: &CachedResponse) -> Response {
-    let not_modified = headers
-        .get(header::IF_NONE_MATCH)
-        .is_some_and(|wanted| matches_etag(wanted, &entry.etag));
-    let encoding = Encoding::preferred(headers);
-    let mut response = if not_modified {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else if let Some((body, coding)) = entry.encoded(encoding).zip(encoding.header_value()) {
-        (
-            [
-                (header::CONTENT_TYPE, HeaderValue::from_static(HTML)),
-                (header::CONTENT_ENCODING, coding),
-            ],
-            body.clone(),
-        )
-            .into_response()
-    } else {
-        ([(header::CONTENT_TYPE, HTML)], entry.body.clone()).into_response()
-    };
-    let response_headers = response.headers_mut();
-    response_headers.insert(header::ETAG, entry.etag.clone());
-    response_headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-cache"),
-    );
-    response_headers.insert(
-        header::VARY,
-        HeaderValue::from_static("Accept-Language, Accept-Encoding, Cookie"),
-    );
-    response
+    entry.respond(
+        headers,
+        "private, no-cache",
+        "Accept-Language, Accept-Encoding, Cookie",
+    )
 }

@@ -30,8 +30,8 @@ pub(crate) fn config() -> ServeConfig {
     }
 }
 
-/// `/metrics` of the app, parsed as Prometheus reads it.
-async fn scrape(app: &TestApp) -> Metrics {
+/// `GET /metrics` on the app's metrics router: status, headers and body.
+async fn get_metrics(app: &TestApp) -> (StatusCode, axum::http::HeaderMap, axum::body::Bytes) {
     let response = app
         .metrics
         .clone()
@@ -42,20 +42,22 @@ async fn scrape(app: &TestApp) -> Metrics {
         )
         .await
         .expect("metrics router answers");
-    assert_eq!(response.status(), StatusCode::OK);
-    let content_type = response.headers()[axum::http::header::CONTENT_TYPE].clone();
+    let (parts, body) = response.into_parts();
+    let body = body.collect().await.expect("body").to_bytes();
+    (parts.status, parts.headers, body)
+}
+
+/// `/metrics` of the app, parsed as Prometheus reads it.
+async fn scrape(app: &TestApp) -> Metrics {
+    let (status, headers, body) = get_metrics(app).await;
+    assert_eq!(status, StatusCode::OK);
+    let content_type = headers[axum::http::header::CONTENT_TYPE].clone();
     assert!(
         content_type
             .to_str()
             .is_ok_and(|t| t.starts_with("text/plain; version=0.0.4")),
         "{content_type:?}"
     );
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
     Metrics::parse(&String::from_utf8_lossy(&body))
 }
 
@@ -269,22 +271,7 @@ async fn without_metrics_bind_there_is_no_listener_and_no_recording() {
         .expect("server");
     assert_eq!(server.metrics_addr(), None);
     app.gql("{ __typename }", json!({})).await;
-    let response = app
-        .metrics
-        .clone()
-        .oneshot(
-            Request::get("/metrics")
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await
-        .expect("answers");
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
+    let (_, _, body) = get_metrics(&app).await;
     assert!(body.is_empty(), "{body:?}");
 }
 

@@ -500,23 +500,25 @@ impl<'a> Page<'a> {
             .await
             .expect("marks the page");
         self.click(css).await;
+        self.until_true(
+            "return document.readyState === 'complete' && !document.documentElement.dataset.before;",
+            Duration::from_secs(15),
+            Duration::from_millis(50),
+            &format!("{css}: no new page after the click"),
+        )
+        .await;
+    }
+
+    /// Runs `script` in the page until it returns `true`; fails with `what` after `within`.
+    async fn until_true(&self, script: &str, within: Duration, every: Duration, what: &str) {
         let started = Instant::now();
         loop {
-            let replaced = self
-                .client
-                .execute(
-                    "return document.readyState === 'complete' && !document.documentElement.dataset.before;",
-                    vec![],
-                )
-                .await;
-            if matches!(replaced, Ok(Value::Bool(true))) {
+            let done = self.client.execute(script, vec![]).await;
+            if matches!(done, Ok(Value::Bool(true))) {
                 return;
             }
-            assert!(
-                started.elapsed() < Duration::from_secs(15),
-                "{css}: no new page after the click"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            assert!(started.elapsed() < within, "{what}");
+            tokio::time::sleep(every).await;
         }
     }
 
@@ -628,24 +630,13 @@ impl<'a> Page<'a> {
     /// Waits until the page's live connection is open (`main[data-live=open]`, set by the
     /// page's script once the server acknowledged it).
     pub async fn wait_until_live(&self) {
-        let started = Instant::now();
-        loop {
-            let open = self
-                .client
-                .execute(
-                    "const main = document.querySelector('main'); return !!main && main.dataset.live === 'open';",
-                    vec![],
-                )
-                .await;
-            if matches!(open, Ok(Value::Bool(true))) {
-                return;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "the page's live connection did not open"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        self.until_true(
+            "const main = document.querySelector('main'); return !!main && main.dataset.live === 'open';",
+            Duration::from_secs(10),
+            Duration::from_millis(20),
+            "the page's live connection did not open",
+        )
+        .await;
     }
 
     /// Asserts that every resource the page loaded came from the server under test.

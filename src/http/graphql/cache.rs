@@ -4,12 +4,11 @@
 use std::sync::Arc;
 
 use async_graphql::BatchRequest;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
 
 use super::render::{MediaType, Rendered};
-use crate::http::encoding::Encoding;
-use crate::http::response_cache::{CachedResponse, matches_etag};
+use crate::http::response_cache::CachedResponse;
 use crate::state::AppState;
 
 pub(super) enum CacheLookup {
@@ -94,40 +93,9 @@ pub(super) fn keepable(
 /// A cacheable response: shared caches may keep it for a minute, and a GET that names its
 /// entity tag gets `304 Not Modified`.
 pub(super) fn cached_response(headers: &HeaderMap, entry: &CachedResponse) -> Response {
-    let not_modified = headers
-        .get(header::IF_NONE_MATCH)
-        .is_some_and(|wanted| matches_etag(wanted, &entry.etag));
-    let encoding = Encoding::preferred(headers);
-    let mut response = if not_modified {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else if let Some((body, coding)) = entry.encoded(encoding).zip(encoding.header_value()) {
-        (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static(entry.content_type),
-                ),
-                (header::CONTENT_ENCODING, coding),
-            ],
-            body.clone(),
-        )
-            .into_response()
-    } else {
-        (
-            [(header::CONTENT_TYPE, entry.content_type)],
-            entry.body.clone(),
-        )
-            .into_response()
-    };
-    let response_headers = response.headers_mut();
-    response_headers.insert(header::ETAG, entry.etag.clone());
-    response_headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=60"),
-    );
-    response_headers.insert(
-        header::VARY,
-        HeaderValue::from_static("Accept, Accept-Encoding, Authorization"),
-    );
-    response
+    entry.respond(
+        headers,
+        "public, max-age=60",
+        "Accept, Accept-Encoding, Authorization",
+    )
 }

@@ -13,7 +13,6 @@ use super::views::{self, ThemeChip};
 use crate::error::AppError;
 use crate::readmodel::Snapshot;
 use crate::state::AppState;
-use crate::web::programme_views::ProgrammeViews;
 use crate::web::{ErrorPage, PageResult, Visitor, render};
 
 /// The programme as this process knows it now.
@@ -45,7 +44,6 @@ pub async fn home(
         let events = snapshot.events();
         if let [event] = events {
             return Ok(programme_page(
-                &state,
                 &snapshot,
                 &visitor,
                 event,
@@ -88,7 +86,6 @@ pub async fn event(
     let render = || async {
         let event = event_named(&snapshot, &slug).map_err(|e| ErrorPage::from_app(&visitor, e))?;
         Ok(programme_page(
-            &state,
             &snapshot,
             &visitor,
             &event,
@@ -103,7 +100,6 @@ pub async fn event(
 }
 
 fn programme_page(
-    state: &AppState,
     snapshot: &Snapshot,
     visitor: &Visitor,
     event: &event::Model,
@@ -116,14 +112,14 @@ fn programme_page(
         .as_deref()
         .filter(|s| !s.is_empty())
         .and_then(|slug| themes.iter().find(|t| t.slug == slug));
-    let blocks = ProgrammeViews::blocks(state, snapshot, event, selected.map(|t| t.id));
+    let blocks = views::programme(snapshot, event, selected.map(|t| t.id));
     render::page(
         visitor,
         StatusCode::OK,
         "programme/event.html",
         minijinja::context! {
             event => render::value(views::event_view(visitor.lang, event)),
-            blocks => render::value(&*blocks),
+            blocks => render::value(&blocks),
             themes => render::value(themes.iter().map(|t| ThemeChip::new(t)).collect::<Vec<_>>()),
             selected_theme => render::value(selected.map(|t| ThemeChip::new(t))),
             notice => render::value(notice(query)),
