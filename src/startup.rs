@@ -236,7 +236,11 @@ pub async fn build_routers(
         &changes,
     ));
     let state = AppState {
-        subscription_fanouts: Arc::new(http::graphql::Fanouts::new(db.clone(), read_model.clone())),
+        subscription_fanouts: Arc::new(http::graphql::Fanouts::new(
+            db.clone(),
+            read_model.clone(),
+            changes.clone(),
+        )),
         db,
         writer,
         changes,

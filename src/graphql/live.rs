@@ -3,20 +3,22 @@
 //! its role may read.
 
 use async_graphql::{Context, Enum, ID, SimpleObject, Subscription};
-use futures_util::{Stream, StreamExt};
+use futures_util::stream::{self, Stream, StreamExt};
 use tokio_stream::wrappers::BroadcastStream;
 
 use super::context::ContextExt;
 use super::feedback::LearningQuestion;
 use super::ids::{self, NodeType};
 use super::programme::find_event;
-use crate::auth::{Viewer, policy};
+use crate::auth::policy;
+use crate::service::live::Loaded;
 
-/// Request data set by the WebSocket transport when the part of a participant's subscription
-/// that all participants of the event see is delivered by a shared execution: this one then
-/// delivers only what the participant alone may read (their own questions while not shared).
-#[derive(Debug, Clone, Copy)]
-pub struct OwnQuestionsOnly;
+/// Request data set by the WebSocket transport to run a participant's shared document for one
+/// change only (of their own question, which the shared execution does not deliver): the
+/// subscription then yields that change, if its arguments and the viewer let it through,
+/// and ends.
+#[derive(Debug, Clone)]
+pub struct OneChange(pub Loaded);
 
 /// What happened to a question.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,22 +59,17 @@ impl SubscriptionRoot {
             Some(slug) => Some(find_event(ctx, Some(&slug)).await?.id),
             None => None,
         };
-        let shared_part = match (ctx.data_opt::<OwnQuestionsOnly>(), &viewer) {
-            (Some(_), Viewer::Participant { event_id, .. }) => {
-                Some(Viewer::any_participant_of(*event_id))
-            }
-            _ => None,
+        let changes = match ctx.data_opt::<OneChange>() {
+            Some(OneChange(loaded)) => stream::iter([Ok(loaded.clone())]).boxed(),
+            None => BroadcastStream::new(ctx.changes()?.subscribe()).boxed(),
         };
-        let stream = BroadcastStream::new(ctx.changes()?.subscribe()).filter_map(move |loaded| {
+        let stream = changes.filter_map(move |loaded| {
             // A lagging subscriber skips what it missed; a re-query recovers it.
             let delivered = loaded.ok().and_then(|loaded| {
                 let question = &*loaded.question;
                 let wanted = event_id.is_none_or(|id| id == question.event_id)
                     && theme_id.is_none_or(|id| id == question.theme_id)
-                    && policy::may_read(&viewer, question)
-                    && !shared_part
-                        .as_ref()
-                        .is_some_and(|shared| policy::may_read(shared, question));
+                    && policy::may_read(&viewer, question);
                 wanted.then(|| LearningQuestionEvent {
                     change: loaded.change.into(),
                     question: LearningQuestion(question.clone()),

@@ -9,7 +9,7 @@
 
 use async_graphql::extensions::apollo_persisted_queries::{CacheStorage, LruCacheStorage};
 use async_graphql::{BatchRequest, BatchResponse, Request, Response, ServerError, Value};
-use futures_util::stream::{self, BoxStream, FuturesOrdered, StreamExt};
+use futures_util::stream::{FuturesOrdered, StreamExt};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -124,26 +124,9 @@ pub async fn execute_batch(
     }
 }
 
-/// A subscription: `run` gets the prepared request; an error that stops it is the
-/// stream's only response.
-pub fn execute_stream<F>(
-    persisted: LruCacheStorage,
-    request: Request,
-    run: F,
-) -> BoxStream<'static, Response>
-where
-    F: FnOnce(Request) -> BoxStream<'static, Response> + Send + 'static,
-{
-    stream::once(async move {
-        match prepare(request, &persisted).await {
-            Ok(request) => run(request),
-            Err(error) => stream::once(async move { Response::from_errors(vec![error]) }).boxed(),
-        }
-    })
-    .flatten()
-    .map(|mut response| {
-        code_request_errors(&mut response);
-        response
-    })
-    .boxed()
+/// A response as the transport sends it: request errors (those without a path) with their
+/// codes.
+pub fn finished(mut response: Response) -> Response {
+    code_request_errors(&mut response);
+    response
 }

@@ -20,18 +20,23 @@ pub async fn connect(address: std::net::SocketAddr, token: Option<&str>) -> Sock
     socket
 }
 
-/// Opens a socket and sends `connection_init`; returns the server's first reply.
-pub async fn connect_raw(address: std::net::SocketAddr, token: Option<&str>) -> (Socket, Value) {
+/// Opens a socket speaking `protocol`, without initialising it.
+pub async fn open(address: std::net::SocketAddr, protocol: &str) -> Socket {
     let mut request = format!("ws://{address}/graphql/ws")
         .into_client_request()
         .expect("request");
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().expect("header"),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+    request
+        .headers_mut()
+        .insert("sec-websocket-protocol", protocol.parse().expect("header"));
+    let (socket, _) = tokio_tungstenite::connect_async(request)
         .await
         .expect("connects");
+    socket
+}
+
+/// Opens a socket and sends `connection_init`; returns the server's first reply.
+pub async fn connect_raw(address: std::net::SocketAddr, token: Option<&str>) -> (Socket, Value) {
+    let mut socket = open(address, "graphql-transport-ws").await;
     let payload = token.map_or(json!({}), |t| json!({ "token": t }));
     send(
         &mut socket,
@@ -187,7 +192,7 @@ async fn a_moderator_receives_a_question_the_moment_it_is_submitted() {
 }
 
 /// Starts a server instance over the test database.
-async fn instance(app: &crate::helpers::TestApp) -> std::net::SocketAddr {
+pub async fn instance(app: &crate::helpers::TestApp) -> std::net::SocketAddr {
     instance_with(app, ServeConfig::default()).await
 }
 

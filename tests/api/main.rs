@@ -36,3 +36,4 @@ mod tokens;
 mod web;
 mod web_account;
 mod writer;
+mod ws_protocol;

@@ -1,16 +1,18 @@
 //! Subscriptions shared between subscribers.
 //!
-//! Thousands of participants of one event subscribe with the same document: executing each
-//! event for each of them would cost a full execution per subscriber. Instead a participant's
-//! subscription is split in two parts:
-//! - the part every participant of the event sees alike (approved questions of the event) is
-//!   executed once per distinct document, variables and event, and its responses are handed
-//!   to all of them;
-//! - the part only this participant sees (their own questions while not approved) runs as
-//!   their own subscription, which skips everything the shared part delivers.
+//! Thousands of participants of one event subscribe with the same document: executing and
+//! serialising each event for each of them would cost a full execution per subscriber.
+//! Instead a participant's subscription is served in two parts:
+//! - what every participant of the event sees alike (approved questions of the event) is
+//!   executed once per distinct document, variables and event, serialised once, and the same
+//!   bytes go to all of them;
+//! - what only this participant sees (their own questions while not approved) is rare: one
+//!   listener per shared execution picks out those changes and runs the document for that
+//!   one change as its author, for the author's subscriptions only. No subscriber holds an
+//!   execution of its own.
 //!
 //! Only documents whose every field reads nothing of the viewer are shared; anything else
-//! (and every account's subscription) is executed per subscriber as before.
+//! (and every account's subscription) is executed per subscriber.
 //!
 //! Every subscription the executor starts, shared or not, is counted here until its stream
 //! is dropped: the metrics report these counts.
@@ -24,18 +26,19 @@ use async_graphql::extensions::apollo_persisted_queries::LruCacheStorage;
 use async_graphql::parser::types::{
     ExecutableDocument, OperationDefinition, OperationType, Selection, SelectionSet,
 };
-use async_graphql::{Data, Executor, Request, Response};
+use async_graphql::{Data, Request, Response};
 use futures_util::StreamExt;
-use futures_util::stream::BoxStream;
+use futures_util::stream::{self, BoxStream};
 use sea_orm::DatabaseConnection;
-use tokio::sync::broadcast;
-use tokio_stream::wrappers::BroadcastStream;
+use tokio::sync::{broadcast, mpsc};
+use tokio_stream::wrappers::{BroadcastStream, ReceiverStream};
 
-use crate::auth::Viewer;
-use crate::graphql::live::OwnQuestionsOnly;
+use crate::auth::{Viewer, policy};
+use crate::graphql::live::OneChange;
 use crate::graphql::{AppSchema, requests};
 use crate::http::lock;
 use crate::readmodel::ReadModel;
+use crate::service::live::{Changes, Loaded};
 
 /// Fields whose resolvers give every viewer the same answer. A field joins this list only
 /// when its resolver (on every type that has a field of this name) ignores the viewer.
@@ -78,6 +81,25 @@ const SHAREABLE_FIELDS: &[&str] = &[
 /// Responses a shared execution may be ahead of a slow subscriber before it skips some.
 const SHARED_BACKLOG: usize = 1024;
 
+/// A participant's own events waiting for their connection; a stuck one skips the rest.
+const OWN_BACKLOG: usize = 16;
+
+/// A response serialised as JSON, as it goes into a `next` message; shared by every
+/// subscriber it goes to.
+pub type Payload = Arc<str>;
+
+/// `response` as JSON (its request errors with their codes).
+pub fn payload(response: Response) -> Payload {
+    let response = requests::finished(response);
+    match serde_json::to_string(&response) {
+        Ok(json) => json.into(),
+        Err(error) => {
+            tracing::error!(%error, "a subscription response did not serialise");
+            r#"{"data":null,"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.into()
+        }
+    }
+}
+
 /// What makes two participants' subscriptions the same.
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct FanoutKey {
@@ -94,7 +116,10 @@ impl FanoutKey {
         document: &ExecutableDocument,
         event_id: i32,
     ) -> Option<Self> {
-        if !is_shareable_subscription(document, request.operation_name.as_deref()) {
+        // A persisted query sent by its hash alone has no text to tell it apart by.
+        if request.query.is_empty()
+            || !is_shareable_subscription(document, request.operation_name.as_deref())
+        {
             return None;
         }
         Some(Self {
@@ -103,6 +128,14 @@ impl FanoutKey {
             operation_name: request.operation_name.clone(),
             variables: serde_json::to_string(&request.variables).ok()?,
         })
+    }
+
+    /// The request every subscriber with this key sent.
+    fn request(&self) -> Request {
+        let mut request = Request::new(self.query.clone());
+        request.operation_name = self.operation_name.clone();
+        request.variables = serde_json::from_str(&self.variables).unwrap_or_default();
+        request
     }
 }
 
@@ -182,12 +215,15 @@ pub struct SubscriptionCounts {
 pub struct Fanouts {
     db: DatabaseConnection,
     read_model: Arc<ReadModel>,
+    changes: Changes,
     running: Mutex<HashMap<FanoutKey, Weak<Fanout>>>,
     started: AtomicU64,
     responses: Arc<AtomicU64>,
     joined: AtomicU64,
     open: Arc<AtomicUsize>,
     shared_open: Arc<AtomicUsize>,
+    /// Numbers the subscribers of the own-question registers.
+    serial: AtomicU64,
 }
 
 /// One subscription in a count, until its stream is dropped (when it ends, or when the
@@ -209,46 +245,82 @@ impl Drop for Counted {
 
 /// `stream`, counted in each of `counts` while it lives.
 fn counted(
-    stream: BoxStream<'static, Response>,
+    stream: BoxStream<'static, Payload>,
     counts: Vec<Counted>,
-) -> BoxStream<'static, Response> {
+) -> BoxStream<'static, Payload> {
     stream
-        .map(move |response| {
+        .map(move |payload| {
             let _counted = &counts;
-            response
+            payload
         })
         .boxed()
 }
+
+/// A subscriber waiting for events about their own questions.
+struct OwnSubscriber {
+    serial: u64,
+    /// The connection's data: the author as viewer, and their loaders.
+    session: Arc<Data>,
+    sender: mpsc::Sender<Payload>,
+}
+
+/// The subscribers of one shared execution, by participant, for their own questions.
+type OwnSubscribers = Arc<Mutex<HashMap<i32, Vec<OwnSubscriber>>>>;
 
 /// One shared execution; it stops when its last subscriber leaves.
 struct Fanout {
     key: FanoutKey,
     /// `None` once the shared execution has ended.
-    sender: broadcast::Sender<Option<Arc<Response>>>,
-    task: tokio::task::AbortHandle,
+    sender: broadcast::Sender<Option<Payload>>,
+    own: OwnSubscribers,
+    /// The shared execution and the listener for own questions.
+    tasks: [tokio::task::AbortHandle; 2],
     fanouts: Weak<Fanouts>,
 }
 
 impl Drop for Fanout {
     fn drop(&mut self) {
-        self.task.abort();
+        for task in &self.tasks {
+            task.abort();
+        }
         if let Some(fanouts) = self.fanouts.upgrade() {
             fanouts.forget(&self.key);
         }
     }
 }
 
+/// A subscriber's place in the own-question register, given up when their stream is dropped.
+struct OwnRegistration {
+    fanout: Arc<Fanout>,
+    participant_id: i32,
+    serial: u64,
+}
+
+impl Drop for OwnRegistration {
+    fn drop(&mut self) {
+        let mut own = lock(&self.fanout.own);
+        if let Some(subscribers) = own.get_mut(&self.participant_id) {
+            subscribers.retain(|s| s.serial != self.serial);
+            if subscribers.is_empty() {
+                own.remove(&self.participant_id);
+            }
+        }
+    }
+}
+
 impl Fanouts {
-    pub fn new(db: DatabaseConnection, read_model: Arc<ReadModel>) -> Self {
+    pub fn new(db: DatabaseConnection, read_model: Arc<ReadModel>, changes: Changes) -> Self {
         Self {
             db,
             read_model,
+            changes,
             running: Mutex::default(),
             started: AtomicU64::new(0),
             responses: Arc::default(),
             joined: AtomicU64::new(0),
             open: Arc::default(),
             shared_open: Arc::default(),
+            serial: AtomicU64::new(0),
         }
     }
 
@@ -284,57 +356,85 @@ impl Fanouts {
         }
     }
 
-    /// The responses of the shared execution for `key`, started if none runs.
-    fn join(self: &Arc<Self>, schema: &AppSchema, key: FanoutKey) -> BoxStream<'static, Response> {
+    /// The responses for a participant's subscription: the shared execution's for `key`
+    /// (started if none runs), and those about the participant's own questions.
+    fn join(
+        self: &Arc<Self>,
+        schema: &AppSchema,
+        key: FanoutKey,
+        participant_id: i32,
+        session: Arc<Data>,
+    ) -> BoxStream<'static, Payload> {
         let mut running = lock(&self.running);
-        let fanout = match running.get(&key).and_then(Weak::upgrade) {
-            Some(fanout) => fanout,
+        let (fanout, receiver) = match running.get(&key).and_then(Weak::upgrade) {
+            Some(fanout) => {
+                let receiver = fanout.sender.subscribe();
+                (fanout, receiver)
+            }
             None => {
-                let fanout = self.start(schema, key.clone());
+                let (fanout, receiver) = self.start(schema, key.clone());
                 running.insert(key, Arc::downgrade(&fanout));
-                fanout
+                (fanout, receiver)
             }
         };
-        let receiver = fanout.sender.subscribe();
         drop(running);
         self.joined.fetch_add(1, Ordering::Relaxed);
-        BroadcastStream::new(receiver)
+
+        let (sender, own_events) = mpsc::channel(OWN_BACKLOG);
+        let serial = self.serial.fetch_add(1, Ordering::Relaxed);
+        lock(&fanout.own)
+            .entry(participant_id)
+            .or_default()
+            .push(OwnSubscriber {
+                serial,
+                session,
+                sender,
+            });
+        let registration = OwnRegistration {
+            fanout,
+            participant_id,
+            serial,
+        };
+        let shared = BroadcastStream::new(receiver)
             // A subscriber that falls behind skips what it missed, as with its own stream.
             .filter_map(|message| std::future::ready(message.ok()))
-            .take_while(|message| std::future::ready(message.is_some()))
-            .filter_map(move |message| {
-                let _keep_running = &fanout;
-                std::future::ready(message.map(|response| copy_of(&response)))
+            .chain(stream::once(std::future::ready(None)));
+        let own = ReceiverStream::new(own_events).map(Some);
+        // The subscription ends when the shared execution does.
+        stream::select(shared, own)
+            .take_while(|payload| std::future::ready(payload.is_some()))
+            .filter_map(move |payload| {
+                let _registered = &registration;
+                std::future::ready(payload)
             })
             .boxed()
     }
 
-    fn start(self: &Arc<Self>, schema: &AppSchema, key: FanoutKey) -> Arc<Fanout> {
+    /// Starts the shared execution for `key`, and the receiver of its first subscriber
+    /// (taken before it runs, so an error it answers at once is not missed).
+    fn start(
+        self: &Arc<Self>,
+        schema: &AppSchema,
+        key: FanoutKey,
+    ) -> (Arc<Fanout>, broadcast::Receiver<Option<Payload>>) {
         self.started.fetch_add(1, Ordering::Relaxed);
-        let (sender, _) = broadcast::channel(SHARED_BACKLOG);
-        let mut request = Request::new(key.query.clone());
-        request.operation_name = key.operation_name.clone();
-        request.variables = serde_json::from_str(&key.variables).unwrap_or_default();
+        let (sender, receiver) = broadcast::channel(SHARED_BACKLOG);
+        let own = OwnSubscribers::default();
         let mut data = Data::default();
         data.insert(Viewer::any_participant_of(key.event_id));
         data.insert(crate::graphql::loaders::spawned_loaders(
             self.db.clone(),
             self.read_model.clone(),
         ));
-        let mut stream = schema.execute_stream_with_session_data(request, Arc::new(data));
+        let mut stream = schema.execute_stream_with_session_data(key.request(), Arc::new(data));
         let out = sender.clone();
         let responses = self.responses.clone();
         let fanouts = Arc::downgrade(self);
         let ended_key = key.clone();
-        let task = tokio::spawn(async move {
+        let shared = tokio::spawn(async move {
             while let Some(response) = stream.next().await {
-                // A request error (no data) comes from the document, which each subscriber's
-                // own part reports already.
-                if response.data == async_graphql::Value::Null && !response.errors.is_empty() {
-                    continue;
-                }
                 responses.fetch_add(1, Ordering::Relaxed);
-                let _ = out.send(Some(Arc::new(response)));
+                let _ = out.send(Some(payload(response)));
             }
             let _ = out.send(None);
             if let Some(fanouts) = fanouts.upgrade() {
@@ -348,25 +448,63 @@ impl Fanouts {
                 }
             }
         });
-        Arc::new(Fanout {
+        let own_listener = tokio::spawn(deliver_own_events(
+            schema.clone(),
+            key.clone(),
+            self.changes.subscribe(),
+            own.clone(),
+        ));
+        let fanout = Arc::new(Fanout {
             key,
             sender,
-            task: task.abort_handle(),
+            own,
+            tasks: [shared.abort_handle(), own_listener.abort_handle()],
             fanouts: Arc::downgrade(self),
-        })
+        });
+        (fanout, receiver)
     }
 }
 
-/// Each subscriber's own copy of a shared response (`Response` is not `Clone`).
-fn copy_of(shared: &Response) -> Response {
-    let mut response = Response::new(shared.data.clone());
-    response.extensions = shared.extensions.clone();
-    response.errors = shared.errors.clone();
-    response
+/// Runs the shared document for each change of the event that only its author may see, as
+/// that author, for the author's subscriptions; it runs as long as the shared execution.
+async fn deliver_own_events(
+    schema: AppSchema,
+    key: FanoutKey,
+    mut changes: broadcast::Receiver<Loaded>,
+    own: OwnSubscribers,
+) {
+    let everyone = Viewer::any_participant_of(key.event_id);
+    loop {
+        let loaded = match changes.recv().await {
+            Ok(loaded) => loaded,
+            // A listener that falls behind skips what it missed, as any subscriber does.
+            Err(broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(broadcast::error::RecvError::Closed) => return,
+        };
+        let question = &loaded.question;
+        if question.event_id != key.event_id || policy::may_read(&everyone, question) {
+            continue;
+        }
+        let authors: Vec<(Arc<Data>, mpsc::Sender<Payload>)> = lock(&own)
+            .get(&question.participant_id)
+            .into_iter()
+            .flatten()
+            .map(|s| (s.session.clone(), s.sender.clone()))
+            .collect();
+        for (session, sender) in authors {
+            let request = key.request().data(OneChange(loaded.clone()));
+            let mut answer = schema.execute_stream_with_session_data(request, session);
+            // One change in, at most one response out (none when the document's arguments
+            // leave it out).
+            if let Some(response) = answer.next().await {
+                let _ = sender.try_send(payload(response));
+            }
+        }
+    }
 }
 
-/// The executor of WebSocket subscriptions: shares what can be shared, runs the rest per
-/// subscriber.
+/// The executor of WebSocket operations: shares what can be shared, runs the rest per
+/// subscriber; every response comes out serialised.
 #[derive(Clone)]
 pub struct SharingExecutor {
     pub schema: AppSchema,
@@ -374,69 +512,67 @@ pub struct SharingExecutor {
     pub persisted: LruCacheStorage,
 }
 
-impl Executor for SharingExecutor {
-    fn execute(&self, request: Request) -> impl Future<Output = Response> + Send {
-        let this = self.clone();
-        async move { requests::execute(&this.schema, &this.persisted, request).await }
-    }
-
-    fn execute_stream(
-        &self,
-        request: Request,
-        session_data: Option<Arc<Data>>,
-    ) -> BoxStream<'static, Response> {
-        let this = self.clone();
-        requests::execute_stream(self.persisted.clone(), request, move |request| {
-            this.prepared_stream(request, session_data)
-        })
-    }
-}
-
 impl SharingExecutor {
-    fn prepared_stream(
-        &self,
-        request: Request,
-        session_data: Option<Arc<Data>>,
-    ) -> BoxStream<'static, Response> {
-        let session_data = session_data.unwrap_or_default();
-        // Parsed here for the sharing and the count; a document that does not parse runs
-        // as it is and gets its error from the schema.
-        let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
-            return self
-                .schema
-                .execute_stream_with_session_data(request, session_data);
+    /// The responses to an operation sent over a connection with `session` data.
+    pub fn subscribe(&self, request: Request, session: Arc<Data>) -> BoxStream<'static, Payload> {
+        let this = self.clone();
+        stream::once(async move {
+            match requests::prepare(request, &this.persisted).await {
+                Ok(request) => this.prepared(request, session),
+                Err(error) => {
+                    stream::once(std::future::ready(payload(Response::from_errors(vec![
+                        error,
+                    ]))))
+                    .boxed()
+                }
+            }
+        })
+        .flatten()
+        .boxed()
+    }
+
+    fn prepared(&self, mut request: Request, session: Arc<Data>) -> BoxStream<'static, Payload> {
+        // `prepare` has parsed the document.
+        let Ok(document) = request.parsed_query().cloned() else {
+            return self.own_execution(request, session);
         };
         // Queries and mutations sent over the socket are answered and end: not counted.
         let subscription = is_subscription(&document, request.operation_name.as_deref());
-        let participant_of = match session_data
+        let participant = match session
             .get(&TypeId::of::<Viewer>())
             .and_then(|viewer| viewer.downcast_ref::<Viewer>())
         {
-            Some(Viewer::Participant { event_id, .. }) => Some(*event_id),
+            Some(Viewer::Participant {
+                participant_id,
+                event_id,
+            }) => Some((*participant_id, *event_id)),
             _ => None,
         };
-        let key = participant_of
-            .and_then(|event_id| FanoutKey::for_request(&request, &document, event_id));
-        let Some(key) = key else {
-            let stream = self
-                .schema
-                .execute_stream_with_session_data(request, session_data);
+        let key = participant.and_then(|(participant_id, event_id)| {
+            FanoutKey::for_request(&request, &document, event_id).map(|key| (participant_id, key))
+        });
+        let Some((participant_id, key)) = key else {
+            let stream = self.own_execution(request, session);
             return if subscription {
                 counted(stream, vec![Counted::new(&self.fanouts.open)])
             } else {
                 stream
             };
         };
-        let shared = self.fanouts.join(&self.schema, key);
-        let own = self
-            .schema
-            .execute_stream_with_session_data(request.data(OwnQuestionsOnly), session_data);
         counted(
-            futures_util::stream::select(shared, own).boxed(),
+            self.fanouts
+                .join(&self.schema, key, participant_id, session),
             vec![
                 Counted::new(&self.fanouts.open),
                 Counted::new(&self.fanouts.shared_open),
             ],
         )
+    }
+
+    fn own_execution(&self, request: Request, session: Arc<Data>) -> BoxStream<'static, Payload> {
+        self.schema
+            .execute_stream_with_session_data(request, session)
+            .map(payload)
+            .boxed()
     }
 }

@@ -1,23 +1,23 @@
-//! GraphQL subscriptions over WebSocket (graphql-transport-ws and graphql-ws).
+//! GraphQL over WebSocket (graphql-transport-ws, and the legacy graphql-ws): subscriptions,
+//! and queries and mutations answered once.
 
-use std::sync::{Arc, Mutex};
+mod connection;
+mod protocol;
 
 use async_graphql::ErrorExtensions;
 use axum::Extension;
 use axum::extract::State;
-use axum::extract::ws::Message;
 use axum::http::{StatusCode, header};
 use axum::response::Response;
-use futures_util::{SinkExt, StreamExt};
 
 use super::render::{request_error, with_header};
 use crate::auth::Viewer;
 use crate::auth::limits::ClientAddr;
 use crate::error::AppError;
-use crate::http::lock;
-use crate::http::ws_guard::MessageGuard;
 use crate::service::accounts;
 use crate::state::AppState;
+use connection::Connection;
+use protocol::{RequestedProtocol, SUBPROTOCOLS};
 
 /// Initial read and write buffer of a WebSocket connection. Messages from clients are a few
 /// hundred bytes; the read buffer, held by every open connection, was the largest part of
@@ -29,7 +29,7 @@ const WS_BUFFER_BYTES: usize = 1024;
 pub async fn ws_handler(
     State(state): State<AppState>,
     Extension(client): Extension<ClientAddr>,
-    protocol: async_graphql_axum::GraphQLProtocol,
+    RequestedProtocol(protocol): RequestedProtocol,
     upgrade: axum::extract::WebSocketUpgrade,
 ) -> Response {
     let Some(slot) = state.ws_connections.open(
@@ -48,7 +48,7 @@ pub async fn ws_handler(
     };
     let max_message = state.config.ws_max_message_bytes;
     upgrade
-        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .protocols(SUBPROTOCOLS)
         .max_message_size(max_message)
         .max_frame_size(max_message)
         // The 128 KiB defaults, times thousands of idle subscribers, would be most of the
@@ -58,44 +58,12 @@ pub async fn ws_handler(
         .on_upgrade(move |socket| async move {
             let _slot = slot;
             let _counted = state.metrics.websocket_connection();
-            let executor = super::fanout::SharingExecutor {
-                schema: state.schema.clone(),
-                fanouts: state.subscription_fanouts.clone(),
-                persisted: state.persisted_queries.clone(),
-            };
-            let guard = Arc::new(Mutex::new(MessageGuard::new(
-                state.config.ws_messages_per_second,
-                state.config.ws_subscriptions_per_connection,
-            )));
-            let (sink, stream) = socket.split();
-            let outgoing = guard.clone();
-            let sink = sink.with(move |message: Message| {
-                lock(&outgoing).sent(&message);
-                std::future::ready(Ok::<_, axum::Error>(message))
-            });
-            // Ending the incoming stream ends the connection.
-            let stream = stream.take_while(move |message| {
-                let go_on = match message {
-                    Ok(message) => match lock(&guard).admit(message) {
-                        Ok(()) => true,
-                        Err(flood) => {
-                            tracing::warn!(?flood, "closing a flooding WebSocket connection");
-                            false
-                        }
-                    },
-                    Err(_) => true,
-                };
-                std::future::ready(go_on)
-            });
-            async_graphql_axum::GraphQLWebSocket::new_with_pair(sink, stream, executor, protocol)
-                .on_connection_init(move |payload| connection_init(state, client, payload))
-                .serve()
-                .await;
+            Connection::new(protocol, state, client).run(socket).await;
         })
 }
 
 async fn connection_init(
-    state: AppState,
+    state: &AppState,
     client: ClientAddr,
     payload: serde_json::Value,
 ) -> async_graphql::Result<async_graphql::Data> {
