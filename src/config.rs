@@ -110,6 +110,10 @@ pub struct ServeConfig {
     /// Subscriptions one WebSocket connection may hold open; 0 means no limit.
     #[arg(long, env = "WS_SUBSCRIPTIONS_PER_CONNECTION", default_value_t = 20)]
     pub ws_subscriptions_per_connection: usize,
+    /// Seconds a new WebSocket connection has to send `connection_init` before it is closed
+    /// (4408).
+    #[arg(long, env = "WS_INIT_TIMEOUT_SECS", default_value_t = 10)]
+    pub ws_init_timeout_secs: u64,
     /// Keep anonymous programme responses in memory until the programme changes.
     #[arg(long, env = "RESPONSE_CACHE", default_value_t = true, action = clap::ArgAction::Set)]
     pub response_cache: bool,
@@ -219,6 +223,7 @@ impl Default for ServeConfig {
             ws_max_message_bytes: 64 * 1024,
             ws_messages_per_second: 10,
             ws_subscriptions_per_connection: 20,
+            ws_init_timeout_secs: 10,
             response_cache: true,
             response_cache_entries: 512,
             response_cache_bytes: 16 * 1024 * 1024,

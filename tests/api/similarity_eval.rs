@@ -27,6 +27,14 @@ impl ParaphraseSet {
         ))
     }
 
+    /// A second held-out set, written blind in session 8 by someone who had seen neither the
+    /// similarity code, nor its thesaurus, nor the other sets: measured, never tuned on.
+    pub fn held_out_blind() -> Self {
+        Self::parse(include_str!(
+            "../fixtures/similarity/nl-paraphrases-heldout2.json"
+        ))
+    }
+
     fn parse(json: &str) -> Self {
         serde_json::from_str(json).unwrap_or_else(|e| panic!("paraphrase fixture: {e}"))
     }

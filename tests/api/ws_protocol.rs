@@ -7,8 +7,12 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
+use buurtgraph::config::ServeConfig;
+
 use crate::actors::setup;
-use crate::live::{Socket, connect, connect_raw, instance, next_or_close, open, send};
+use crate::live::{
+    Socket, connect, connect_raw, instance, instance_with, next_or_close, open, send,
+};
 
 /// The next message of any type, pings and pongs included.
 async fn raw_next(socket: &mut Socket) -> Value {
@@ -153,4 +157,23 @@ async fn a_shared_subscription_that_fails_tells_each_subscriber_and_completes() 
             json!({ "type": "complete", "id": "s" })
         );
     }
+}
+
+#[tokio::test]
+async fn a_connection_that_never_initialises_is_closed_after_the_timeout() {
+    let (app, actors) = setup().await;
+    let address = instance_with(
+        &app,
+        ServeConfig {
+            ws_init_timeout_secs: 1,
+            ..ServeConfig::default()
+        },
+    )
+    .await;
+    let mut silent = open(address, "graphql-transport-ws").await;
+    let mut prompt = connect(address, Some(&actors.staff)).await;
+    assert_closed_with(&next_or_close(&mut silent).await, 4408);
+    // An initialised connection stays.
+    send(&mut prompt, json!({ "type": "ping" })).await;
+    assert_eq!(raw_next(&mut prompt).await, json!({ "type": "pong" }));
 }

@@ -27,11 +27,12 @@ use async_graphql::parser::types::{
     ExecutableDocument, OperationDefinition, OperationType, Selection, SelectionSet,
 };
 use async_graphql::{Data, Request, Response};
+use futures_channel::mpsc;
 use futures_util::StreamExt;
 use futures_util::stream::{self, BoxStream};
 use sea_orm::DatabaseConnection;
-use tokio::sync::{broadcast, mpsc};
-use tokio_stream::wrappers::{BroadcastStream, ReceiverStream};
+use tokio::sync::broadcast;
+use tokio_stream::wrappers::BroadcastStream;
 
 use crate::auth::{Viewer, policy};
 use crate::graphql::live::OneChange;
@@ -82,6 +83,7 @@ const SHAREABLE_FIELDS: &[&str] = &[
 const SHARED_BACKLOG: usize = 1024;
 
 /// A participant's own events waiting for their connection; a stuck one skips the rest.
+/// (futures' channel: tokio's allocates a block of 32 slots up front, per subscriber.)
 const OWN_BACKLOG: usize = 16;
 
 /// A response serialised as JSON, as it goes into a `next` message; shared by every
@@ -399,7 +401,7 @@ impl Fanouts {
             // A subscriber that falls behind skips what it missed, as with its own stream.
             .filter_map(|message| std::future::ready(message.ok()))
             .chain(stream::once(std::future::ready(None)));
-        let own = ReceiverStream::new(own_events).map(Some);
+        let own = own_events.map(Some);
         // The subscription ends when the shared execution does.
         stream::select(shared, own)
             .take_while(|payload| std::future::ready(payload.is_some()))
@@ -497,6 +499,7 @@ async fn deliver_own_events(
             // One change in, at most one response out (none when the document's arguments
             // leave it out).
             if let Some(response) = answer.next().await {
+                let mut sender = sender;
                 let _ = sender.try_send(payload(response));
             }
         }
@@ -516,7 +519,9 @@ impl SharingExecutor {
     /// The responses to an operation sent over a connection with `session` data.
     pub fn subscribe(&self, request: Request, session: Arc<Data>) -> BoxStream<'static, Payload> {
         let this = self.clone();
-        stream::once(async move {
+        // Boxed, so that the preparing's state is freed once done rather than kept inline
+        // for as long as the subscription lives (thousands of idle subscribers hold one).
+        let prepared = Box::pin(async move {
             match requests::prepare(request, &this.persisted).await {
                 Ok(request) => this.prepared(request, session),
                 Err(error) => {
@@ -526,9 +531,8 @@ impl SharingExecutor {
                     .boxed()
                 }
             }
-        })
-        .flatten()
-        .boxed()
+        });
+        stream::once(prepared).flatten().boxed()
     }
 
     fn prepared(&self, mut request: Request, session: Arc<Data>) -> BoxStream<'static, Payload> {

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use async_graphql::Data;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::StreamExt;
 use futures_util::stream::{self, BoxStream};
-use futures_util::{SinkExt, StreamExt};
 use tokio_stream::StreamMap;
 
 use super::protocol::{ClientMessage, Closing, Protocol};
@@ -14,9 +14,6 @@ use crate::auth::limits::ClientAddr;
 use crate::http::graphql::fanout::{Payload, SharingExecutor};
 use crate::http::ws_guard::MessageGuard;
 use crate::state::AppState;
-
-/// How long a client has to send `connection_init` after connecting.
-const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// An operation's results as they come, then `None` when it has ended.
 type Results = BoxStream<'static, Option<Payload>>;
@@ -74,13 +71,13 @@ impl Connection {
     }
 
     /// Serves the connection until either side ends it.
-    pub async fn run(mut self, socket: WebSocket) {
-        let (mut sink, mut incoming) = socket.split();
-        let init_deadline = tokio::time::sleep(INIT_TIMEOUT);
+    pub async fn run(mut self, mut socket: WebSocket) {
+        let init_deadline =
+            tokio::time::sleep(Duration::from_secs(self.state.config.ws_init_timeout_secs));
         tokio::pin!(init_deadline);
         loop {
             let event = tokio::select! {
-                message = incoming.next() => Event::Incoming(message.and_then(Result::ok)),
+                message = socket.recv() => Event::Incoming(message.and_then(Result::ok)),
                 Some((id, result)) = self.operations.next(), if !self.operations.is_empty() => {
                     Event::Result(id, result)
                 }
@@ -89,7 +86,9 @@ impl Connection {
             let step = match event {
                 // Closed, or unreadable (a message over the size limit, say).
                 Event::Incoming(None) => Step::End,
-                Event::Incoming(Some(message)) => self.receive(message).await,
+                // Boxed: answering a message (initialising, preparing an operation) takes far
+                // more state than waiting, and every idle connection would hold it inline.
+                Event::Incoming(Some(message)) => Box::pin(self.receive(message)).await,
                 Event::Result(id, Some(payload)) => Step::Send(self.protocol.next(&id, &payload)),
                 Event::Result(id, None) => {
                     self.operations.remove(&id);
@@ -100,7 +99,7 @@ impl Connection {
             match step {
                 Step::Nothing => {}
                 Step::Send(text) => {
-                    if sink.send(Message::Text(text.into())).await.is_err() {
+                    if socket.send(Message::Text(text.into())).await.is_err() {
                         break;
                     }
                 }
@@ -108,13 +107,13 @@ impl Connection {
                     if let Closing::Forbidden(reason) = &closing
                         && let Some(text) = self.protocol.connection_error(reason)
                     {
-                        let _ = sink.send(Message::Text(text.into())).await;
+                        let _ = socket.send(Message::Text(text.into())).await;
                     }
                     let frame = CloseFrame {
                         code: closing.code(),
                         reason: closing.reason().into(),
                     };
-                    let _ = sink.send(Message::Close(Some(frame))).await;
+                    let _ = socket.send(Message::Close(Some(frame))).await;
                     break;
                 }
                 Step::End => break,
