@@ -35,4 +35,5 @@ mod statements;
 mod tokens;
 mod web;
 mod web_account;
+mod web_agenda;
 mod writer;
