@@ -261,9 +261,20 @@ async fn an_erased_participants_questions_leave_the_others_next_view() {
     let mut reader = signed_in(&app, &actors.participant);
     assert!(view(&mut reader).await.contains("Verdwijnt mijn vraag"));
 
+    // A copy of the author's cookie, seen lately (and so trusted without a statement).
+    let token = author.cookies["deelnemer"].clone();
+    let mut copy = signed_in(&app, &token);
+    assert!(view(&mut copy).await.contains(SIGNED_IN));
+
     let erased = author
         .post(&format!("/events/{EVENT}/mijn-gegevens/verwijderen"), &[])
         .await;
     assert_eq!(erased.status, StatusCode::SEE_OTHER);
     assert!(!view(&mut reader).await.contains("Verdwijnt mijn vraag"));
+    let after = view(&mut copy).await;
+    assert!(!after.contains(SIGNED_IN), "an erased token opens nothing");
+    assert!(after.contains(&format!("href=\"/events/{EVENT}/meedoen\"")));
 }
+
+/// What only a signed-in participant's agenda shows.
+const SIGNED_IN: &str = "href=\"#mijn-vragen\"";
