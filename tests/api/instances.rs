@@ -254,7 +254,11 @@ async fn an_erasure_on_one_instance_signs_the_token_out_on_the_other_within_a_se
     let second = second_instance(&first).await;
     // The second instance has seen the participant (and trusts them for a while).
     let signed_in = "href=\"#mijn-vragen\"";
-    assert!(agenda_page(second, &actors.participant).await.contains(signed_in));
+    assert!(
+        agenda_page(second, &actors.participant)
+            .await
+            .contains(signed_in)
+    );
 
     let erased = first
         .gql_as(

@@ -100,7 +100,10 @@ async fn a_vote_shows_its_count_and_state_on_the_voters_next_view() {
     view(&mut neighbour).await;
 
     let voted = voter
-        .post(&format!("{AGENDA}/stem"), &[("id", &id), ("action", "vote")])
+        .post(
+            &format!("{AGENDA}/stem"),
+            &[("id", &id), ("action", "vote")],
+        )
         .await;
     assert!(location(&voted).contains("melding=gestemd"));
     let after = view(&mut voter).await;
@@ -115,7 +118,10 @@ async fn a_vote_shows_its_count_and_state_on_the_voters_next_view() {
     third.join().await;
     view(&mut third).await;
     let voted = third
-        .post(&format!("{AGENDA}/stem"), &[("id", &id), ("action", "vote")])
+        .post(
+            &format!("{AGENDA}/stem"),
+            &[("id", &id), ("action", "vote")],
+        )
         .await;
     assert!(location(&voted).contains("melding=gestemd"));
     let after = view(&mut third).await;
@@ -123,7 +129,10 @@ async fn a_vote_shows_its_count_and_state_on_the_voters_next_view() {
     assert!(question_item(&after, &id).contains("value=\"unvote\""));
 
     let withdrawn = voter
-        .post(&format!("{AGENDA}/stem"), &[("id", &id), ("action", "unvote")])
+        .post(
+            &format!("{AGENDA}/stem"),
+            &[("id", &id), ("action", "unvote")],
+        )
         .await;
     assert!(location(&withdrawn).contains("melding=ingetrokken"));
     let after = view(&mut voter).await;
@@ -221,7 +230,10 @@ async fn a_merge_shows_the_carried_vote_on_the_voters_next_view() {
     assert!(!page.contains(&format!("id=\"vraag-{duplicate}\"")));
     let item = question_item(&page, &original);
     assert!(item.contains("1 keer herkend"), "{item}");
-    assert!(item.contains("value=\"unvote\""), "the carried vote is theirs");
+    assert!(
+        item.contains("value=\"unvote\""),
+        "the carried vote is theirs"
+    );
 }
 
 #[tokio::test]
