@@ -250,6 +250,8 @@ pub async fn build_routers(
         response_cache,
         read_model,
         page_cache,
+        shared_agendas: Arc::default(),
+        known_participants: Arc::default(),
         limits,
         ws_connections: Arc::default(),
         persisted_queries,

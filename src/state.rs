@@ -34,6 +34,11 @@ pub struct AppState {
     pub read_model: Arc<crate::readmodel::ReadModel>,
     /// The programme's pages, rendered once per content version and language.
     pub page_cache: Arc<crate::web::page_cache::PageCache>,
+    /// What all participants of an event see alike on the learning agenda, per feedback
+    /// version.
+    pub shared_agendas: Arc<crate::web::shared_agenda::SharedAgendas>,
+    /// Participants whose row was read lately (pages that only read trust them).
+    pub known_participants: Arc<crate::web::session::KnownParticipants>,
     /// Throttles shared with the schema.
     pub limits: Limits,
     /// Open WebSocket connections per address and per token.

@@ -535,3 +535,84 @@ pub async fn votes_of(
         .map(|pair| (*pair, found.contains(pair)))
         .collect())
 }
+
+/// One of a participant's own questions, as their page lists it.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct OwnQuestion {
+    pub id: i32,
+    pub theme_id: i32,
+    pub text: String,
+    pub status: ModerationStatus,
+    pub vote_count: i32,
+    /// The moderator's reason, when rejected: the note of the latest rejection with one.
+    pub rejection_reason: Option<String>,
+}
+
+/// The participant's own questions, newest first, each with its rejection reason: one
+/// statement (the reason is a subquery of the moderation log).
+pub async fn own_questions(
+    db: &impl ConnectionTrait,
+    participant_id: i32,
+    limit: u64,
+) -> AppResult<Vec<OwnQuestion>> {
+    use entity::moderation_action;
+    use learning_question::Column;
+    let latest_reason = Query::select()
+        .column((moderation_action::Entity, moderation_action::Column::Note))
+        .from(moderation_action::Entity)
+        .and_where(
+            Expr::col((
+                moderation_action::Entity,
+                moderation_action::Column::QuestionId,
+            ))
+            .equals((learning_question::Entity, Column::Id)),
+        )
+        .and_where(moderation_action::Column::ToStatus.eq(ModerationStatus::Rejected))
+        .and_where(moderation_action::Column::Note.is_not_null())
+        .order_by(moderation_action::Column::CreatedAt, sea_orm::Order::Desc)
+        .order_by(moderation_action::Column::Id, sea_orm::Order::Desc)
+        .limit(1)
+        .to_owned();
+    let mut rows = learning_question::Entity::find()
+        .select_only()
+        .columns([
+            Column::Id,
+            Column::ThemeId,
+            Column::Text,
+            Column::Status,
+            Column::VoteCount,
+        ])
+        .expr_as(
+            Expr::SubQuery(None, Box::new(latest_reason.into())),
+            "rejection_reason",
+        )
+        .filter(Column::ParticipantId.eq(participant_id))
+        .order_by_desc(Column::CreatedAt)
+        .order_by_desc(Column::Id)
+        .limit(limit)
+        .into_model::<OwnQuestion>()
+        .all(db)
+        .await?;
+    // Only a question rejected now shows a reason.
+    for row in &mut rows {
+        if row.status != ModerationStatus::Rejected {
+            row.rejection_reason = None;
+        }
+    }
+    Ok(rows)
+}
+
+/// The questions this participant has a vote on (their own or carried from a duplicate).
+pub async fn voted_questions(
+    db: &impl ConnectionTrait,
+    participant_id: i32,
+) -> AppResult<std::collections::HashSet<i32>> {
+    let ids: Vec<i32> = vote::Entity::find()
+        .select_only()
+        .column(vote::Column::QuestionId)
+        .filter(vote::Column::ParticipantId.eq(participant_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(ids.into_iter().collect())
+}

@@ -8,6 +8,7 @@
 //! own: a subscriber that misses one recovers by querying.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -46,6 +47,10 @@ pub const VOTE_INTERVAL: Duration = Duration::from_millis(250);
 /// The PostgreSQL channel that carries changes between server instances.
 const CHANNEL: &str = "buurtgraph_question_changes";
 
+/// How an erasure's payload on [`CHANNEL`] begins (`E:<participant id>`); it is no
+/// [`Published`] question change, so the loader of changed questions passes it by.
+const ERASED_PREFIX: &str = "E:";
+
 /// The PostgreSQL channel on which a change to the published programme is announced
 /// (`service::content::bump`), so that every instance reads the new content version at once.
 pub const CONTENT_CHANNEL: &str = "buurtgraph_content_changes";
@@ -61,6 +66,32 @@ pub struct Changes {
     /// Questions whose vote event went out less than `VOTE_INTERVAL` ago, and whether
     /// another vote came since (then one more event follows when the interval ends).
     recent_votes: Arc<Mutex<HashMap<i32, bool>>>,
+    /// Counts changes to feedback (questions, votes, moderation) made here or announced by
+    /// another instance: what is read once and shared by many views stays valid while it
+    /// stands still (see [`Versions`]).
+    versions: Arc<Versions>,
+}
+
+/// Change counters, bumped at once by the writes of this process (before the writer's
+/// redirect or answer goes out, so its author's next view sees them) and by the
+/// notifications of other instances (PostgreSQL).
+#[derive(Debug, Default)]
+pub struct Versions {
+    feedback: AtomicU64,
+    /// Participants erased (their tokens stop working).
+    participants: AtomicU64,
+}
+
+impl Versions {
+    fn feedback_changed(&self) {
+        self.feedback.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn participant_erased(&self) {
+        // Their questions and votes went with them: feedback changed too.
+        self.feedback_changed();
+        self.participants.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
 impl Changes {
@@ -81,6 +112,7 @@ impl Changes {
         listener.listen_all([CHANNEL, CONTENT_CHANNEL]).await?;
         let local = changes.local.clone();
         let content = changes.content.clone();
+        let versions = changes.versions.clone();
         tokio::spawn(async move {
             loop {
                 match listener.recv().await {
@@ -88,15 +120,23 @@ impl Changes {
                         let _ = content.send(());
                     }
                     Ok(notification) => {
-                        if let Some(published) = Published::decode(notification.payload()) {
+                        let payload = notification.payload();
+                        if payload.starts_with(ERASED_PREFIX) {
+                            versions.participant_erased();
+                        } else {
+                            versions.feedback_changed();
+                        }
+                        if let Some(published) = Published::decode(payload) {
                             let _ = local.send(published);
                         }
                     }
                     Err(err) => {
                         // The listener reconnects on the next call; wait a moment first.
                         tracing::warn!(error = %err, "listening for changes failed; retrying");
-                        // A programme change may have gone unheard meanwhile.
+                        // A programme change, a feedback change or an erasure may have gone
+                        // unheard meanwhile.
                         let _ = content.send(());
+                        versions.participant_erased();
                         tokio::time::sleep(Duration::from_secs(1)).await;
                     }
                 }
@@ -114,6 +154,7 @@ impl Changes {
             postgres: None,
             content: broadcast::channel(16).0,
             recent_votes: Arc::default(),
+            versions: Arc::default(),
         };
         tokio::spawn(load_changed_questions(
             changes.local.subscribe(),
@@ -134,10 +175,34 @@ impl Changes {
         self.content.subscribe()
     }
 
+    /// The number of feedback changes this process knows of; it only grows.
+    pub fn feedback_version(&self) -> u64 {
+        self.versions.feedback.load(Ordering::SeqCst)
+    }
+
+    /// The number of participant erasures this process knows of; it only grows.
+    pub fn participants_version(&self) -> u64 {
+        self.versions.participants.load(Ordering::SeqCst)
+    }
+
+    /// Announces that a participant was erased (committed), so that every instance stops
+    /// trusting what it knew of them and of their questions and votes.
+    pub async fn participant_erased(&self, participant_id: i32) {
+        self.versions.participant_erased();
+        if let Some(db) = &self.postgres {
+            let payload = format!("{ERASED_PREFIX}{participant_id}");
+            if let Err(err) = notify(db, payload).await {
+                tracing::warn!(error = %err, "NOTIFY of an erasure failed");
+            }
+        }
+    }
+
     /// Announces a committed change; nobody listening is fine. Vote changes are coalesced
     /// per question: the first goes out at once, later ones within `VOTE_INTERVAL` make one
-    /// event when it ends, which reads the count as it is by then.
+    /// event when it ends, which reads the count as it is by then (the feedback version
+    /// counts every change at once, coalesced or not).
     pub async fn publish(&self, change: QuestionChange, question_id: i32) {
+        self.versions.feedback_changed();
         if change == QuestionChange::Voted && !self.first_vote_in_interval(question_id) {
             return;
         }
@@ -192,18 +257,23 @@ impl Changes {
 
     async fn send(&self, published: Published) {
         if let Some(db) = &self.postgres {
-            let statement = Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT pg_notify($1, $2)",
-                [CHANNEL.into(), published.encode().into()],
-            );
-            match db.execute_raw(statement).await {
-                Ok(_) => return,
+            match notify(db, published.encode()).await {
+                Ok(()) => return,
                 Err(err) => tracing::warn!(error = %err, "NOTIFY failed; delivering locally only"),
             }
         }
         let _ = self.local.send(published);
     }
+}
+
+/// Sends `payload` to every instance listening on the changes' channel (this one too).
+async fn notify(db: &DatabaseConnection, payload: String) -> Result<(), sea_orm::DbErr> {
+    let statement = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_notify($1, $2)",
+        [CHANNEL.into(), payload.into()],
+    );
+    db.execute_raw(statement).await.map(|_| ())
 }
 
 /// Reads each published question once and passes it on to the subscribers.

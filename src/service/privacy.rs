@@ -78,6 +78,9 @@ pub async fn erase_participant(
         .exec(&txn)
         .await?;
     txn.commit().await?;
+    // Also when they had no votes: their questions left every shared view, and their token
+    // must stop working on every instance.
+    changes.participant_erased(participant_id).await;
     for question_id in lost.into_keys() {
         changes.publish(QuestionChange::Voted, question_id).await;
     }

@@ -17,6 +17,7 @@ pub mod page_cache;
 pub mod pages;
 pub mod render;
 pub mod session;
+pub mod shared_agenda;
 pub mod summary_views;
 
 use axum::Router;

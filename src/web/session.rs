@@ -6,6 +6,10 @@
 //! arrives signed in; a cross-site POST does not carry them); an account's cookie is
 //! `SameSite=Strict`: a moderator's or staff member's power never travels from another site.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -14,7 +18,7 @@ use entity::enums::AccountRole;
 use sea_orm::EntityTrait;
 
 use super::{ErrorPage, Visitor, see_other};
-use crate::auth::jwt::{IssuedToken, Subject};
+use crate::auth::jwt::{Claims, IssuedToken, Subject};
 use crate::auth::{Role, Viewer};
 use crate::error::AppError;
 use crate::service::accounts;
@@ -24,7 +28,7 @@ use crate::state::AppState;
 pub const PARTICIPANT_COOKIE: &str = "deelnemer";
 
 /// A signed-in participant of one event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Participant {
     pub participant_id: i32,
     pub event_id: i32,
@@ -111,7 +115,15 @@ pub async fn participant(
     else {
         return Ok(None);
     };
-    match accounts::viewer_for(&state.db, &claims).await {
+    participant_in_database(state, &claims).await
+}
+
+/// The participant the claims name, if their row says they still are one.
+async fn participant_in_database(
+    state: &AppState,
+    claims: &Claims,
+) -> Result<Option<Participant>, AppError> {
+    match accounts::viewer_for(&state.db, claims).await {
         Ok(Viewer::Participant {
             participant_id,
             event_id,
@@ -121,6 +133,90 @@ pub async fn participant(
         })),
         Ok(_) | Err(AppError::Unauthenticated) => Ok(None),
         Err(err) => Err(err),
+    }
+}
+
+/// The participant behind the cookie, for a page that only reads: as `participant`, but a
+/// participant whose row this process saw lately is trusted without reading it again (a
+/// page view then runs no statement for the cookie). Forms that write keep `participant`.
+pub async fn participant_for_reading(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Participant>, AppError> {
+    let Some(claims) = cookie(headers, PARTICIPANT_COOKIE).and_then(|t| state.keys.verify(t))
+    else {
+        return Ok(None);
+    };
+    let Some(Subject::Participant {
+        participant_id,
+        event_id,
+    }) = claims.subject()
+    else {
+        return Ok(None);
+    };
+    let claimed = Participant {
+        participant_id,
+        event_id,
+    };
+    let erasures = state.changes.participants_version();
+    if state.known_participants.knows(claimed, erasures) {
+        return Ok(Some(claimed));
+    }
+    let found = participant_in_database(state, &claims).await?;
+    if found == Some(claimed) {
+        state.known_participants.saw(claimed, erasures);
+    }
+    Ok(found)
+}
+
+/// How long a participant seen in the database is trusted without reading it again. An
+/// erasure through any instance forgets them all at once (`Changes::participant_erased`);
+/// this bounds what no notification announces (the CLI's purge of an event's participants
+/// after the retention period, run by another process).
+const KNOWN_FOR: Duration = Duration::from_secs(60);
+
+/// Most participants remembered (then all are forgotten and seen again).
+const MOST_KNOWN: usize = 100_000;
+
+/// Participants whose row this process read lately, as of an erasure count.
+#[derive(Debug, Default)]
+pub struct KnownParticipants {
+    known: Mutex<Known>,
+}
+
+#[derive(Debug, Default)]
+struct Known {
+    /// The erasure count (`Changes::participants_version`) these were seen at.
+    erasures: u64,
+    seen_at: HashMap<Participant, Instant>,
+}
+
+impl KnownParticipants {
+    /// Whether `participant` was seen lately and nobody has been erased since.
+    fn knows(&self, participant: Participant, erasures: u64) -> bool {
+        let known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+        known.erasures == erasures
+            && known
+                .seen_at
+                .get(&participant)
+                .is_some_and(|seen| seen.elapsed() < KNOWN_FOR)
+    }
+
+    /// Records that `participant` was read from the database after the erasure count was
+    /// `erasures`; an erasure since then makes the sighting worthless.
+    fn saw(&self, participant: Participant, erasures: u64) {
+        let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+        if known.erasures != erasures {
+            if erasures < known.erasures {
+                return;
+            }
+            known.erasures = erasures;
+            known.seen_at.clear();
+        }
+        if known.seen_at.len() >= MOST_KNOWN {
+            known.seen_at.clear();
+        }
+        known.seen_at.insert(participant, Instant::now());
     }
 }
 

@@ -161,3 +161,115 @@ async fn an_approval_on_one_instance_reaches_a_subscriber_on_the_other() {
     assert_eq!(delivered["question"]["id"], id.as_str());
     assert_eq!(delivered["question"]["status"], "APPROVED");
 }
+
+/// The learning agenda page at `address` as the participant with `token` sees it.
+async fn agenda_page(address: SocketAddr, token: &str) -> String {
+    let client: Client<HttpConnector, Full<Bytes>> =
+        Client::builder(TokioExecutor::new()).build(HttpConnector::new());
+    let request = Request::get(format!("http://{address}/events/{EVENT}/leeragenda"))
+        .header(header::COOKIE, format!("deelnemer={token}"))
+        .body(Full::new(Bytes::new()))
+        .expect("request");
+    let response = client.request(request).await.expect("answer");
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    String::from_utf8(body.to_vec()).expect("html")
+}
+
+/// Waits until the second instance's page for `token` satisfies `shown`, at most a second.
+async fn shown_within_a_second(address: SocketAddr, token: &str, shown: impl Fn(&str) -> bool) {
+    let changed_at = Instant::now();
+    loop {
+        let page = agenda_page(address, token).await;
+        if shown(&page) {
+            break;
+        }
+        assert!(
+            changed_at.elapsed() < Duration::from_secs(1),
+            "the other instance still shows the old agenda"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    println!(
+        "the change reached the other instance's agenda in {} ms",
+        changed_at.elapsed().as_millis()
+    );
+}
+
+#[tokio::test]
+async fn a_vote_and_a_highlight_on_one_instance_show_on_the_others_agenda_within_a_second() {
+    if skipped() {
+        return;
+    }
+    let (first, actors) = actors::setup().await;
+    let second = second_instance(&first).await;
+    let id = actors::submit(
+        &first,
+        &actors.other_participant,
+        &actors.theme,
+        "Zien twee servers dezelfde stemmen?",
+    )
+    .await;
+    actors::moderate(
+        &first,
+        &actors.moderator,
+        json!({ "id": id, "action": "APPROVE" }),
+    )
+    .await;
+    // The second instance holds the shared agenda with the question unrecognised.
+    let before = agenda_page(second, &actors.participant).await;
+    assert!(before.contains("Zien twee servers") && before.contains("0 keer herkend"));
+
+    let voted = first
+        .gql_as(&actors.participant, actors::VOTE, json!({ "id": id }))
+        .await;
+    assert!(voted.get("errors").is_none(), "{voted}");
+    shown_within_a_second(second, &actors.other_participant, |page| {
+        page.contains("1 keer herkend")
+    })
+    .await;
+
+    let marked = first
+        .gql_as(
+            &actors.moderator,
+            "mutation($q: ID!) { markLearningQuestion(input: { id: $q, highlighted: true }) { highlighted } }",
+            json!({ "q": id }),
+        )
+        .await;
+    assert!(marked.get("errors").is_none(), "{marked}");
+    let now = format!("data-now-id=\"{id}\">Zien twee servers");
+    shown_within_a_second(second, &actors.participant, |page| page.contains(&now)).await;
+}
+
+#[tokio::test]
+async fn an_erasure_on_one_instance_signs_the_token_out_on_the_other_within_a_second() {
+    if skipped() {
+        return;
+    }
+    let (first, actors) = actors::setup().await;
+    let second = second_instance(&first).await;
+    // The second instance has seen the participant (and trusts them for a while).
+    let signed_in = "href=\"#mijn-vragen\"";
+    assert!(
+        agenda_page(second, &actors.participant)
+            .await
+            .contains(signed_in)
+    );
+
+    let erased = first
+        .gql_as(
+            &actors.participant,
+            "mutation { deleteMyData { questions votes } }",
+            json!({}),
+        )
+        .await;
+    assert!(erased.get("errors").is_none(), "{erased}");
+    shown_within_a_second(second, &actors.participant, |page| {
+        !page.contains(signed_in)
+    })
+    .await;
+}

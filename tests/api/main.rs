@@ -35,5 +35,6 @@ mod statements;
 mod tokens;
 mod web;
 mod web_account;
+mod web_agenda;
 mod writer;
 mod ws_protocol;

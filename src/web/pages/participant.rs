@@ -28,7 +28,7 @@ use crate::auth::{Viewer, policy};
 use crate::error::AppError;
 use crate::graphql::ids::{self, NodeType};
 use crate::readmodel::Snapshot;
-use crate::service::feedback::{self, QuestionFilter, QuestionOrder, VoteChange};
+use crate::service::feedback::{self, VoteChange};
 use crate::service::{accounts, clusters, privacy, programme};
 use crate::state::AppState;
 use crate::web::csrf::CheckedForm;
@@ -160,20 +160,20 @@ pub async fn leave(visitor: Visitor, Path(slug): Path<String>, _form: CheckedFor
     response
 }
 
+/// An approved question as this viewer sees it (borrowed from the shared agenda).
 #[derive(Debug, Serialize)]
-struct QuestionView {
-    id: String,
-    number: i32,
-    text: String,
+struct QuestionView<'a> {
+    id: &'a str,
+    text: &'a str,
     votes: i32,
     voted: bool,
     mine: bool,
 }
 
 #[derive(Debug, Serialize)]
-struct SessionOption {
+struct SessionOption<'a> {
     id: String,
-    title: String,
+    title: &'a str,
     starts: String,
 }
 
@@ -184,19 +184,19 @@ struct FormState {
 }
 
 #[derive(Debug, Serialize)]
-struct ThemeView {
+struct ThemeView<'a> {
     id: String,
-    slug: String,
-    title: String,
-    kind: String,
-    description: Option<String>,
-    guiding_questions: Vec<String>,
+    slug: &'a str,
+    title: &'a str,
+    kind: &'static str,
+    description: Option<&'a str>,
+    guiding_questions: Vec<&'a str>,
     open: bool,
-    sessions: Vec<SessionOption>,
-    approved: Vec<QuestionView>,
+    sessions: Vec<SessionOption<'a>>,
+    approved: Vec<QuestionView<'a>>,
     /// The question being discussed now (highlighted by a moderator), shown on top: its
     /// ID (for the live updates) and text.
-    now_discussed: Option<(String, String)>,
+    now_discussed: Option<&'a (String, String)>,
     form: FormState,
 }
 
@@ -205,7 +205,7 @@ struct MyQuestion {
     id: String,
     text: String,
     theme: String,
-    status: String,
+    status: &'static str,
     reason: Option<String>,
     votes: i32,
 }
@@ -222,8 +222,6 @@ struct SummaryError {
 /// script knows the participant's own questions and votes from the page.
 pub const LIVE_QUERY: &str = "subscription($slug: String) { learningQuestionEvents(eventSlug: $slug) { question { id text status voteCount highlighted theme { id } } } }";
 
-/// Most approved questions shown per event (most recognised first).
-const APPROVED_LIMIT: u64 = 500;
 /// Most of the participant's own questions shown.
 const MINE_LIMIT: u64 = 100;
 
@@ -245,9 +243,15 @@ fn idempotency_key() -> String {
 }
 
 /// The learning agenda page; `submitted` re-shows one theme's form with its errors.
+///
+/// A signed-in participant's view reads what every participant of the event sees alike
+/// from `state.shared_agendas` (read once per feedback change), and only their own part
+/// from the database: their questions with the reasons of rejections (one statement), and
+/// their votes (one more, when any question is approved).
 async fn agenda_page(
     state: &AppState,
     visitor: &Visitor,
+    snapshot: &Snapshot,
     event: &event::Model,
     participant: Option<Participant>,
     submitted: Option<(i32, FormState)>,
@@ -257,64 +261,26 @@ async fn agenda_page(
     let db = &state.db;
     let zone = zone(event);
     // Themes and sessions are programme: from memory, as on the programme's pages.
-    let snapshot = state.read_model.current(db).await.map_err(fail)?;
-    let themes = input_themes(&snapshot, event);
+    let themes = input_themes(snapshot, event);
 
-    let mut approved: HashMap<i32, Vec<QuestionView>> = HashMap::new();
+    let mut shared = None;
+    let mut voted = HashSet::new();
     let mut mine = Vec::new();
     if let Some(p) = participant {
-        let viewer = Viewer::Participant {
-            participant_id: p.participant_id,
-            event_id: p.event_id,
-        };
-        let readable = policy::readable_questions(&viewer).map_err(fail)?;
-        let filter = QuestionFilter {
-            event_id: Some(event.id),
-            status: Some(ModerationStatus::Approved),
-            ..QuestionFilter::default()
-        };
-        let rows = feedback::questions(
-            db,
-            readable.clone(),
-            &filter,
-            QuestionOrder::MostVotes,
-            0,
-            APPROVED_LIMIT,
-        )
-        .await
-        .map_err(fail)?;
-        let pairs: Vec<(i32, i32)> = rows.iter().map(|q| (p.participant_id, q.id)).collect();
-        let voted = feedback::votes_of(db, &pairs).await.map_err(&fail)?;
-        for q in rows {
-            approved.entry(q.theme_id).or_default().push(QuestionView {
-                id: ids::encode(NodeType::LearningQuestion, q.id).to_string(),
-                number: q.id,
-                votes: q.vote_count,
-                voted: voted
-                    .get(&(p.participant_id, q.id))
-                    .copied()
-                    .unwrap_or(false),
-                mine: q.participant_id == p.participant_id,
-                text: q.text,
-            });
+        let agenda = state
+            .shared_agendas
+            .of_event(db, &state.changes, event.id, snapshot.version)
+            .await
+            .map_err(fail)?;
+        if agenda.has_approved() {
+            voted = feedback::voted_questions(db, p.participant_id)
+                .await
+                .map_err(fail)?;
         }
-        let own = QuestionFilter {
-            participant_id: Some(p.participant_id),
-            ..QuestionFilter::default()
-        };
-        let rows = feedback::questions(db, readable, &own, QuestionOrder::Newest, 0, MINE_LIMIT)
-            .await
-            .map_err(fail)?;
-        let rejected: Vec<i32> = rows
-            .iter()
-            .filter(|q| q.status == ModerationStatus::Rejected)
-            .map(|q| q.id)
-            .collect();
-        let reasons = lookup::rejection_reasons(db, &rejected)
-            .await
-            .map_err(fail)?;
         let titles: HashMap<i32, &str> = themes.iter().map(|t| (t.id, t.title.as_str())).collect();
-        mine = rows
+        mine = feedback::own_questions(db, p.participant_id, MINE_LIMIT)
+            .await
+            .map_err(fail)?
             .into_iter()
             .map(|q| MyQuestion {
                 id: ids::encode(NodeType::LearningQuestion, q.id).to_string(),
@@ -323,38 +289,52 @@ async fn agenda_page(
                     .copied()
                     .unwrap_or_default()
                     .to_owned(),
-                status: q.status.api_name().to_owned(),
-                reason: reasons.get(&q.id).cloned(),
+                status: q.status.api_name(),
+                reason: q.rejection_reason,
                 votes: q.vote_count,
                 text: q.text,
             })
             .collect();
+        shared = Some(agenda);
     }
-
-    let mut now_discussed: HashMap<i32, (String, String)> = HashMap::new();
-    if participant.is_some() {
-        for q in crate::service::moderation::highlighted(db, event.id, None)
-            .await
-            .map_err(fail)?
-        {
-            now_discussed.entry(q.theme_id).or_insert((
-                ids::encode(NodeType::LearningQuestion, q.id).to_string(),
-                q.text,
-            ));
-        }
-    }
+    let approved_of = |theme_id: i32| -> Vec<QuestionView<'_>> {
+        let (Some(agenda), Some(p)) = (&shared, participant) else {
+            return Vec::new();
+        };
+        agenda
+            .approved
+            .get(&theme_id)
+            .map(|questions| {
+                questions
+                    .iter()
+                    .map(|q| QuestionView {
+                        id: &q.id,
+                        text: &q.text,
+                        votes: q.votes,
+                        voted: voted.contains(&q.number),
+                        mine: q.participant_id == p.participant_id,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let now_discussed_of = |theme_id: i32| {
+        shared
+            .as_ref()
+            .and_then(|agenda| agenda.now_discussed.get(&theme_id))
+    };
     let mut summary = Vec::new();
     let mut submitted = submitted;
-    let themes: Vec<ThemeView> = themes
-        .into_iter()
+    let themes: Vec<ThemeView<'_>> = themes
+        .iter()
         .map(|t| {
-            let open_sessions: Vec<SessionOption> = snapshot
+            let open_sessions: Vec<SessionOption<'_>> = snapshot
                 .sessions_of_theme(t.id)
                 .iter()
                 .filter(|s| s.event_id == event.id && s.feedback_open)
                 .map(|s| SessionOption {
                     id: ids::encode(NodeType::Session, s.id).to_string(),
-                    title: s.title.clone(),
+                    title: &s.title,
                     starts: clock(zone, s.starts_at),
                 })
                 .collect();
@@ -376,22 +356,22 @@ async fn agenda_page(
             };
             ThemeView {
                 id: ids::encode(NodeType::Theme, t.id).to_string(),
-                slug: t.slug.clone(),
-                kind: t.kind.api_name().to_owned(),
-                description: t.description.clone(),
+                slug: &t.slug,
+                kind: t.kind.api_name(),
+                description: t.description.as_deref(),
                 guiding_questions: t
                     .guiding_questions
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .filter_map(|q| q.as_str().map(str::to_owned))
+                    .filter_map(|q| q.as_str())
                     .collect(),
                 open: !open_sessions.is_empty(),
                 sessions: open_sessions,
-                approved: approved.remove(&t.id).unwrap_or_default(),
-                now_discussed: now_discussed.remove(&t.id),
+                approved: approved_of(t.id),
+                now_discussed: now_discussed_of(t.id),
                 form,
-                title: t.title.clone(),
+                title: &t.title,
             }
         })
         .collect();
@@ -413,7 +393,7 @@ async fn agenda_page(
             themes => render::value(&themes),
             mine => render::value(&mine),
             summary => render::value(&summary),
-            roles => render::value(SubmitterRole::iter().map(|r| r.api_name().to_owned()).collect::<Vec<_>>()),
+            roles => render::value(SubmitterRole::iter().map(SubmitterRole::api_name).collect::<Vec<_>>()),
             formats => render::value(LearningFormat::ALL.map(LearningFormat::api_name)),
             notice => render::value(notice(query)),
         },
@@ -435,23 +415,22 @@ pub async fn agenda(
     Path(slug): Path<String>,
     RawQuery(query): RawQuery,
 ) -> PageResult {
+    let fail = |e: AppError| ErrorPage::from_app(&visitor, e);
     // The event is programme: from memory (the forms' handlers read it as they write).
-    let event = state
-        .read_model
-        .current(&state.db)
+    let snapshot = state.read_model.current(&state.db).await.map_err(fail)?;
+    let event = snapshot
+        .event_by_slug(Some(&slug))
+        .ok_or_else(|| fail(AppError::not_found("no such event")))?;
+    // The page only reads: a participant seen lately needs no statement.
+    let participant = session::participant_for_reading(&state, &visitor.headers)
         .await
-        .and_then(|snapshot| {
-            snapshot
-                .event_by_slug(Some(&slug))
-                .cloned()
-                .ok_or_else(|| AppError::not_found("no such event"))
-        })
-        .map_err(|e| ErrorPage::from_app(&visitor, e))?;
-    let participant = participant_of(&state, &visitor, &event).await?;
+        .map_err(fail)?
+        .filter(|p| p.event_id == event.id);
     agenda_page(
         &state,
         &visitor,
-        &event,
+        &snapshot,
+        event,
         participant,
         None,
         query.as_deref(),
@@ -481,7 +460,7 @@ pub async fn submit(
         Ok(input) => input,
         Err(errors) => {
             let form = refused(errors, read.values.clone());
-            return agenda_page(&state, &visitor, &event, Some(participant), form, None).await;
+            return refused_page(&state, &visitor, &event, participant, form).await;
         }
     };
     let submitted =
@@ -498,11 +477,36 @@ pub async fn submit(
         Err(error) => match forms::submission_error(visitor.lang, &read.values, &error) {
             Some(field_error) => {
                 let form = refused(vec![field_error], read.values.clone());
-                agenda_page(&state, &visitor, &event, Some(participant), form, None).await
+                refused_page(&state, &visitor, &event, participant, form).await
             }
             None => Err(ErrorPage::from_app(&visitor, error)),
         },
     }
+}
+
+/// The agenda again after a refused submission, with the form's errors.
+async fn refused_page(
+    state: &AppState,
+    visitor: &Visitor,
+    event: &event::Model,
+    participant: Participant,
+    form: Option<(i32, FormState)>,
+) -> PageResult {
+    let snapshot = state
+        .read_model
+        .current(&state.db)
+        .await
+        .map_err(|e| ErrorPage::from_app(visitor, e))?;
+    agenda_page(
+        state,
+        visitor,
+        &snapshot,
+        event,
+        Some(participant),
+        form,
+        None,
+    )
+    .await
 }
 
 /// `POST /events/{slug}/leeragenda/stem` (`id`, `action` = `vote` | `unvote`): "Ik herken
