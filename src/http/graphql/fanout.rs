@@ -326,6 +326,11 @@ impl Fanouts {
         }
     }
 
+    /// Loaders for one long-lived execution.
+    fn loaders(&self) -> crate::graphql::loaders::Loaders {
+        crate::graphql::loaders::spawned_loaders(self.db.clone(), self.read_model.clone())
+    }
+
     pub fn subscriptions(&self) -> SubscriptionCounts {
         SubscriptionCounts {
             open: self.open.load(Ordering::Relaxed),
@@ -424,10 +429,7 @@ impl Fanouts {
         let own = OwnSubscribers::default();
         let mut data = Data::default();
         data.insert(Viewer::any_participant_of(key.event_id));
-        data.insert(crate::graphql::loaders::spawned_loaders(
-            self.db.clone(),
-            self.read_model.clone(),
-        ));
+        data.insert(self.loaders());
         let mut stream = schema.execute_stream_with_session_data(key.request(), Arc::new(data));
         let out = sender.clone();
         let responses = self.responses.clone();
@@ -452,6 +454,7 @@ impl Fanouts {
         });
         let own_listener = tokio::spawn(deliver_own_events(
             schema.clone(),
+            Arc::downgrade(self),
             key.clone(),
             self.changes.subscribe(),
             own.clone(),
@@ -471,6 +474,7 @@ impl Fanouts {
 /// that author, for the author's subscriptions; it runs as long as the shared execution.
 async fn deliver_own_events(
     schema: AppSchema,
+    fanouts: Weak<Fanouts>,
     key: FanoutKey,
     mut changes: broadcast::Receiver<Loaded>,
     own: OwnSubscribers,
@@ -493,8 +497,14 @@ async fn deliver_own_events(
             .flatten()
             .map(|s| (s.session.clone(), s.sender.clone()))
             .collect();
+        let Some(fanouts) = fanouts.upgrade() else {
+            return;
+        };
         for (session, sender) in authors {
-            let request = key.request().data(OneChange(loaded.clone()));
+            let request = key
+                .request()
+                .data(OneChange(loaded.clone()))
+                .data(fanouts.loaders());
             let mut answer = schema.execute_stream_with_session_data(request, session);
             // One change in, at most one response out (none when the document's arguments
             // leave it out).
@@ -575,7 +585,7 @@ impl SharingExecutor {
 
     fn own_execution(&self, request: Request, session: Arc<Data>) -> BoxStream<'static, Payload> {
         self.schema
-            .execute_stream_with_session_data(request, session)
+            .execute_stream_with_session_data(request.data(self.fanouts.loaders()), session)
             .map(payload)
             .boxed()
     }

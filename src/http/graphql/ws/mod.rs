@@ -102,9 +102,7 @@ async fn connection_init(
     }
     data.insert(viewer);
     data.insert(client);
-    data.insert(crate::graphql::loaders::spawned_loaders(
-        state.db.clone(),
-        state.read_model.clone(),
-    ));
+    // No loaders here: each execution brings its own (`fanout::SharingExecutor`), so that a
+    // connection whose subscriptions are shared holds none.
     Ok(data)
 }
