@@ -37,7 +37,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Migrate, load the bundled programme into an empty database, and serve (the default).
-    Serve(ServeConfig),
+    Serve(Box<ServeConfig>),
     /// Apply pending database migrations.
     Migrate,
     /// Load or update a programme file; re-importing is idempotent.
@@ -128,7 +128,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     telemetry::init(cli.log_format, if serving { "info" } else { "warn" });
     let result = match cli.command {
         None => serve(ServeConfig::parse_default(), &cli.database_url).await,
-        Some(Command::Serve(config)) => serve(config, &cli.database_url).await,
+        Some(Command::Serve(config)) => serve(*config, &cli.database_url).await,
         Some(Command::Migrate) => migrate(&cli.database_url).await,
         Some(Command::Import { file, format }) => import(&cli.database_url, &file, format).await,
         Some(Command::Backup { file }) => backup(&cli.database_url, &file).await,
