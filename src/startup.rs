@@ -24,7 +24,7 @@ use crate::graphql::{SchemaData, SchemaOptions, build_schema};
 use crate::http::response_cache::ResponseCache;
 use crate::service::accounts;
 use crate::service::live::Changes;
-use crate::state::AppState;
+use crate::state::{AppState, SharedState};
 use crate::{db, http, programme_bundle};
 use async_graphql::extensions::apollo_persisted_queries::LruCacheStorage;
 
@@ -235,7 +235,7 @@ pub async fn build_routers(
         response_cache.clone(),
         &changes,
     ));
-    let state = AppState {
+    let state = AppState::new(SharedState {
         subscription_fanouts: Arc::new(http::graphql::Fanouts::new(
             db.clone(),
             read_model.clone(),
@@ -256,7 +256,7 @@ pub async fn build_routers(
         ws_connections: Arc::default(),
         persisted_queries,
         metrics,
-    };
+    });
     Ok(Routers {
         metrics: crate::metrics::router(state.clone()),
         public: http::router(state),

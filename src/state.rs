@@ -1,4 +1,5 @@
-//! The state every handler shares. Cheap to clone.
+//! The state every handler shares. Cheap to clone: one reference count, however many parts
+//! it has (axum clones it for every request, and a clone per part showed in the profile).
 
 use std::sync::Arc;
 
@@ -15,7 +16,23 @@ use crate::http::response_cache::ResponseCache;
 use crate::service::live::Changes;
 
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<SharedState>);
+
+impl AppState {
+    pub fn new(shared: SharedState) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = SharedState;
+
+    fn deref(&self) -> &SharedState {
+        &self.0
+    }
+}
+
+pub struct SharedState {
     /// Connection pool to SQLite or PostgreSQL.
     pub db: DatabaseConnection,
     /// The write path of submissions, votes and moderation (group commit).
