@@ -111,11 +111,15 @@ pub async fn participant(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<Participant>, AppError> {
-    let Some(claims) = cookie(headers, PARTICIPANT_COOKIE).and_then(|t| state.keys.verify(t))
-    else {
+    let Some(claims) = participant_claims(state, headers) else {
         return Ok(None);
     };
     participant_in_database(state, &claims).await
+}
+
+/// The claims of a valid participant cookie (not yet checked against the database).
+fn participant_claims(state: &AppState, headers: &HeaderMap) -> Option<Claims> {
+    cookie(headers, PARTICIPANT_COOKIE).and_then(|t| state.keys.verify(t))
 }
 
 /// The participant the claims name, if their row says they still are one.
@@ -143,8 +147,7 @@ pub async fn participant_for_reading(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<Participant>, AppError> {
-    let Some(claims) = cookie(headers, PARTICIPANT_COOKIE).and_then(|t| state.keys.verify(t))
-    else {
+    let Some(claims) = participant_claims(state, headers) else {
         return Ok(None);
     };
     let Some(Subject::Participant {

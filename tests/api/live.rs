@@ -80,7 +80,18 @@ pub async fn send(socket: &mut Socket, message: Value) {
         .expect("sends");
 }
 
+/// The next message that is not a ping or pong.
 pub async fn next(socket: &mut Socket) -> Value {
+    loop {
+        let value = next_text(socket).await;
+        if value["type"] != "ping" && value["type"] != "pong" {
+            return value;
+        }
+    }
+}
+
+/// The next text message, whatever its type.
+pub async fn next_text(socket: &mut Socket) -> Value {
     loop {
         let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
             .await
@@ -88,10 +99,7 @@ pub async fn next(socket: &mut Socket) -> Value {
             .expect("open")
             .expect("readable");
         if let Message::Text(text) = message {
-            let value: Value = serde_json::from_str(&text).expect("json");
-            if value["type"] != "ping" && value["type"] != "pong" {
-                return value;
-            }
+            return serde_json::from_str(&text).expect("json");
         }
     }
 }

@@ -1,9 +1,7 @@
 //! The WebSocket protocols themselves: graphql-transport-ws's close codes for what the server
 //! refuses, pings, the legacy graphql-ws, and errors of shared subscriptions.
 
-use std::time::Duration;
-
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -11,22 +9,8 @@ use buurtgraph::config::ServeConfig;
 
 use crate::actors::setup;
 use crate::live::{
-    Socket, connect, connect_raw, instance, instance_with, next_or_close, open, send,
+    connect, connect_raw, instance, instance_with, next_or_close, next_text, open, send,
 };
-
-/// The next message of any type, pings and pongs included.
-async fn raw_next(socket: &mut Socket) -> Value {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
-            .await
-            .expect("a message within 5 s")
-            .expect("open")
-            .expect("readable");
-        if let Message::Text(text) = message {
-            return serde_json::from_str(&text).expect("json");
-        }
-    }
-}
 
 fn assert_closed_with(reply: &Value, code: u16) {
     assert_eq!(reply["type"], "close", "{reply}");
@@ -76,7 +60,7 @@ async fn the_socket_closes_with_the_protocols_codes_for_what_it_refuses() {
     // None of that touched a well-behaved connection.
     let mut calm = connect(address, Some(&actors.staff)).await;
     send(&mut calm, json!({ "type": "ping" })).await;
-    assert_eq!(raw_next(&mut calm).await, json!({ "type": "pong" }));
+    assert_eq!(next_text(&mut calm).await, json!({ "type": "pong" }));
     send(
         &mut calm,
         json!({ "id": "q", "type": "subscribe", "payload": { "query": "{ __typename }" } }),
@@ -102,18 +86,18 @@ async fn the_legacy_graphql_ws_protocol_is_served_with_its_own_names() {
         json!({ "type": "connection_init", "payload": { "token": actors.staff } }),
     )
     .await;
-    assert_eq!(raw_next(&mut socket).await["type"], "connection_ack");
+    assert_eq!(next_text(&mut socket).await["type"], "connection_ack");
 
     send(
         &mut socket,
         json!({ "id": "1", "type": "start", "payload": { "query": "{ __typename }" } }),
     )
     .await;
-    let answer = raw_next(&mut socket).await;
+    let answer = next_text(&mut socket).await;
     assert_eq!(answer["type"], "data", "{answer}");
     assert_eq!(answer["payload"]["data"]["__typename"], "QueryRoot");
     assert_eq!(
-        raw_next(&mut socket).await,
+        next_text(&mut socket).await,
         json!({ "type": "complete", "id": "1" })
     );
 
@@ -124,7 +108,7 @@ async fn the_legacy_graphql_ws_protocol_is_served_with_its_own_names() {
     .await;
     send(&mut socket, json!({ "id": "2", "type": "stop" })).await;
     assert_eq!(
-        raw_next(&mut socket).await,
+        next_text(&mut socket).await,
         json!({ "type": "complete", "id": "2" })
     );
 
@@ -134,7 +118,7 @@ async fn the_legacy_graphql_ws_protocol_is_served_with_its_own_names() {
         json!({ "type": "connection_init", "payload": { "token": "not-a-token" } }),
     )
     .await;
-    let error = raw_next(&mut refused).await;
+    let error = next_text(&mut refused).await;
     assert_eq!(error["type"], "connection_error", "{error}");
     assert!(error["payload"]["message"].is_string(), "{error}");
 }
@@ -175,5 +159,5 @@ async fn a_connection_that_never_initialises_is_closed_after_the_timeout() {
     assert_closed_with(&next_or_close(&mut silent).await, 4408);
     // An initialised connection stays.
     send(&mut prompt, json!({ "type": "ping" })).await;
-    assert_eq!(raw_next(&mut prompt).await, json!({ "type": "pong" }));
+    assert_eq!(next_text(&mut prompt).await, json!({ "type": "pong" }));
 }
