@@ -8,3 +8,4 @@ pub mod similarity;
 pub mod slug;
 pub mod text;
 pub mod venue;
+pub mod wordnet;
