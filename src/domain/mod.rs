@@ -8,4 +8,3 @@ pub mod similarity;
 pub mod slug;
 pub mod text;
 pub mod venue;
-pub mod wordnet;

@@ -18,30 +18,6 @@ use std::sync::OnceLock;
 use rust_stemmers::{Algorithm, Stemmer};
 
 use super::text::fold;
-use super::wordnet::Wordnet;
-
-fn env_f32(name: &str, default: f32) -> f32 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-fn wn_weight() -> f32 {
-    static V: OnceLock<f32> = OnceLock::new();
-    *V.get_or_init(|| env_f32("H14_WN_W", 0.0))
-}
-fn wn_power() -> f32 {
-    static V: OnceLock<f32> = OnceLock::new();
-    *V.get_or_init(|| env_f32("H14_WN_P", 0.5))
-}
-fn wn_mode() -> u32 {
-    static V: OnceLock<f32> = OnceLock::new();
-    *V.get_or_init(|| env_f32("H14_WN_MODE", 0.0)) as u32
-}
-fn wn_max() -> usize {
-    static V: OnceLock<f32> = OnceLock::new();
-    *V.get_or_init(|| env_f32("H14_WN_MAX", 100.0)) as usize
-}
 
 /// Weight of a whole word's stem.
 const WORD_WEIGHT: f32 = 1.0;
@@ -289,8 +265,6 @@ fn words(text: &str) -> Vec<String> {
 enum Kind {
     Stem,
     Synonym,
-    /// A group of the general wordnet (`super::wordnet`).
-    Wordnet,
     Gram,
 }
 
@@ -303,7 +277,6 @@ pub struct Analyzer<'a> {
     vocabulary: &'a HashSet<String>,
     /// Words of a text outside the corpus, known too.
     extra: HashSet<String>,
-    wordnet: Option<&'static Wordnet>,
 }
 
 /// The words of `texts` and of the thesaurus.
@@ -342,7 +315,6 @@ impl<'a> Analyzer<'a> {
             thesaurus,
             vocabulary,
             extra: HashSet::new(),
-            wordnet: (wn_weight() > 0.0).then(Wordnet::builtin),
         }
     }
 
@@ -418,20 +390,7 @@ impl<'a> Analyzer<'a> {
 
     fn add_word(&self, word: &str, weight: f32, features: &mut Vec<(Kind, String, f32)>) {
         let stem = self.stemmer.stem(word).into_owned();
-        let curated = self.thesaurus.groups(word, &stem);
-        if let Some(wordnet) = self
-            .wordnet
-            .filter(|_| curated.is_empty() || wn_mode() == 1)
-        {
-            let groups = wordnet.groups(word, &stem);
-            if !groups.is_empty() && groups.len() <= wn_max() {
-                let each = wn_weight() * weight / (groups.len() as f32).powf(wn_power());
-                for &group in groups {
-                    features.push((Kind::Wordnet, group.to_string(), each));
-                }
-            }
-        }
-        for &group in curated {
+        for &group in self.thesaurus.groups(word, &stem) {
             let group_weight = self.thesaurus.weights[group as usize];
             features.push((
                 Kind::Synonym,
@@ -900,7 +859,7 @@ impl<'a> Corpus<'a> {
                     .parse::<usize>()
                     .ok()
                     .and_then(|group| self.thesaurus.names.get(group).cloned()),
-                Kind::Wordnet | Kind::Gram => None,
+                Kind::Gram => None,
             };
             let Some(word) = word else { continue };
             // One word per stem: "jongeren" from the group and from the text are one.
