@@ -233,6 +233,15 @@ impl ResponseCache {
         found
     }
 
+    /// As `get`, but a miss is not counted: the request is then looked up by another key.
+    pub fn get_before_parsing(&self, key: &str, version: i64) -> Option<Arc<CachedResponse>> {
+        let found = self.peek(key, version);
+        if found.is_some() {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+        }
+        found
+    }
+
     /// As `get`, without counting.
     fn peek(&self, key: &str, version: i64) -> Option<Arc<CachedResponse>> {
         let entries = self.entries.as_ref()?;

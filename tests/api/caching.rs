@@ -439,3 +439,55 @@ async fn the_programme_page_reads_no_sql_and_shows_an_edit_at_once() {
         "the edit shows on the next page view"
     );
 }
+
+#[tokio::test]
+async fn a_request_repeated_byte_for_byte_is_answered_from_the_cache_as_its_headers_allow() {
+    let app = TestApp::bundled().await;
+    let body = json!({ "query": WHOLE_PROGRAMME }).to_string();
+    let post = |content_type: &str, accept: &str| {
+        Request::post("/graphql")
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::ACCEPT, accept)
+            .body(Body::from(body.clone()))
+            .expect("request")
+    };
+    let first = app
+        .request(post("application/json", "application/json"))
+        .await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.header(header::CONTENT_TYPE), Some("application/json"));
+
+    app.reset_statements();
+    let again = app
+        .request(post("application/json", "application/json"))
+        .await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.body, first.body);
+    assert!(app.statements() <= 1, "{:?}", app.statement_log());
+
+    // The same bytes under another content type are still refused, and another media type
+    // gets its own answer.
+    let refused = app.request(post("text/plain", "application/json")).await;
+    assert_eq!(refused.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let spec = app
+        .request(post(
+            "application/json",
+            "application/graphql-response+json",
+        ))
+        .await;
+    assert_eq!(spec.status, StatusCode::OK);
+    assert_eq!(
+        spec.header(header::CONTENT_TYPE),
+        Some("application/graphql-response+json")
+    );
+    let spec_again = app
+        .request(post(
+            "application/json",
+            "application/graphql-response+json",
+        ))
+        .await;
+    assert_eq!(
+        spec_again.header(header::CONTENT_TYPE),
+        Some("application/graphql-response+json")
+    );
+}

@@ -61,6 +61,36 @@ pub(super) async fn look_up(
     }
 }
 
+/// The key of a request by its bytes as they came (`method`, the body or query string, and
+/// the headers the answer depends on), for a lookup before the request is even parsed.
+/// `None` when it may not be cached (see `look_up`) or is not text.
+pub(super) fn raw_key(
+    state: &AppState,
+    headers: &HeaderMap,
+    method: &str,
+    raw: Option<&[u8]>,
+) -> Option<String> {
+    if !state.response_cache.is_enabled() || headers.contains_key(header::AUTHORIZATION) {
+        return None;
+    }
+    let raw = std::str::from_utf8(raw?).ok()?;
+    // The content type decides whether a POST is accepted at all.
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let media_type = MediaType::negotiate(headers).content_type();
+    Some(format!(
+        "raw\u{0}{method}\u{0}{content_type}\u{0}{media_type}\u{0}{raw}"
+    ))
+}
+
+/// The kept answer to a request with these very bytes, if any (of the current content).
+pub(super) async fn look_up_raw(state: &AppState, key: &str) -> Option<Arc<CachedResponse>> {
+    let version = state.response_cache.version(&state.db).await.ok()?;
+    state.response_cache.get_before_parsing(key, version)
+}
+
 /// Everything that makes two anonymous requests give the same response.
 fn cache_key(request: &async_graphql::Request, media_type: MediaType) -> String {
     let variables = serde_json::to_string(&request.variables).unwrap_or_default();

@@ -26,12 +26,17 @@ pub(super) async fn execute(
     mut batch: BatchRequest,
     method: Method,
     types: &SchemaTypes,
+    raw_key: Option<String>,
 ) -> Response {
     let media_type = MediaType::negotiate(headers);
     let lookup = cache::look_up(state, headers, &batch, media_type).await;
     if let CacheLookup::Hit(hit) = &lookup {
         if let Some(name) = &hit.operation {
             request_log::record_operation(name);
+        }
+        // These bytes mean a kept request: next time they need no parsing.
+        if let Some(raw_key) = raw_key {
+            state.response_cache.put(raw_key, hit.clone());
         }
         return cache::cached_response(headers, hit);
     }
@@ -77,6 +82,9 @@ pub(super) async fn execute(
         })
         .await;
     if let Some(entry) = shared {
+        if let Some(raw_key) = raw_key {
+            state.response_cache.put(raw_key, entry.clone());
+        }
         return cache::cached_response(headers, &entry);
     }
     if let Some(rendered) = own {

@@ -40,8 +40,23 @@ pub async fn post_handler(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let raw_key = cache::raw_key(&state, &headers, "POST", body.as_deref().ok());
+    if let Some(hit) = raw_hit(&state, &headers, raw_key.as_deref()).await {
+        return hit;
+    }
     match request::from_post(&state.config, &headers, body) {
-        Ok(batch) => execute(&state, client, &headers, batch, Method::Post, &types).await,
+        Ok(batch) => {
+            execute(
+                &state,
+                client,
+                &headers,
+                batch,
+                Method::Post,
+                &types,
+                raw_key,
+            )
+            .await
+        }
         Err(refused) => refused.into_response(),
     }
 }
@@ -53,8 +68,33 @@ pub async fn get_handler(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
+    let raw_key = cache::raw_key(&state, &headers, "GET", raw.as_deref().map(str::as_bytes));
+    if let Some(hit) = raw_hit(&state, &headers, raw_key.as_deref()).await {
+        return hit;
+    }
     match request::from_get(raw.as_deref()) {
-        Ok(batch) => execute(&state, client, &headers, batch, Method::Get, &types).await,
+        Ok(batch) => {
+            execute(
+                &state,
+                client,
+                &headers,
+                batch,
+                Method::Get,
+                &types,
+                raw_key,
+            )
+            .await
+        }
         Err(refused) => refused.into_response(),
     }
+}
+
+/// The kept answer to a request byte for byte the same as one answered before: no parsing,
+/// no key to build from the parsed request.
+async fn raw_hit(state: &AppState, headers: &HeaderMap, key: Option<&str>) -> Option<Response> {
+    let hit = cache::look_up_raw(state, key?).await?;
+    if let Some(name) = &hit.operation {
+        crate::http::request_log::record_operation(name);
+    }
+    Some(cache::cached_response(headers, &hit))
 }
