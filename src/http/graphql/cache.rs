@@ -61,6 +61,10 @@ pub(super) async fn look_up(
     }
 }
 
+/// Requests up to this size are looked up by their bytes (the whole programme's query is
+/// about 2 KB).
+const MAX_RAW_KEY_BYTES: usize = 16 * 1024;
+
 /// The key of a request by its bytes as they came (`method`, the body or query string, and
 /// the headers the answer depends on), for a lookup before the request is even parsed.
 /// `None` when it may not be cached (see `look_up`) or is not text.
@@ -73,7 +77,10 @@ pub(super) fn raw_key(
     if !state.response_cache.is_enabled() || headers.contains_key(header::AUTHORIZATION) {
         return None;
     }
-    let raw = std::str::from_utf8(raw?).ok()?;
+    // The key holds the bytes: a large body (padded with fields nobody reads, say) would make
+    // a large key for a small answer, and the cache bounds answers, not keys.
+    let raw = raw.filter(|raw| raw.len() <= MAX_RAW_KEY_BYTES)?;
+    let raw = std::str::from_utf8(raw).ok()?;
     // The content type decides whether a POST is accepted at all.
     let content_type = headers
         .get(header::CONTENT_TYPE)
