@@ -94,11 +94,7 @@ pub async fn execute(
     request: Request,
 ) -> Response {
     match prepare(request, persisted).await {
-        Ok(request) => {
-            let mut response = schema.execute(request).await;
-            code_request_errors(&mut response);
-            response
-        }
+        Ok(request) => finished(schema.execute(request).await),
         Err(error) => Response::from_errors(vec![error]),
     }
 }

@@ -45,21 +45,25 @@ async fn second_instance(app: &TestApp) -> SocketAddr {
 
 /// An anonymous query to the instance at `address` (cacheable there).
 async fn query(address: SocketAddr, query: &str, variables: Value) -> Value {
-    let client: Client<HttpConnector, Full<Bytes>> =
-        Client::builder(TokioExecutor::new()).build(HttpConnector::new());
     let body = json!({ "query": query, "variables": variables }).to_string();
     let request = Request::post(format!("http://{address}/graphql"))
         .header(header::CONTENT_TYPE, "application/json")
         .body(Full::new(Bytes::from(body)))
         .expect("request");
+    serde_json::from_slice(&body_of(request).await).expect("json")
+}
+
+/// The body of the answer to `request`, sent over a connection of its own.
+async fn body_of(request: Request<Full<Bytes>>) -> Bytes {
+    let client: Client<HttpConnector, Full<Bytes>> =
+        Client::builder(TokioExecutor::new()).build(HttpConnector::new());
     let response = client.request(request).await.expect("answer");
-    let body = response
+    response
         .into_body()
         .collect()
         .await
         .expect("body")
-        .to_bytes();
-    serde_json::from_slice(&body).expect("json")
+        .to_bytes()
 }
 
 const TITLES: &str = "query($s: String) { event(slug: $s) { blocks { sessions { id title } } } }";
@@ -164,20 +168,11 @@ async fn an_approval_on_one_instance_reaches_a_subscriber_on_the_other() {
 
 /// The learning agenda page at `address` as the participant with `token` sees it.
 async fn agenda_page(address: SocketAddr, token: &str) -> String {
-    let client: Client<HttpConnector, Full<Bytes>> =
-        Client::builder(TokioExecutor::new()).build(HttpConnector::new());
     let request = Request::get(format!("http://{address}/events/{EVENT}/leeragenda"))
         .header(header::COOKIE, format!("deelnemer={token}"))
         .body(Full::new(Bytes::new()))
         .expect("request");
-    let response = client.request(request).await.expect("answer");
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    String::from_utf8(body.to_vec()).expect("html")
+    String::from_utf8(body_of(request).await.to_vec()).expect("html")
 }
 
 /// Waits until the second instance's page for `token` satisfies `shown`, at most a second.

@@ -7,6 +7,7 @@ use async_graphql::BatchRequest;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 
+use super::mutation::Method;
 use super::render::{MediaType, Rendered};
 use crate::http::response_cache::CachedResponse;
 use crate::state::AppState;
@@ -71,7 +72,7 @@ const MAX_RAW_KEY_BYTES: usize = 16 * 1024;
 pub(super) fn raw_key(
     state: &AppState,
     headers: &HeaderMap,
-    method: &str,
+    method: Method,
     raw: Option<&[u8]>,
 ) -> Option<String> {
     if !state.response_cache.is_enabled() || headers.contains_key(header::AUTHORIZATION) {
@@ -87,6 +88,7 @@ pub(super) fn raw_key(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let media_type = MediaType::negotiate(headers).content_type();
+    let method = method.name();
     Some(format!(
         "raw\u{0}{method}\u{0}{content_type}\u{0}{media_type}\u{0}{raw}"
     ))

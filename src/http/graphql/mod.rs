@@ -15,6 +15,7 @@ mod ws;
 
 use std::sync::Arc;
 
+use async_graphql::BatchRequest;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -32,6 +33,7 @@ use crate::auth::limits::ClientAddr;
 use crate::state::AppState;
 use execute::execute;
 use mutation::Method;
+use render::Refusal;
 
 pub async fn post_handler(
     State(state): State<AppState>,
@@ -40,25 +42,17 @@ pub async fn post_handler(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let raw_key = cache::raw_key(&state, &headers, "POST", body.as_deref().ok());
-    if let Some(hit) = raw_hit(&state, &headers, raw_key.as_deref()).await {
-        return hit;
-    }
-    match request::from_post(&state.config, &headers, body) {
-        Ok(batch) => {
-            execute(
-                &state,
-                client,
-                &headers,
-                batch,
-                Method::Post,
-                &types,
-                raw_key,
-            )
-            .await
-        }
-        Err(refused) => refused.into_response(),
-    }
+    let raw_key = cache::raw_key(&state, &headers, Method::Post, body.as_deref().ok());
+    answer(
+        &state,
+        client,
+        &headers,
+        &types,
+        Method::Post,
+        raw_key,
+        || request::from_post(&state.config, &headers, body),
+    )
+    .await
 }
 
 pub async fn get_handler(
@@ -68,23 +62,39 @@ pub async fn get_handler(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let raw_key = cache::raw_key(&state, &headers, "GET", raw.as_deref().map(str::as_bytes));
-    if let Some(hit) = raw_hit(&state, &headers, raw_key.as_deref()).await {
+    let raw_key = cache::raw_key(
+        &state,
+        &headers,
+        Method::Get,
+        raw.as_deref().map(str::as_bytes),
+    );
+    answer(
+        &state,
+        client,
+        &headers,
+        &types,
+        Method::Get,
+        raw_key,
+        || request::from_get(raw.as_deref()),
+    )
+    .await
+}
+
+/// A request known by its bytes is answered from the cache; any other is parsed and run.
+async fn answer(
+    state: &AppState,
+    client: ClientAddr,
+    headers: &HeaderMap,
+    types: &SchemaTypes,
+    method: Method,
+    raw_key: Option<String>,
+    parse: impl FnOnce() -> Result<BatchRequest, Refusal>,
+) -> Response {
+    if let Some(hit) = raw_hit(state, headers, raw_key.as_deref()).await {
         return hit;
     }
-    match request::from_get(raw.as_deref()) {
-        Ok(batch) => {
-            execute(
-                &state,
-                client,
-                &headers,
-                batch,
-                Method::Get,
-                &types,
-                raw_key,
-            )
-            .await
-        }
+    match parse() {
+        Ok(batch) => execute(state, client, headers, batch, method, types, raw_key).await,
         Err(refused) => refused.into_response(),
     }
 }

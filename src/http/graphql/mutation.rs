@@ -15,6 +15,15 @@ pub(super) enum Method {
     Post,
 }
 
+impl Method {
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+        }
+    }
+}
+
 /// Whether the batch may run a mutation (or subscription). Only queries are cached, so a
 /// cache hit needs no check; it runs where its answer matters: for GET, and before storing.
 /// Batches count as mutating (they are never cached, and GET cannot send them).
