@@ -176,6 +176,14 @@ impl RunStats {
     pub fn percentile_ms(&self, percentile: f64) -> f64 {
         self.latencies.percentile_ms(percentile)
     }
+
+    /// Adds another run of the same requests (another slice of time) to this one.
+    pub fn merge(&mut self, other: RunStats) {
+        self.requests += other.requests;
+        self.errors += other.errors;
+        self.elapsed += other.elapsed;
+        self.latencies.append(other.latencies);
+    }
 }
 
 /// Latencies, every one kept, in microseconds: exact percentiles, and 4 bytes a request

@@ -64,7 +64,9 @@ async fn main() -> ExitCode {
 }
 
 /// Every scenario, in the order they run.
-pub const SCENARIOS: [&str; 10] = ["R1", "R2", "R3", "P1", "P2", "W1", "W2", "A1", "S1", "IDLE"];
+pub const SCENARIOS: [&str; 11] = [
+    "R1", "R2", "R3", "P1", "P2", "W1", "W2", "A1", "S1", "S2", "IDLE",
+];
 
 /// Flags of `buurtgraph-bench`.
 #[derive(Debug, Clone, clap::Args)]
@@ -89,13 +91,15 @@ pub struct BenchArgs {
     /// `--database sqlite` the scenarios run on both. Databases are created and dropped there.
     #[arg(long)]
     pub postgres_url: Option<String>,
-    /// Scenarios to run, comma-separated (R1,R2,R3,P1,P2,W1,W2,A1,S1); all by default.
+    /// Scenarios to run, comma-separated (R1,R2,R3,P1,P2,W1,W2,A1,S1,S2); all by default
+    /// (S2, two instances on one database, only on PostgreSQL).
     #[arg(long, value_delimiter = ',')]
     pub scenarios: Vec<String>,
     /// A smoke run: 2 s per scenario, a small A1 data set, fewer participants and subscribers.
     #[arg(long)]
     pub quick: bool,
-    /// S1's subscribers, instead of the run's default (10,000; 200 with `--quick`).
+    /// S1's (and S2's, over both instances) subscribers, instead of the run's default
+    /// (10,000; 200 with `--quick`).
     #[arg(long)]
     pub subscribers: Option<usize>,
     /// Instead of the scenarios: a soak run of this many seconds, one server under a steady
@@ -330,7 +334,7 @@ pub fn evaluate(rows: &mut Vec<Row>) {
             ),
             "A1 summary" => ("p50≤100".to_owned(), Some(row.p50_ms <= 100.0)),
             "A1 clusters" => ("p50≤1000".to_owned(), Some(row.p50_ms <= 1000.0)),
-            "S1 delivery" => (
+            "S1 delivery" | "S2 same instance" | "S2 other instance" => (
                 "p99≤200".to_owned(),
                 Some(row.p99_ms <= 200.0 && row.errors == 0),
             ),
@@ -464,7 +468,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             .collect()
     };
     if let Some(unknown) = selection.iter().find(|s| !SCENARIOS.contains(&s.as_str())) {
-        anyhow::bail!("unknown scenario {unknown:?}; choose from R1,R2,R3,P1,P2,W1,W2,A1,S1");
+        anyhow::bail!("unknown scenario {unknown:?}; choose from R1,R2,R3,P1,P2,W1,W2,A1,S1,S2");
     }
     selection.insert("IDLE".to_owned());
 
@@ -547,7 +551,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
 async fn run_backends(bench: &mut Bench, backends: &[Backend]) -> anyhow::Result<()> {
     for backend in backends {
         let label = backend.label();
-        eprintln!("[{label}] main server: idle, R1, R3, W1, W2, S1 as selected");
+        eprintln!("[{label}] main server: idle, R1, R3, P1, W1, W2, P2, S1, S2 as selected");
         bench.main_server(backend).await?;
         if bench.selected("R2") {
             eprintln!("[{label}] R2: caches off");

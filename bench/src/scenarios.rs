@@ -122,7 +122,7 @@ impl Bench {
         let url = backend.fresh_database("main").await?;
         let (code, db) = prepare(&url).await?;
         db.close().await?;
-        let server = self.start_service("main", url, true).await?;
+        let server = self.start_service("main", url.clone(), true).await?;
         let base = server.base();
 
         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -149,16 +149,24 @@ impl Bench {
             .to_owned();
 
         if self.selected("R1") {
-            self.r1(&server, db_label, "R1").await?;
-            if self.ceiling.is_none() {
-                let content_type = programme
-                    .headers
-                    .get(header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("application/json")
-                    .to_owned();
-                self.run_ceiling(&programme.body, &content_type).await?;
-            }
+            // The ceiling is measured once, in slices alternating with the first R1.
+            let ceiling = match self.ceiling {
+                Some(_) => None,
+                None => {
+                    let content_type = programme
+                        .headers
+                        .get(header::CONTENT_TYPE)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("application/json")
+                        .to_owned();
+                    let ceiling = self
+                        .start_ceiling(&programme.body, &content_type, "r1")
+                        .await?;
+                    self.ceiling = Some(programme.body.len());
+                    Some(ceiling)
+                }
+            };
+            self.r1(&server, db_label, "R1", ceiling.as_ref()).await?;
         }
         if self.selected("R3") {
             self.r3(&server, db_label, &session_id).await?;
@@ -169,6 +177,7 @@ impl Bench {
         if !(self.selected("W1")
             || self.selected("W2")
             || self.selected("S1")
+            || self.selected("S2")
             || self.selected("P2"))
         {
             return Ok(());
@@ -190,11 +199,31 @@ impl Bench {
             self.s1(&server, db_label, &participants, &moderator, &theme_id)
                 .await?;
         }
+        if self.selected("S2") {
+            if let Backend::Postgres { .. } = backend {
+                let peer = self.start_service("peer", url, true).await?;
+                self.s2(
+                    &server,
+                    &peer,
+                    db_label,
+                    &participants,
+                    &moderator,
+                    &theme_id,
+                )
+                .await?;
+            } else {
+                self.notes.push(
+                    "S2 runs on PostgreSQL only (several instances share a PostgreSQL \
+                     database; SQLite serves one): give --postgres-url"
+                        .to_owned(),
+                );
+            }
+        }
         Ok(())
     }
 
-    /// P1: the programme page, as a phone first opens it: without compression (to compare
-    /// with the ceiling serving the same bytes) and with brotli.
+    /// P1: the programme page, as a phone first opens it: without compression (beside the
+    /// ceiling serving the same bytes) and with brotli.
     async fn p1(&mut self, server: &ServerProcess, db_label: &str) -> anyhow::Result<()> {
         let page = Call::page(format!("{}/events/{EVENT}", server.base()));
         let first = send(&self.client, &page).await?;
@@ -203,16 +232,12 @@ impl Bench {
             "the programme page answered {}",
             first.status
         );
-        let row = self
-            .measure_page(server, "P1 page", db_label, page.clone())
-            .await?;
-        self.rows.push(row);
-        let compressed = page.header(header::ACCEPT_ENCODING, "br")?;
-        let row = self
-            .measure_page(server, "P1 page br", db_label, compressed)
-            .await?;
-        self.rows.push(row);
-        if !self.rows.iter().any(|r| r.scenario == "ceiling P1") {
+        if self.rows.iter().any(|r| r.scenario == "ceiling P1") {
+            let row = self
+                .measure_page(server, "P1 page", db_label, page.clone())
+                .await?;
+            self.rows.push(row);
+        } else {
             let content_type = first
                 .headers
                 .get(header::CONTENT_TYPE)
@@ -220,15 +245,56 @@ impl Bench {
                 .unwrap_or("text/html")
                 .to_owned();
             let ceiling = self.start_ceiling(&first.body, &content_type, "p1").await?;
-            let row = self
-                .measure_page(
-                    &ceiling,
-                    "ceiling P1",
-                    "-",
-                    Call::page(format!("{}/graphql", ceiling.base())),
-                )
-                .await?;
-            self.rows.push(row);
+            let ceiling_page = Call::page(format!("{}/graphql", ceiling.base()));
+            self.measure_beside_ceiling(
+                [
+                    Side::new(server, page.clone(), "P1 page", db_label),
+                    Side::new(&ceiling, ceiling_page, "ceiling P1", "-"),
+                ],
+                page_ok,
+            )
+            .await?;
+        }
+        let compressed = page.header(header::ACCEPT_ENCODING, "br")?;
+        let row = self
+            .measure_page(server, "P1 page br", db_label, compressed)
+            .await?;
+        self.rows.push(row);
+        Ok(())
+    }
+
+    /// Measures the service and the ceiling in alternating slices of the scenario's duration,
+    /// so that the shared machine's slower and faster moments fall on both alike; a row
+    /// for each.
+    async fn measure_beside_ceiling(
+        &mut self,
+        sides: [Side<'_>; 2],
+        ok: fn(StatusCode, &[u8]) -> bool,
+    ) -> anyhow::Result<()> {
+        let slice = self.duration / CEILING_SLICES;
+        let mut totals: [(RunStats, u64); 2] = Default::default();
+        for _ in 0..CEILING_SLICES {
+            for (side, total) in sides.iter().zip(totals.iter_mut()) {
+                let call = side.call.clone();
+                let (stats, peak) = self
+                    .measure(
+                        side.server,
+                        self.concurrency,
+                        slice,
+                        move |_| Some(call.clone()),
+                        move |_, status, body| ok(status, body),
+                    )
+                    .await?;
+                total.0.merge(stats);
+                total.1 = total.1.max(peak);
+                // What a server does after a burst (freeing, its allocator returning
+                // memory) is not to fall on the other's slice.
+                tokio::time::sleep(SLICE_PAUSE).await;
+            }
+        }
+        for (side, (stats, peak)) in sides.iter().zip(totals) {
+            self.rows
+                .push(Row::from_stats(side.scenario, side.db, &stats, peak));
         }
         Ok(())
     }
@@ -285,25 +351,44 @@ impl Bench {
     }
 
     /// R1 (and R2 with `label` "R2"): the whole programme, POST, GET, and GET with If-None-Match.
+    /// With `ceiling`, its POST and GET rows are measured beside R1's.
     pub async fn r1(
         &mut self,
         server: &ServerProcess,
         db_label: &str,
         label: &str,
+        ceiling: Option<&ServerProcess>,
     ) -> anyhow::Result<()> {
         let base = server.base();
         let variables = json!({ "slug": EVENT });
         let post = Call::graphql(&base, WHOLE_PROGRAMME, variables.clone());
-        let row = self
-            .measure_repeated(
-                server,
-                self.concurrency,
-                &format!("{label} POST"),
-                db_label,
-                post.clone(),
-            )
-            .await?;
-        self.rows.push(row);
+        let post_scenario = format!("{label} POST");
+        match ceiling {
+            Some(ceiling) => {
+                let ceiling_post =
+                    Call::graphql(&ceiling.base(), WHOLE_PROGRAMME, variables.clone());
+                self.measure_beside_ceiling(
+                    [
+                        Side::new(server, post.clone(), &post_scenario, db_label),
+                        Side::new(ceiling, ceiling_post, "ceiling POST", "-"),
+                    ],
+                    graphql_ok,
+                )
+                .await?;
+            }
+            None => {
+                let row = self
+                    .measure_repeated(
+                        server,
+                        self.concurrency,
+                        &post_scenario,
+                        db_label,
+                        post.clone(),
+                    )
+                    .await?;
+                self.rows.push(row);
+            }
+        }
         if label == "R1" {
             // As browsers ask: the cached response's brotli variant, kept beside it.
             let compressed = post.header(header::ACCEPT_ENCODING, "gzip, deflate, br")?;
@@ -320,17 +405,32 @@ impl Bench {
             .get(header::ETAG)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let plain = get.clone();
-        let row = self
-            .measure_repeated(
-                server,
-                self.concurrency,
-                &format!("{label} GET"),
-                db_label,
-                plain,
-            )
-            .await?;
-        self.rows.push(row);
+        let get_scenario = format!("{label} GET");
+        match ceiling {
+            Some(ceiling) => {
+                let ceiling_get = Call::graphql_get(&ceiling.base(), WHOLE_PROGRAMME, &variables)?;
+                self.measure_beside_ceiling(
+                    [
+                        Side::new(server, get.clone(), &get_scenario, db_label),
+                        Side::new(ceiling, ceiling_get, "ceiling GET", "-"),
+                    ],
+                    graphql_ok,
+                )
+                .await?;
+            }
+            None => {
+                let row = self
+                    .measure_repeated(
+                        server,
+                        self.concurrency,
+                        &get_scenario,
+                        db_label,
+                        get.clone(),
+                    )
+                    .await?;
+                self.rows.push(row);
+            }
+        }
 
         match etag {
             Some(etag) if label == "R1" => {
@@ -352,24 +452,6 @@ impl Bench {
             )),
             None => {}
         }
-        Ok(())
-    }
-
-    /// The ceiling: the same bytes from a bare axum handler, same client, concurrency, duration.
-    async fn run_ceiling(&mut self, body: &[u8], content_type: &str) -> anyhow::Result<()> {
-        let server = self.start_ceiling(body, content_type, "r1").await?;
-        let base = server.base();
-        let post = Call::graphql(&base, WHOLE_PROGRAMME, json!({ "slug": EVENT }));
-        let row = self
-            .measure_repeated(&server, self.concurrency, "ceiling POST", "-", post)
-            .await?;
-        self.rows.push(row);
-        let get = Call::graphql_get(&base, WHOLE_PROGRAMME, &json!({ "slug": EVENT }))?;
-        let row = self
-            .measure_repeated(&server, self.concurrency, "ceiling GET", "-", get)
-            .await?;
-        self.rows.push(row);
-        self.ceiling = Some(body.len());
         Ok(())
     }
 
@@ -582,22 +664,93 @@ impl Bench {
         moderator: &str,
         theme_id: &str,
     ) -> anyhow::Result<()> {
-        let base = server.base();
+        let subscribers = self.sizes.subscribers;
+        let crowds = [Audience {
+            scenario: "S1 delivery",
+            server,
+            tokens: participants,
+            subscribers,
+        }];
+        self.deliver(server, &crowds, db_label, moderator, theme_id, 2_000_000)
+            .await
+    }
+
+    /// S2: S1's subscribers split over two instances of the service on one PostgreSQL
+    /// database; the approvals go to the first, so half of the crowd hears of them only
+    /// through the database's notifications.
+    async fn s2(
+        &mut self,
+        server: &ServerProcess,
+        peer: &ServerProcess,
+        db_label: &str,
+        participants: &Arc<Vec<String>>,
+        moderator: &str,
+        theme_id: &str,
+    ) -> anyhow::Result<()> {
+        let subscribers = self.sizes.subscribers;
+        let half = participants.len() / 2;
+        let crowds = [
+            Audience {
+                scenario: "S2 same instance",
+                server,
+                tokens: &participants[..half],
+                subscribers: subscribers / 2,
+            },
+            Audience {
+                scenario: "S2 other instance",
+                server: peer,
+                tokens: &participants[half..],
+                subscribers: subscribers - subscribers / 2,
+            },
+        ];
+        self.deliver(server, &crowds, db_label, moderator, theme_id, 3_000_000)
+            .await
+    }
+
+    /// Connects each audience's crowd of subscribers, then has the moderator approve
+    /// questions one by one on `approver`, each after the last was delivered everywhere; a
+    /// row per audience.
+    async fn deliver(
+        &mut self,
+        approver: &ServerProcess,
+        audiences: &[Audience<'_>],
+        db_label: &str,
+        moderator: &str,
+        theme_id: &str,
+        first_submission: u64,
+    ) -> anyhow::Result<()> {
+        let base = approver.base();
         let approvals = self.sizes.approvals;
         let mut pending = Vec::with_capacity(approvals);
         for i in 0..approvals {
-            let token = &participants[i % participants.len()];
+            let tokens = audiences[i % audiences.len()].tokens;
+            let token = &tokens[i % tokens.len()];
             pending.push(
-                submit_one(&self.client, &base, token, theme_id, 2_000_000 + i as u64).await?,
+                submit_one(
+                    &self.client,
+                    &base,
+                    token,
+                    theme_id,
+                    first_submission + i as u64,
+                )
+                .await?,
             );
         }
-        let sampler = RssSampler::start(server.pid());
-        let subscribers = self.sizes.subscribers;
-        let url = format!("ws://{}/graphql/ws", server.address);
-        let connect_started = Instant::now();
-        let crowd = Crowd::connect(&url, participants, subscribers, Duration::from_secs(180)).await;
-        let connected = crowd.connected();
-        let connect_secs = connect_started.elapsed().as_secs_f64();
+        let mut connected_crowds = Vec::with_capacity(audiences.len());
+        for audience in audiences {
+            let sampler = RssSampler::start(audience.server.pid());
+            let url = format!("ws://{}/graphql/ws", audience.server.address);
+            let started = Instant::now();
+            let crowd = Crowd::connect(
+                &url,
+                audience.tokens,
+                audience.subscribers,
+                Duration::from_secs(180),
+            )
+            .await;
+            connected_crowds.push((crowd, sampler, started.elapsed().as_secs_f64()));
+        }
+        let connected: u64 = connected_crowds.iter().map(|(c, _, _)| c.connected()).sum();
         // Subscribing has no acknowledgement in graphql-transport-ws: give the server a moment.
         tokio::time::sleep(Duration::from_secs(1)).await;
 
@@ -610,7 +763,9 @@ impl Bench {
                 json!({ "i": { "id": id, "action": "APPROVE" } }),
             )
             .bearer(moderator)?;
-            crowd.sending(id);
+            for (crowd, _, _) in &connected_crowds {
+                crowd.sending(id);
+            }
             let started = Instant::now();
             let reply = send(&self.client, &call).await?;
             mutation.latencies.record(started.elapsed());
@@ -620,34 +775,44 @@ impl Bench {
             }
             let target = connected * (k as u64 + 1);
             let waiting = Instant::now();
-            while crowd.delivered.load(Ordering::Relaxed) < target
-                && waiting.elapsed() < Duration::from_secs(10)
-            {
+            let delivered = || -> u64 {
+                connected_crowds
+                    .iter()
+                    .map(|(c, _, _)| c.delivered.load(Ordering::Relaxed))
+                    .sum()
+            };
+            while delivered() < target && waiting.elapsed() < Duration::from_secs(10) {
                 tokio::time::sleep(Duration::from_millis(2)).await;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let phase_elapsed = phase.elapsed();
-        let delivered = crowd.delivered.clone();
-        let latencies = crowd.stop().await;
-        let peak = sampler.stop().await;
-        let received = delivered.load(Ordering::Relaxed);
-        let expected = subscribers as u64 * approvals as u64;
-        let stats = RunStats {
-            requests: expected,
-            errors: expected.saturating_sub(received) + mutation.errors,
-            elapsed: phase_elapsed,
-            latencies,
-        };
-        let mut row = Row::from_stats("S1 delivery", db_label, &stats, peak);
-        row.rps = received as f64 / phase_elapsed.as_secs_f64().max(f64::EPSILON);
-        row.note = format!(
-            "{connected}/{subscribers} subscribers connected in {connect_secs:.1} s, {approvals} approvals, \
-             {received}/{expected} deliveries; latency from sending the approval; \
-             approve mutation p50 {:.1} ms; req/s = deliveries/s over the approval phase",
-            mutation.percentile_ms(50.0)
-        );
-        self.rows.push(row);
+        for ((crowd, sampler, connect_secs), audience) in
+            connected_crowds.into_iter().zip(audiences)
+        {
+            let subscribers = audience.subscribers;
+            let connected = crowd.connected();
+            let delivered = crowd.delivered.clone();
+            let latencies = crowd.stop().await;
+            let peak = sampler.stop().await;
+            let received = delivered.load(Ordering::Relaxed);
+            let expected = subscribers as u64 * approvals as u64;
+            let stats = RunStats {
+                requests: expected,
+                errors: expected.saturating_sub(received) + mutation.errors,
+                elapsed: phase_elapsed,
+                latencies,
+            };
+            let mut row = Row::from_stats(audience.scenario, db_label, &stats, peak);
+            row.rps = received as f64 / phase_elapsed.as_secs_f64().max(f64::EPSILON);
+            row.note = format!(
+                "{connected}/{subscribers} subscribers connected in {connect_secs:.1} s, {approvals} approvals, \
+                 {received}/{expected} deliveries; latency from sending the approval; \
+                 approve mutation p50 {:.1} ms; req/s = deliveries/s over the approval phase",
+                mutation.percentile_ms(50.0)
+            );
+            self.rows.push(row);
+        }
         Ok(())
     }
 
@@ -657,7 +822,7 @@ impl Bench {
         let (_, db) = prepare(&url).await?;
         db.close().await?;
         let server = self.start_service("r2", url, false).await?;
-        self.r1(&server, backend.label(), "R2").await
+        self.r1(&server, backend.label(), "R2", None).await
     }
 
     /// A1: summary and clustering over a generated event, on a server of its own.
@@ -734,6 +899,43 @@ impl Bench {
         self.rows.push(row);
         Ok(())
     }
+}
+
+/// Slices of a measurement beside the ceiling, for each of the two.
+const CEILING_SLICES: u32 = 4;
+/// Quiet between two slices.
+const SLICE_PAUSE: Duration = Duration::from_millis(300);
+
+/// One of the two servers measured in alternating slices, and its row.
+struct Side<'a> {
+    server: &'a ServerProcess,
+    call: Call,
+    scenario: &'a str,
+    db: &'a str,
+}
+
+impl<'a> Side<'a> {
+    fn new(server: &'a ServerProcess, call: Call, scenario: &'a str, db: &'a str) -> Self {
+        Self {
+            server,
+            call,
+            scenario,
+            db,
+        }
+    }
+}
+
+/// A page request succeeded.
+fn page_ok(status: StatusCode, _: &[u8]) -> bool {
+    status == StatusCode::OK
+}
+
+/// Subscribers of one server in S1 or S2, and the row they are measured in.
+struct Audience<'a> {
+    scenario: &'static str,
+    server: &'a ServerProcess,
+    tokens: &'a [String],
+    subscribers: usize,
 }
 
 /// The variables of submission `n`.

@@ -94,7 +94,14 @@ async fn answer(
         return hit;
     }
     match parse() {
-        Ok(batch) => execute(state, client, headers, batch, method, types, raw_key).await,
+        // Boxed: an execution's state is many kilobytes, and inline it would make every
+        // request's future that large, moved through each layer even when the cache answers.
+        Ok(batch) => {
+            Box::pin(execute(
+                state, client, headers, batch, method, types, raw_key,
+            ))
+            .await
+        }
         Err(refused) => refused.into_response(),
     }
 }
