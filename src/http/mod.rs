@@ -14,9 +14,8 @@ pub mod ws_guard;
 
 use std::time::Duration;
 
-use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::middleware::{self, Next};
+use axum::middleware;
 use axum::routing::get;
 use axum::{Extension, Router};
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
@@ -28,7 +27,7 @@ use tower_governor::GovernorLayer;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use crate::auth::limits::{ClientAddr, Limits};
+use crate::auth::limits::Limits;
 use crate::http::rate_limit::ClientIp;
 use crate::state::AppState;
 
@@ -88,13 +87,6 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::web::routes(config.graphiql_enabled()));
     router
         .with_state(state)
-        .layer(middleware::from_fn(
-            move |mut request: Request, next: Next| async move {
-                let address = client_ip.of(&request);
-                request.extensions_mut().insert(ClientAddr(address));
-                next.run(request).await
-            },
-        ))
         .layer(cors(&config.cors_origins))
         .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
         .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(

@@ -3,12 +3,15 @@
 //! generous; the tight limits are per participant, in the services.
 
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::http::{HeaderValue, Request, Response, StatusCode, header};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{Extensions, HeaderMap, HeaderValue, Request, Response, StatusCode, header};
 use axum::response::IntoResponse;
 use governor::middleware::NoOpMiddleware;
 use tower_governor::GovernorError;
@@ -17,6 +20,7 @@ use tower_governor::key_extractor::KeyExtractor;
 
 use super::lock;
 use crate::auth::limits::ClientAddr;
+use crate::state::AppState;
 
 /// The client's address: the peer, or the first `X-Forwarded-For` hop when a trusted
 /// reverse proxy sets it. Requests without either (in-process tests) share one key.
@@ -27,17 +31,20 @@ pub struct ClientIp {
 
 impl ClientIp {
     pub fn of<T>(&self, request: &Request<T>) -> IpAddr {
+        self.address(request.headers(), request.extensions())
+    }
+
+    fn address(&self, headers: &HeaderMap, extensions: &Extensions) -> IpAddr {
         let forwarded = self
             .trust_forwarded_for
-            .then(|| request.headers().get("x-forwarded-for"))
+            .then(|| headers.get("x-forwarded-for"))
             .flatten()
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(',').next())
             .and_then(|first| first.trim().parse().ok());
         forwarded
             .or_else(|| {
-                request
-                    .extensions()
+                extensions
                     .get::<ConnectInfo<SocketAddr>>()
                     .map(|ConnectInfo(addr)| addr.ip())
             })
@@ -45,15 +52,26 @@ impl ClientIp {
     }
 }
 
+/// The client's address for the handlers that limit per address, worked out when they ask
+/// rather than by a layer in front of every request.
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        let client_ip = ClientIp {
+            trust_forwarded_for: state.config.trust_forwarded_for,
+        };
+        Ok(ClientAddr(
+            client_ip.address(&parts.headers, &parts.extensions),
+        ))
+    }
+}
+
 impl KeyExtractor for ClientIp {
     type Key = IpAddr;
 
-    /// The address the outer middleware already worked out, if it ran.
     fn extract<T>(&self, request: &Request<T>) -> Result<IpAddr, GovernorError> {
-        Ok(request
-            .extensions()
-            .get::<ClientAddr>()
-            .map_or_else(|| self.of(request), |ClientAddr(address)| *address))
+        Ok(self.of(request))
     }
 }
 

@@ -37,7 +37,7 @@ use render::Refusal;
 
 pub async fn post_handler(
     State(state): State<AppState>,
-    Extension(client): Extension<ClientAddr>,
+    client: ClientAddr,
     Extension(types): Extension<Arc<SchemaTypes>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -57,7 +57,7 @@ pub async fn post_handler(
 
 pub async fn get_handler(
     State(state): State<AppState>,
-    Extension(client): Extension<ClientAddr>,
+    client: ClientAddr,
     Extension(types): Extension<Arc<SchemaTypes>>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,

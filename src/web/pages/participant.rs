@@ -9,7 +9,6 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use async_graphql::ID;
-use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -110,7 +109,7 @@ fn join_form(
 /// by cookie; the service's join limit per address applies.
 pub async fn join(
     State(state): State<AppState>,
-    Extension(client): Extension<ClientAddr>,
+    client: ClientAddr,
     visitor: Visitor,
     Path(slug): Path<String>,
     form: CheckedForm,

@@ -5,7 +5,6 @@ mod connection;
 mod protocol;
 
 use async_graphql::ErrorExtensions;
-use axum::Extension;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::Response;
@@ -28,7 +27,7 @@ const WS_BUFFER_BYTES: usize = 1024;
 /// as `{ "token": "…" }` (or `{ "Authorization": "Bearer …" }`).
 pub async fn ws_handler(
     State(state): State<AppState>,
-    Extension(client): Extension<ClientAddr>,
+    client: ClientAddr,
     RequestedProtocol(protocol): RequestedProtocol,
     upgrade: axum::extract::WebSocketUpgrade,
 ) -> Response {
