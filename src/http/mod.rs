@@ -85,7 +85,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         // The web pages (and GraphiQL at /graphiql), outside the per-address API quota.
         .merge(crate::web::routes(config.graphiql_enabled()));
-    router
+    let router = router
         .with_state(state)
         .layer(cors(&config.cors_origins))
         .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
@@ -107,13 +107,18 @@ pub fn router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(config.request_timeout_secs),
-        ))
-        // Prometheus counts (issue 15), outside every layer that may answer on its own.
-        .layer(middleware::from_fn_with_state(
+        ));
+    // Prometheus counts (issue 15), outside every layer that may answer on its own; with
+    // the metrics off, no layer at all (it would still clone the routes for every request).
+    let router = if metrics.is_on() {
+        router.layer(middleware::from_fn_with_state(
             metrics,
             crate::metrics::track_requests,
         ))
-        .layer(request_log::layer())
+    } else {
+        router
+    };
+    router.layer(request_log::layer())
 }
 
 /// Forgets clients whose quotas are full again, so the limiters' memory follows the
