@@ -16,8 +16,10 @@ use std::time::Duration;
 
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Extension, Router};
+use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -45,8 +47,11 @@ pub fn router(state: AppState) -> Router {
             "/graphql",
             get(graphql::get_handler).post(graphql::post_handler),
         )
-        .layer(Extension(schema_types))
-        .layer(encoding::layer())
+        .layer(
+            ServiceBuilder::new()
+                .layer(encoding::layer())
+                .layer(Extension(schema_types)),
+        )
         .route("/graphql/ws", get(graphql::ws_handler));
     let quota = rate_limit::per_ip_quota(
         config.ip_requests_per_second,
@@ -85,40 +90,40 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         // The web pages (and GraphiQL at /graphiql), outside the per-address API quota.
         .merge(crate::web::routes(config.graphiql_enabled()));
-    let router = router
-        .with_state(state)
-        .layer(cors(&config.cors_origins))
-        .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
-        .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(
-            config.body_read_timeout_secs,
-        )))
+    // One stack applied once: each `Router::layer` call wraps every route in another boxed
+    // service, cloned and boxed again for each request. Outermost first.
+    let metrics_layer = metrics
+        .is_on()
+        .then(|| middleware::from_fn_with_state(metrics, crate::metrics::track_requests));
+    let layers = ServiceBuilder::new()
+        .layer(request_log::layer())
+        // Prometheus counts (issue 15), outside every layer that may answer on its own; none
+        // when the metrics are off.
+        .option_layer(metrics_layer)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(config.request_timeout_secs),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
         ))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(config.request_timeout_secs),
-        ));
-    // Prometheus counts (issue 15), outside every layer that may answer on its own; with
-    // the metrics off, no layer at all (it would still clone the routes for every request).
-    let router = if metrics.is_on() {
-        router.layer(middleware::from_fn_with_state(
-            metrics,
-            crate::metrics::track_requests,
-        ))
-    } else {
-        router
-    };
-    router.layer(request_log::layer())
+        .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(
+            config.body_read_timeout_secs,
+        )))
+        // The limit's own body type, back to axum's for the layers outside it.
+        .map_response(IntoResponse::into_response)
+        .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
+        .layer(cors(&config.cors_origins));
+    router.with_state(state).layer(layers)
 }
 
 /// Forgets clients whose quotas are full again, so the limiters' memory follows the

@@ -26,6 +26,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use tower::ServiceBuilder;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::error::AppError;
@@ -100,16 +101,21 @@ pub fn routes(graphiql_enabled: bool) -> Router<AppState> {
     }
     pages
         .fallback(not_found)
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(PAGE_POLICY),
-        ))
-        // Forms need `Origin` on same-origin POSTs, which `no-referrer` (the API's) turns into "null".
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
-        .layer(crate::http::encoding::layer())
+        // One stack, outermost first (see `http::router`).
+        .layer(
+            ServiceBuilder::new()
+                .layer(crate::http::encoding::layer())
+                // Forms need `Origin` on same-origin POSTs, which `no-referrer` (the API's)
+                // turns into "null".
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static("same-origin"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(PAGE_POLICY),
+                )),
+        )
 }
 
 /// Who is looking, as far as a page needs to know before any database work.
