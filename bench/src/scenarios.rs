@@ -266,6 +266,33 @@ impl Bench {
     /// Measures the service and the ceiling in alternating slices of the scenario's duration,
     /// so that the shared machine's slower and faster moments fall on both alike; a row
     /// for each.
+    /// Measures one side alone, or in slices alternating with the ceiling when there is one.
+    async fn measure_or_beside_ceiling(
+        &mut self,
+        service: Side<'_>,
+        ceiling: Option<Side<'_>>,
+    ) -> anyhow::Result<()> {
+        match ceiling {
+            Some(ceiling) => {
+                self.measure_beside_ceiling([service, ceiling], graphql_ok)
+                    .await
+            }
+            None => {
+                let row = self
+                    .measure_repeated(
+                        service.server,
+                        self.concurrency,
+                        service.scenario,
+                        service.db,
+                        service.call,
+                    )
+                    .await?;
+                self.rows.push(row);
+                Ok(())
+            }
+        }
+    }
+
     async fn measure_beside_ceiling(
         &mut self,
         sides: [Side<'_>; 2],
@@ -363,32 +390,19 @@ impl Bench {
         let variables = json!({ "slug": EVENT });
         let post = Call::graphql(&base, WHOLE_PROGRAMME, variables.clone());
         let post_scenario = format!("{label} POST");
-        match ceiling {
-            Some(ceiling) => {
-                let ceiling_post =
-                    Call::graphql(&ceiling.base(), WHOLE_PROGRAMME, variables.clone());
-                self.measure_beside_ceiling(
-                    [
-                        Side::new(server, post.clone(), &post_scenario, db_label),
-                        Side::new(ceiling, ceiling_post, "ceiling POST", "-"),
-                    ],
-                    graphql_ok,
-                )
-                .await?;
-            }
-            None => {
-                let row = self
-                    .measure_repeated(
-                        server,
-                        self.concurrency,
-                        &post_scenario,
-                        db_label,
-                        post.clone(),
-                    )
-                    .await?;
-                self.rows.push(row);
-            }
-        }
+        let ceiling_post = ceiling.map(|c| {
+            Side::new(
+                c,
+                Call::graphql(&c.base(), WHOLE_PROGRAMME, variables.clone()),
+                "ceiling POST",
+                "-",
+            )
+        });
+        self.measure_or_beside_ceiling(
+            Side::new(server, post.clone(), &post_scenario, db_label),
+            ceiling_post,
+        )
+        .await?;
         if label == "R1" {
             // As browsers ask: the cached response's brotli variant, kept beside it.
             let compressed = post.header(header::ACCEPT_ENCODING, "gzip, deflate, br")?;
@@ -406,31 +420,17 @@ impl Bench {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let get_scenario = format!("{label} GET");
-        match ceiling {
-            Some(ceiling) => {
-                let ceiling_get = Call::graphql_get(&ceiling.base(), WHOLE_PROGRAMME, &variables)?;
-                self.measure_beside_ceiling(
-                    [
-                        Side::new(server, get.clone(), &get_scenario, db_label),
-                        Side::new(ceiling, ceiling_get, "ceiling GET", "-"),
-                    ],
-                    graphql_ok,
-                )
-                .await?;
-            }
-            None => {
-                let row = self
-                    .measure_repeated(
-                        server,
-                        self.concurrency,
-                        &get_scenario,
-                        db_label,
-                        get.clone(),
-                    )
-                    .await?;
-                self.rows.push(row);
-            }
-        }
+        let ceiling_get = ceiling
+            .map(|c| {
+                Call::graphql_get(&c.base(), WHOLE_PROGRAMME, &variables)
+                    .map(|call| Side::new(c, call, "ceiling GET", "-"))
+            })
+            .transpose()?;
+        self.measure_or_beside_ceiling(
+            Side::new(server, get.clone(), &get_scenario, db_label),
+            ceiling_get,
+        )
+        .await?;
 
         match etag {
             Some(etag) if label == "R1" => {
