@@ -13,11 +13,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// 155–247 MB from run to run, most of it pages kept by the heaps of the threads that had
 /// allocated them (SQLite's connection threads among them); with these and
 /// `keep_memory_lean`, 90–92 MB at the same speed (bench/README.md, round six).
-const MIMALLOC_OPTIONS: [(libmimalloc_sys::mi_option_t, std::ffi::c_long); 5] = [
+const MIMALLOC_OPTIONS: [(libmimalloc_sys::mi_option_t, std::ffi::c_long); 4] = [
     // Arenas committed up front are backed by transparent huge pages as soon as they are
     // touched: the idle service took 60 MB instead of 38 MB.
-    (4, 0),  // mi_option_arena_eager_commit
-    (43, 0), // mi_option_allow_thp (read at mimalloc's start: see `keep_memory_lean`)
+    (4, 0), // mi_option_arena_eager_commit
     // Freed pages go back to the system at once, not after 10 ms (arenas: 100 ms).
     (15, 0), // mi_option_purge_delay
     // No full pages kept per size class for the next allocation.
@@ -48,8 +47,8 @@ fn main() -> ExitCode {
 /// still use glibc's malloc, which gives each allocating thread an arena of its own and seldom
 /// returns their freed memory; each SQLite connection runs on a thread of its own. With up to
 /// sixteen arenas their memory stays at each thread's peak; one is enough for SQLite.
-/// Transparent huge pages are turned off for the process too: mimalloc reads its own setting
-/// before `main`, and a huge page makes a few live bytes cost 2 MB.
+/// Transparent huge pages are turned off for the process too (mimalloc's own `allow_thp` is
+/// read before `main`, too early to set): a huge page makes a few live bytes cost 2 MB.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn keep_memory_lean() {
     // SAFETY: mallopt and prctl only change allocator and memory settings; they run before

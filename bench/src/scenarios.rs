@@ -263,9 +263,6 @@ impl Bench {
         Ok(())
     }
 
-    /// Measures the service and the ceiling in alternating slices of the scenario's duration,
-    /// so that the shared machine's slower and faster moments fall on both alike; a row
-    /// for each.
     /// Measures one side alone, or in slices alternating with the ceiling when there is one.
     async fn measure_or_beside_ceiling(
         &mut self,
@@ -293,6 +290,9 @@ impl Bench {
         }
     }
 
+    /// Measures the service and the ceiling in alternating slices of the scenario's duration,
+    /// so that the shared machine's slower and faster moments fall on both alike; a row
+    /// for each.
     async fn measure_beside_ceiling(
         &mut self,
         sides: [Side<'_>; 2],
