@@ -46,7 +46,11 @@ fn measure(set: &ParaphraseSet) -> Scores {
 /// chosen on the tuning set): tuning P 0.78 R 0.61 F1 0.68, P@3 0.74; held-out P 0.64
 /// R 0.26 F1 0.38, P@3 0.50. Session 8: Open Dutch WordNet synsets as a second synonym tier
 /// left both sets unchanged at best (not kept); a blind second held-out set gives P 0.69
-/// R 0.37 F1 0.48, P@3 0.53. The held-out sets are asserted only not to fall back.
+/// R 0.37 F1 0.48, P@3 0.53. Session 10: a second blind extension of the thesaurus
+/// (written by someone who saw none of the sets; two of its changes undone because they
+/// cost precision on the tuning set): tuning P 0.71 R 0.61 F1 0.66, P@3 0.74; held-out
+/// P 0.65 R 0.38 F1 0.48, P@3 0.52; blind P 0.70 R 0.37 F1 0.48, P@3 0.59. The held-out
+/// sets are asserted only not to fall back.
 #[test]
 fn the_dutch_paraphrase_sets_are_found() {
     let tuning = measure(&ParaphraseSet::tuning());
@@ -61,11 +65,11 @@ fn the_dutch_paraphrase_sets_are_found() {
     );
     assert!(tuning.precision_at_3 >= 0.6, "P@3 under target: {tuning}");
     assert!(
-        held_out.f1 >= 0.37 && held_out.precision_at_3 >= 0.49,
+        held_out.f1 >= 0.47 && held_out.precision_at_3 >= 0.51,
         "held-out set fell back: {held_out}"
     );
     assert!(
-        blind.f1 >= 0.47 && blind.precision_at_3 >= 0.52,
+        blind.f1 >= 0.47 && blind.precision_at_3 >= 0.58,
         "blind set fell back: {blind}"
     );
 }
