@@ -50,7 +50,8 @@ fn measure(set: &ParaphraseSet) -> Scores {
 /// fourth set was written blind to take their place: tuning P 0.79 R 0.62 F1 0.70, P@3 0.76;
 /// second 0.82 / 0.57 / 0.67, 0.68; third 0.73 / 0.45 / 0.55, 0.66; the fourth, never tuned
 /// on, 0.39 / 0.24 / 0.30, 0.39 (0.42 / 0.23 / 0.30, 0.37 with the thesaurus before session
-/// 12: its close needs run together). Sets that reach a target are held to it; the others are asserted not to fall back.
+/// 12: its close needs run together). Sets that reach a target are held to it; the others
+/// are asserted not to fall back.
 #[test]
 fn the_dutch_paraphrase_sets_are_found() {
     let tuning = measure(&ParaphraseSet::tuning());
