@@ -50,18 +50,22 @@ fn measure(set: &ParaphraseSet) -> Scores {
 /// fourth set was written blind to take their place: tuning P 0.79 R 0.62 F1 0.70, P@3 0.76;
 /// second 0.82 / 0.57 / 0.67, 0.68; third 0.73 / 0.45 / 0.55, 0.66; the fourth, never tuned
 /// on, 0.39 / 0.24 / 0.30, 0.39 (0.42 / 0.23 / 0.30, 0.37 with the thesaurus before session
-/// 12: its close needs run together). Sets that reach a target are held to it; the others
-/// are asserted not to fall back.
+/// 12: its close needs run together). Session 13: a fifth set written blind, 0.65 / 0.28 /
+/// 0.40, 0.56; words for the fourth set's misses lifted it to 0.60 / 0.36 / 0.45, 0.59 but
+/// lowered the fifth (0.58 / 0.28 / 0.38, 0.55) and were not kept. Sets that reach a target
+/// are held to it; the others are asserted not to fall back.
 #[test]
 fn the_dutch_paraphrase_sets_are_found() {
     let tuning = measure(&ParaphraseSet::tuning());
     let second = measure(&ParaphraseSet::second());
     let third = measure(&ParaphraseSet::third_blind());
     let fourth = measure(&ParaphraseSet::fourth_blind());
+    let fifth = measure(&ParaphraseSet::fifth_blind());
     println!("tuning set:         {tuning}");
     println!("second set:         {second}");
     println!("third set (blind):  {third}");
     println!("fourth set (blind): {fourth}");
+    println!("fifth set (blind):  {fifth}");
     for (name, scores) in [("tuning", tuning), ("second", second)] {
         assert!(
             scores.f1 >= 0.6 && scores.precision >= 0.7,
@@ -79,6 +83,10 @@ fn the_dutch_paraphrase_sets_are_found() {
     assert!(
         fourth.f1 >= 0.29 && fourth.precision_at_3 >= 0.38,
         "fourth set fell back: {fourth}"
+    );
+    assert!(
+        fifth.f1 >= 0.39 && fifth.precision >= 0.6 && fifth.precision_at_3 >= 0.55,
+        "fifth set fell back: {fifth}"
     );
 }
 
