@@ -1,6 +1,6 @@
-//! The command line: `buurtgraph [serve|migrate|import|schema|user|event]`.
+//! The command line: `buurtgraph [serve|migrate|import|schema|user|event|thesaurus]`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::str::FromStr;
 
@@ -62,6 +62,9 @@ pub enum Command {
     /// Manage events.
     #[command(subcommand)]
     Event(EventCommand),
+    /// Check the thesaurus of similar questions and clusters.
+    #[command(subcommand)]
+    Thesaurus(ThesaurusCommand),
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -121,6 +124,22 @@ pub enum EventCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum ThesaurusCommand {
+    /// Measure how well similar questions and clusters find the paraphrases of a set of
+    /// questions labelled by learning need, and list the questions no other question of
+    /// their need is similar to (their words are what the thesaurus lacks). Needs no
+    /// database.
+    Check {
+        /// The set: JSON `{"groups": [{"need": "…", "questions": ["…", …]}, …],
+        /// "singletons": ["…", …]}` (singletons: questions of no need in the set).
+        set: PathBuf,
+        /// The thesaurus to measure (the server's `THESAURUS`); the built-in one without.
+        #[arg(long, env = "THESAURUS")]
+        thesaurus: Option<PathBuf>,
+    },
+}
+
 /// Runs the command line and returns the process exit code.
 pub async fn run(cli: Cli) -> ExitCode {
     // The server logs its work; the one-shot commands only warnings, so their output stays readable.
@@ -144,6 +163,9 @@ pub async fn run(cli: Cli) -> ExitCode {
             slug,
             retention_days,
         })) => purge_participants(&cli.database_url, &slug, retention_days).await,
+        Some(Command::Thesaurus(ThesaurusCommand::Check { set, thesaurus })) => {
+            thesaurus_check(&set, thesaurus.as_deref())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -350,6 +372,57 @@ async fn purge_participants(
         "{slug}: {} participants purged; {} questions kept without participant identifiers",
         purged.participants, purged.questions_kept
     );
+    Ok(())
+}
+
+/// Scores a labelled set with a thesaurus and lists what it misses.
+fn thesaurus_check(set: &Path, thesaurus: Option<&Path>) -> anyhow::Result<()> {
+    use crate::domain::paraphrases::{ParaphraseSet, measure, unlinked};
+    use crate::domain::similarity::{StopWords, Thesaurus};
+
+    let set = ParaphraseSet::read(set).map_err(anyhow::Error::msg)?;
+    let own;
+    let (thesaurus, name) = match thesaurus {
+        Some(path) => {
+            own = Thesaurus::read(path).map_err(anyhow::Error::msg)?;
+            (&own, path.display().to_string())
+        }
+        None => (Thesaurus::builtin(), "built-in".to_owned()),
+    };
+    let stop_words = StopWords::builtin();
+    let scores = measure(&set, stop_words, thesaurus);
+    println!(
+        "set: {} needs, {} questions in them, {} of no need",
+        set.groups.len(),
+        set.grouped(),
+        set.singletons.len()
+    );
+    println!("thesaurus: {name} ({} groups)", thesaurus.len());
+    println!(
+        "clusters: precision {:.2}, recall {:.2}, F1 {:.2} (target: F1 >= 0.60 with precision >= 0.70)",
+        scores.precision, scores.recall, scores.f1
+    );
+    println!(
+        "similar questions: precision@3 {:.2} (target: >= 0.60)",
+        scores.precision_at_3
+    );
+    let missed = unlinked(&set, stop_words, thesaurus);
+    if missed.is_empty() {
+        println!("every question is similar to another question of its need");
+        return Ok(());
+    }
+    println!(
+        "not similar to any other question of their need (their words are missing): {}",
+        missed.len()
+    );
+    let mut need = "";
+    for question in missed {
+        if question.need != need {
+            need = question.need;
+            println!("  {need}");
+        }
+        println!("    {:.2}  {}", question.best, question.question);
+    }
     Ok(())
 }
 

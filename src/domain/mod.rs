@@ -3,6 +3,7 @@
 pub mod access_code;
 pub mod cluster;
 pub mod moderation;
+pub mod paraphrases;
 pub mod question;
 pub mod similarity;
 pub mod slug;

@@ -508,3 +508,145 @@ async fn import_format_schedule_refuses_a_broken_file_by_name_field_and_reason_a
         missing.stderr
     );
 }
+
+/// A small labelled set: one question of "eenzaamheid" tells a situation in words of its own.
+const PARAPHRASE_SET: &str = r#"{
+  "groups": [
+    {"need": "eenzaamheid onder ouderen", "questions": [
+      "Hoe gaan we eenzaamheid bij senioren in de wijk tegen?",
+      "Wat kunnen buren doen tegen vereenzaming van oudere bewoners?",
+      "Mijn buurvrouw van 82 krijgt nooit bezoek."]},
+    {"need": "veiligheid in de straat", "questions": [
+      "Wat kunnen bewoners doen tegen criminaliteit in hun straat?",
+      "Hoe maken buren samen hun straat veiliger?"]}
+  ],
+  "singletons": ["Hoe vergroenen we het plein voor de school?"]
+}"#;
+
+#[test]
+fn thesaurus_check_scores_a_set_and_names_the_questions_its_words_miss() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let set = dir.path().join("leervragen.json");
+    std::fs::write(&set, PARAPHRASE_SET).expect("written");
+    let set = set.display().to_string();
+
+    let builtin = buurtgraph(dir.path(), None, &["thesaurus", "check", &set], "");
+    assert!(builtin.success, "{}", builtin.stderr);
+    assert!(
+        builtin
+            .stdout
+            .contains("set: 2 needs, 5 questions in them, 1 of no need"),
+        "{}",
+        builtin.stdout
+    );
+    assert!(
+        builtin.stdout.contains("thesaurus: built-in"),
+        "{}",
+        builtin.stdout
+    );
+    assert!(
+        builtin.stdout.contains("clusters: precision"),
+        "{}",
+        builtin.stdout
+    );
+    let unlinked = builtin
+        .stdout
+        .split_once(
+            "not similar to any other question of their need (their words are missing): 1\n",
+        )
+        .map(|(_, listed)| listed.lines().collect::<Vec<_>>());
+    let unlinked = unlinked.unwrap_or_else(|| panic!("one question listed: {}", builtin.stdout));
+    assert_eq!(unlinked.len(), 2, "{unlinked:?}");
+    assert_eq!(unlinked[0], "  eenzaamheid onder ouderen");
+    assert!(
+        unlinked[1].starts_with("    0.0")
+            && unlinked[1].ends_with("  Mijn buurvrouw van 82 krijgt nooit bezoek."),
+        "{unlinked:?}"
+    );
+    assert!(
+        !builtin.stdout.contains("Hoe maken buren samen"),
+        "linked questions are not listed: {}",
+        builtin.stdout
+    );
+
+    // Staff add "bezoek" to the loneliness line of a copy: the question is found.
+    let extended = dir.path().join("thesaurus.txt");
+    let shipped = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("data/thesaurus-nl.txt"),
+    )
+    .expect("the shipped thesaurus");
+    std::fs::write(&extended, format!("{shipped}\neenzaamheid bezoek\n")).expect("written");
+    let extended = extended.display().to_string();
+    let edited = buurtgraph(
+        dir.path(),
+        None,
+        &["thesaurus", "check", &set, "--thesaurus", &extended],
+        "",
+    );
+    assert!(edited.success, "{}", edited.stderr);
+    assert!(
+        edited.stdout.contains(&format!("thesaurus: {extended}")),
+        "{}",
+        edited.stdout
+    );
+    assert!(
+        edited
+            .stdout
+            .contains("every question is similar to another question of its need"),
+        "{}",
+        edited.stdout
+    );
+    let mut files = files_in(dir.path());
+    files.sort();
+    assert_eq!(
+        files,
+        ["leervragen.json", "thesaurus.txt"],
+        "no database is created"
+    );
+}
+
+#[test]
+fn thesaurus_check_refuses_a_broken_set_or_thesaurus_by_file_place_and_reason() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let set = dir.path().join("leervragen.json");
+    std::fs::write(&set, r#"{"groups": [{"need": "eenzaamheid"}]}"#).expect("written");
+    let run = buurtgraph(
+        dir.path(),
+        None,
+        &["thesaurus", "check", &set.display().to_string()],
+        "",
+    );
+    assert!(!run.success, "{}", run.stdout);
+    assert!(
+        run.stderr.contains(&format!(
+            "paraphrase set {}: missing field `questions` at line 1",
+            set.display()
+        )),
+        "{}",
+        run.stderr
+    );
+
+    std::fs::write(&set, PARAPHRASE_SET).expect("written");
+    let thesaurus = dir.path().join("thesaurus.txt");
+    std::fs::write(&thesaurus, "jongeren jeugd\n[veel] wijk buurt\n").expect("written");
+    let run = buurtgraph(
+        dir.path(),
+        None,
+        &[
+            "thesaurus",
+            "check",
+            &set.display().to_string(),
+            "--thesaurus",
+            &thesaurus.display().to_string(),
+        ],
+        "",
+    );
+    assert!(!run.success, "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains(&format!("thesaurus {} line 2:", thesaurus.display())),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty(), "nothing measured: {}", run.stdout);
+}

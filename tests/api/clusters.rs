@@ -1,37 +1,16 @@
 //! Similar questions and clusters, measured on the Dutch paraphrase sets of
 //! `tests/fixtures/similarity/` (see `similarity_eval`), and wired through GraphQL.
 
-use buurtgraph::domain::cluster::{
-    Corpus, DEFAULT_THRESHOLD, Evidence, SIMILAR_THRESHOLD, Texts, clusters,
-};
+use buurtgraph::domain::cluster::{Corpus, DEFAULT_THRESHOLD, Evidence, Texts, clusters};
 
-use crate::similarity_eval::{ParaphraseSet, Scores, evaluate};
+use buurtgraph::domain::paraphrases::{ParaphraseSet, Scores};
+use buurtgraph::domain::similarity::{StopWords, Thesaurus};
 
-/// The method of the service, measured the way it is used: all questions of a theme
-/// clustered; for each question, the others ranked by `similarQuestions` (leave one out).
+use crate::similarity_eval::{fifth_blind, fourth_blind, second, third_blind, tuning};
+
+/// The service's method with the thesaurus it ships with.
 fn measure(set: &ParaphraseSet) -> Scores {
-    evaluate(
-        set,
-        |texts| {
-            let corpus = Corpus::new(&Texts {
-                questions: texts.to_vec(),
-                ..Texts::default()
-            });
-            clusters(&corpus, DEFAULT_THRESHOLD, &Evidence::default())
-        },
-        |texts, i| {
-            let others: Vec<usize> = (0..texts.len()).filter(|&j| j != i).collect();
-            let corpus = Corpus::new(&Texts {
-                questions: others.iter().map(|&j| texts[j]).collect(),
-                ..Texts::default()
-            });
-            corpus
-                .similar_to(texts[i], SIMILAR_THRESHOLD, 3)
-                .into_iter()
-                .map(|(k, _)| others[k])
-                .collect()
-        },
-    )
+    buurtgraph::domain::paraphrases::measure(set, StopWords::builtin(), Thesaurus::in_use())
 }
 
 /// Targets of issue 14 (clusters F1 ≥ 0.6 with precision ≥ 0.7, P@3 ≥ 0.6). Before any
@@ -56,11 +35,11 @@ fn measure(set: &ParaphraseSet) -> Scores {
 /// are held to it; the others are asserted not to fall back.
 #[test]
 fn the_dutch_paraphrase_sets_are_found() {
-    let tuning = measure(&ParaphraseSet::tuning());
-    let second = measure(&ParaphraseSet::second());
-    let third = measure(&ParaphraseSet::third_blind());
-    let fourth = measure(&ParaphraseSet::fourth_blind());
-    let fifth = measure(&ParaphraseSet::fifth_blind());
+    let tuning = measure(&tuning());
+    let second = measure(&second());
+    let third = measure(&third_blind());
+    let fourth = measure(&fourth_blind());
+    let fifth = measure(&fifth_blind());
     println!("tuning set:         {tuning}");
     println!("second set:         {second}");
     println!("third set (blind):  {third}");
@@ -92,7 +71,7 @@ fn the_dutch_paraphrase_sets_are_found() {
 
 #[test]
 fn the_fixture_has_the_issue_examples_in_their_groups() {
-    let set = ParaphraseSet::tuning();
+    let set = tuning();
     let group_of = |text: &str| {
         set.groups
             .iter()
@@ -125,7 +104,7 @@ async fn staff_see_clusters_and_everyone_similar_questions() {
 
     use crate::actors::{moderate, setup, submit};
     let (app, actors) = setup().await;
-    let set = ParaphraseSet::tuning();
+    let set = tuning();
     let group = |need: &str| {
         set.groups
             .iter()
@@ -337,7 +316,7 @@ async fn similarity_speed_on_5000_questions() {
         timed(started),
         groups.len()
     );
-    let set = ParaphraseSet::tuning();
+    let set = tuning();
     let (typed, _) = set.labelled();
     let mut times: Vec<Duration> = Vec::new();
     for text in typed.iter().take(101) {
@@ -369,7 +348,7 @@ async fn similarity_speed_on_5000_questions() {
 
 /// `n` questions: the opening words of a fixture question and words drawn from all of them.
 fn synthetic(n: usize) -> Vec<String> {
-    let set = ParaphraseSet::tuning();
+    let set = tuning();
     let (texts, _) = set.labelled();
     let pool: Vec<&str> = texts.iter().flat_map(|t| t.split_whitespace()).collect();
     let mut seed: u64 = 42;
