@@ -174,32 +174,32 @@ pub fn evaluate(
     }
 }
 
+/// A corpus of just these questions.
+fn corpus_of<'a>(
+    questions: Vec<&str>,
+    stop_words: &'a StopWords,
+    thesaurus: &'a Thesaurus,
+) -> Corpus<'a> {
+    let texts = Texts {
+        questions,
+        ..Texts::default()
+    };
+    Corpus::with(&texts, stop_words, thesaurus)
+}
+
 /// The service's method, measured the way it is used: all questions of a theme clustered;
 /// for each question, the others ranked as `similarQuestions` ranks them (leave one out).
 pub fn measure(set: &ParaphraseSet, stop_words: &StopWords, thesaurus: &Thesaurus) -> Scores {
     evaluate(
         set,
         |texts| {
-            let corpus = Corpus::with(
-                &Texts {
-                    questions: texts.to_vec(),
-                    ..Texts::default()
-                },
-                stop_words,
-                thesaurus,
-            );
+            let corpus = corpus_of(texts.to_vec(), stop_words, thesaurus);
             clusters(&corpus, DEFAULT_THRESHOLD, &Evidence::default())
         },
         |texts, i| {
             let others: Vec<usize> = (0..texts.len()).filter(|&j| j != i).collect();
-            let corpus = Corpus::with(
-                &Texts {
-                    questions: others.iter().map(|&j| texts[j]).collect(),
-                    ..Texts::default()
-                },
-                stop_words,
-                thesaurus,
-            );
+            let questions = others.iter().map(|&j| texts[j]).collect();
+            let corpus = corpus_of(questions, stop_words, thesaurus);
             corpus
                 .similar_to(texts[i], SIMILAR_THRESHOLD, 3)
                 .into_iter()
@@ -227,14 +227,7 @@ pub fn unlinked<'s>(
     thesaurus: &Thesaurus,
 ) -> Vec<Unlinked<'s>> {
     let (texts, group_of) = set.labelled();
-    let corpus = Corpus::with(
-        &Texts {
-            questions: texts.clone(),
-            ..Texts::default()
-        },
-        stop_words,
-        thesaurus,
-    );
+    let corpus = corpus_of(texts.clone(), stop_words, thesaurus);
     let mut found = Vec::new();
     for (a, &group) in group_of.iter().enumerate().take(set.grouped()) {
         let best = (0..set.grouped())
