@@ -111,7 +111,7 @@ impl std::fmt::Display for Scores {
 }
 
 /// Pairwise precision and recall of a clustering against the known groups.
-pub fn pairwise(clusters: &[Vec<usize>], group_of: &[usize]) -> (f64, f64) {
+fn pairwise(clusters: &[Vec<usize>], group_of: &[usize]) -> (f64, f64) {
     let mut cluster_of: Vec<usize> = (0..group_of.len()).map(|i| usize::MAX - i).collect();
     for (c, members) in clusters.iter().enumerate() {
         for &m in members {
@@ -143,7 +143,7 @@ pub fn pairwise(clusters: &[Vec<usize>], group_of: &[usize]) -> (f64, f64) {
 
 /// Scores a method: `cluster` groups all texts; `rank` gives, for text `i`, the indices of
 /// the other texts it suggests, best first.
-pub fn evaluate(
+fn evaluate(
     set: &ParaphraseSet,
     cluster: impl Fn(&[&str]) -> Vec<Vec<usize>>,
     rank: impl Fn(&[&str], usize) -> Vec<usize>,
@@ -211,7 +211,7 @@ pub fn measure(set: &ParaphraseSet, stop_words: &StopWords, thesaurus: &Thesauru
 
 /// A question that no other question of its need is similar enough to be suggested for:
 /// its need's words are missing from the thesaurus (or it tells a situation without them).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct Unlinked<'s> {
     pub need: &'s str,
     pub question: &'s str,

@@ -2,7 +2,6 @@
 //! `tests/fixtures/similarity/` (see `similarity_eval`), and wired through GraphQL.
 
 use buurtgraph::domain::cluster::{Corpus, DEFAULT_THRESHOLD, Evidence, Texts, clusters};
-
 use buurtgraph::domain::paraphrases::{ParaphraseSet, Scores};
 use buurtgraph::domain::similarity::{StopWords, Thesaurus};
 
